@@ -1,0 +1,158 @@
+//! Insertion-ordered hash table for `dict`.
+//!
+//! ```text
+//! Dict
+//!  index:   HashTable<u32>  -- open addressing (hashbrown), holds positions into `entries`
+//!  entries: Vec<Entry>      -- insertion order; a deleted entry has key == UNBOUND
+//!  len:     live entries
+//! ```
+//!
+//! Hashing and equality are Python's (`1 == 1.0 == True` share a slot), supplied by
+//! [`crate::ops::py_hash`] and [`crate::ops::py_eq`]. Keys of the supported types never run
+//! user code, so lookups cannot call back into Python.
+
+use crate::ops::{py_eq, py_hash};
+use crate::value::{Value, UNBOUND};
+use hashbrown::HashTable;
+
+/// One slot of the insertion-ordered entry array.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// Cached hash.
+    pub hash: u64,
+    /// Key (UNBOUND when deleted).
+    pub key: Value,
+    /// Value.
+    pub value: Value,
+}
+
+/// An insertion-ordered dictionary. See the module docs.
+#[derive(Default)]
+pub struct Dict {
+    index: HashTable<u32>,
+    /// Entries in insertion order; deleted ones have `key == UNBOUND`.
+    pub entries: Vec<Entry>,
+    len: usize,
+}
+
+/// Returned by hashing an unhashable key: the caller raises `TypeError`.
+pub struct Unhashable(pub Value);
+
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Number of live entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Is it empty?
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn find(&self, hash: u64, key: Value) -> Option<u32> {
+        let entries = &self.entries;
+        self.index
+            .find(hash, |&i| {
+                let e = &entries[i as usize];
+                e.hash == hash && (e.key == key || py_eq(e.key, key))
+            })
+            .copied()
+    }
+
+    /// Look up `key`.
+    pub fn get(&self, key: Value) -> Result<Option<Value>, Unhashable> {
+        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        Ok(self.find(hash, key).map(|i| self.entries[i as usize].value))
+    }
+
+    /// Does it contain `key`?
+    pub fn contains(&self, key: Value) -> Result<bool, Unhashable> {
+        Ok(self.get(key)?.is_some())
+    }
+
+    /// Insert or overwrite `key` (an existing key keeps its position and its original key
+    /// object, as in CPython).
+    pub fn insert(&mut self, key: Value, value: Value) -> Result<(), Unhashable> {
+        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        if let Some(i) = self.find(hash, key) {
+            self.entries[i as usize].value = value;
+            return Ok(());
+        }
+        if self.entries.len() > 16 && self.entries.len() >= 2 * self.len + 8 {
+            self.compact();
+        }
+        let pos = self.entries.len() as u32;
+        self.entries.push(Entry { hash, key, value });
+        let entries = &self.entries;
+        self.index.insert_unique(hash, pos, |&i| entries[i as usize].hash);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Remove `key`, returning its value.
+    pub fn remove(&mut self, key: Value) -> Result<Option<Value>, Unhashable> {
+        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        let entries = &self.entries;
+        let found = self.index.find_entry(hash, |&i| {
+            let e = &entries[i as usize];
+            e.hash == hash && (e.key == key || py_eq(e.key, key))
+        });
+        match found {
+            Ok(occ) => {
+                let (i, _) = occ.remove();
+                let e = &mut self.entries[i as usize];
+                let v = e.value;
+                e.key = UNBOUND;
+                e.value = UNBOUND;
+                self.len -= 1;
+                Ok(Some(v))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Drop deleted entries and rebuild the index.
+    fn compact(&mut self) {
+        self.entries.retain(|e| e.key != UNBOUND);
+        self.index.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            let entries = &self.entries;
+            self.index.insert_unique(e.hash, i as u32, |&j| entries[j as usize].hash);
+        }
+    }
+
+    /// Remove everything.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index.clear();
+        self.len = 0;
+    }
+
+    /// Live `(key, value)` pairs in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (Value, Value)> + '_ {
+        self.entries.iter().filter(|e| e.key != UNBOUND).map(|e| (e.key, e.value))
+    }
+
+    /// The live entry at or after raw position `pos`, with the position after it.
+    pub fn entry_from(&self, mut pos: usize) -> Option<(usize, Value, Value)> {
+        while pos < self.entries.len() {
+            let e = &self.entries[pos];
+            if e.key != UNBOUND {
+                return Some((pos + 1, e.key, e.value));
+            }
+            pos += 1;
+        }
+        None
+    }
+
+    /// Visit every key and value (for the GC).
+    pub fn trace(&self, mut f: impl FnMut(Value)) {
+        for e in &self.entries {
+            f(e.key);
+            f(e.value);
+        }
+    }
+}

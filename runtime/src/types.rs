@@ -1,0 +1,98 @@
+//! Built-in type objects and the exception hierarchy.
+
+use crate::gc::{alloc, header};
+use crate::object::{ObjKind, TypeObj};
+use crate::value::{Value, UNBOUND};
+use crate::vm::vm;
+
+/// Built-in types, including exception classes. The index into `Vm::types`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeId {
+    Object,
+    Int,
+    Float,
+    Str,
+    Bool,
+    NoneType,
+    List,
+    Tuple,
+    Dict,
+    Function,
+    BuiltinFunction,
+    Cell,
+    Type,
+    Range,
+    Iterator,
+    Slice,
+    BaseException,
+    Exception,
+    ArithmeticError,
+    ZeroDivisionError,
+    OverflowError,
+    LookupError,
+    IndexError,
+    KeyError,
+    NameError,
+    UnboundLocalError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    AssertionError,
+    RuntimeError,
+    RecursionError,
+    StopIteration,
+    NotImplementedError,
+}
+
+/// `(id, __name__, base)` for every built-in type, in `TypeId` order.
+pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
+    (TypeId::Object, "object", None),
+    (TypeId::Int, "int", Some(TypeId::Object)),
+    (TypeId::Float, "float", Some(TypeId::Object)),
+    (TypeId::Str, "str", Some(TypeId::Object)),
+    (TypeId::Bool, "bool", Some(TypeId::Int)),
+    (TypeId::NoneType, "NoneType", Some(TypeId::Object)),
+    (TypeId::List, "list", Some(TypeId::Object)),
+    (TypeId::Tuple, "tuple", Some(TypeId::Object)),
+    (TypeId::Dict, "dict", Some(TypeId::Object)),
+    (TypeId::Function, "function", Some(TypeId::Object)),
+    (TypeId::BuiltinFunction, "builtin_function_or_method", Some(TypeId::Object)),
+    (TypeId::Cell, "cell", Some(TypeId::Object)),
+    (TypeId::Type, "type", Some(TypeId::Object)),
+    (TypeId::Range, "range", Some(TypeId::Object)),
+    (TypeId::Iterator, "iterator", Some(TypeId::Object)),
+    (TypeId::Slice, "slice", Some(TypeId::Object)),
+    (TypeId::BaseException, "BaseException", Some(TypeId::Object)),
+    (TypeId::Exception, "Exception", Some(TypeId::BaseException)),
+    (TypeId::ArithmeticError, "ArithmeticError", Some(TypeId::Exception)),
+    (TypeId::ZeroDivisionError, "ZeroDivisionError", Some(TypeId::ArithmeticError)),
+    (TypeId::OverflowError, "OverflowError", Some(TypeId::ArithmeticError)),
+    (TypeId::LookupError, "LookupError", Some(TypeId::Exception)),
+    (TypeId::IndexError, "IndexError", Some(TypeId::LookupError)),
+    (TypeId::KeyError, "KeyError", Some(TypeId::LookupError)),
+    (TypeId::NameError, "NameError", Some(TypeId::Exception)),
+    (TypeId::UnboundLocalError, "UnboundLocalError", Some(TypeId::NameError)),
+    (TypeId::TypeError, "TypeError", Some(TypeId::Exception)),
+    (TypeId::ValueError, "ValueError", Some(TypeId::Exception)),
+    (TypeId::AttributeError, "AttributeError", Some(TypeId::Exception)),
+    (TypeId::AssertionError, "AssertionError", Some(TypeId::Exception)),
+    (TypeId::RuntimeError, "RuntimeError", Some(TypeId::Exception)),
+    (TypeId::RecursionError, "RecursionError", Some(TypeId::RuntimeError)),
+    (TypeId::StopIteration, "StopIteration", Some(TypeId::Exception)),
+    (TypeId::NotImplementedError, "NotImplementedError", Some(TypeId::RuntimeError)),
+];
+
+/// Create the type objects (called by `vm::init`).
+pub fn init_types() {
+    for &(id, name, base) in TYPES {
+        let base = base.map(|b| vm().types[b as usize]).unwrap_or(UNBOUND);
+        let p = alloc(TypeObj { h: header(ObjKind::Type), name, base, id }, 0);
+        vm().types.push(Value::from_ptr(p));
+    }
+}
+
+/// The type object for `id`.
+pub fn type_object(id: TypeId) -> Value {
+    vm().types[id as usize]
+}

@@ -1,0 +1,152 @@
+//! The VM state: one per process, reached through [`vm()`]. Compiled code reads the first
+//! fields directly at fixed offsets, so the struct is `#[repr(C)]`.
+//!
+//! ```text
+//! Vm
+//! +0   depth: u64        Python call depth (RecursionError past depth_limit)
+//! +8   depth_limit: u64
+//! +16  gc_pending: u64   non-zero: the next poll collects
+//! +24  exit_top: *mut ExitNode   innermost JIT frame that called into Rust
+//! +32  ... Rust-only fields
+//! ```
+
+use crate::gc::{ExitNode, FrameMap, Heap};
+use crate::object::*;
+use crate::value::*;
+use std::io::Write;
+
+/// Offset of `Vm::depth`.
+pub const VM_DEPTH_OFFSET: i32 = 0;
+/// Offset of `Vm::depth_limit`.
+pub const VM_DEPTH_LIMIT_OFFSET: i32 = 8;
+/// Offset of `Vm::gc_pending`.
+pub const VM_GC_PENDING_OFFSET: i32 = 16;
+/// Offset of `Vm::exit_top`.
+pub const VM_EXIT_TOP_OFFSET: i32 = 24;
+
+/// The whole runtime state. See the module docs for the layout of the first fields.
+#[repr(C)]
+pub struct Vm {
+    /// Current Python call depth.
+    pub depth: u64,
+    /// Maximum depth before `RecursionError`.
+    pub depth_limit: u64,
+    /// Set by allocation when a collection is due.
+    pub gc_pending: u64,
+    /// Innermost JIT frame that called into Rust code that may call back into Python.
+    pub exit_top: *mut ExitNode,
+    /// Global variable slots (fixed size once the program is compiled; UNBOUND = unset).
+    pub globals: Vec<Value>,
+    /// Names of the global slots.
+    pub global_names: Vec<String>,
+    /// Values Rust code holds across calls into Python (push, then truncate).
+    pub roots: Vec<Value>,
+    /// Constants of the compiled program (strings, big ints, code facts): never freed.
+    pub constants: Vec<Value>,
+    /// Type objects, indexed by [`crate::types::TypeId`].
+    pub types: Vec<Value>,
+    /// The pending exception (valid when a function returned `EXC`).
+    pub exc: Value,
+    /// The heap.
+    pub heap: Heap,
+    /// PC ranges and stack maps of compiled code, sorted by start.
+    pub frame_maps: Vec<FrameMap>,
+    /// Buffered standard output.
+    pub out: std::io::BufWriter<std::io::Stdout>,
+    /// Source file name, for messages.
+    pub filename: String,
+    /// Program source, for the source lines in tracebacks.
+    pub source: String,
+}
+
+static mut VM: *mut Vm = std::ptr::null_mut();
+
+/// The VM. Panics if [`init`] was not called.
+#[inline]
+#[allow(static_mut_refs)]
+pub fn vm() -> &'static mut Vm {
+    unsafe {
+        debug_assert!(!VM.is_null());
+        &mut *VM
+    }
+}
+
+/// Create the VM (once per process). Returns its address for compiled code to embed.
+pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *mut Vm {
+    let b = Box::new(Vm {
+        depth: 0,
+        depth_limit,
+        gc_pending: 0,
+        exit_top: std::ptr::null_mut(),
+        globals: Vec::new(),
+        global_names: Vec::new(),
+        roots: Vec::new(),
+        constants: Vec::new(),
+        types: Vec::new(),
+        exc: UNBOUND,
+        heap: Heap::new(torture),
+        frame_maps: Vec::new(),
+        out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+        filename: filename.to_string(),
+        source: source.to_string(),
+    });
+    unsafe {
+        VM = Box::into_raw(b);
+    }
+    crate::types::init_types();
+    unsafe { VM }
+}
+
+/// Set the global slots (names in slot order), each initialised to UNBOUND.
+pub fn set_globals(names: Vec<String>) {
+    let vm = vm();
+    vm.globals = vec![UNBOUND; names.len()];
+    vm.global_names = names;
+}
+
+/// Register the stack maps of compiled code.
+pub fn add_frame_maps(mut maps: Vec<FrameMap>) {
+    let vm = vm();
+    vm.frame_maps.append(&mut maps);
+    vm.frame_maps.sort_by_key(|m| m.start);
+}
+
+/// Flush buffered stdout.
+pub fn flush_stdout() {
+    let _ = vm().out.flush();
+}
+
+/// Set `exc` as the pending exception and return `EXC`.
+pub fn raise(exc: Value) -> Value {
+    vm().exc = exc;
+    EXC
+}
+
+/// Take the pending exception.
+pub fn take_exception() -> Value {
+    std::mem::replace(&mut vm().exc, UNBOUND)
+}
+
+/// Keep `v` alive while Rust code calls back into Python. Pair with [`release_roots`].
+pub fn push_root(v: Value) -> usize {
+    let r = &mut vm().roots;
+    r.push(v);
+    r.len() - 1
+}
+
+/// Drop roots pushed since `mark` (the value [`root_mark`] returned).
+pub fn release_roots(mark: usize) {
+    vm().roots.truncate(mark);
+}
+
+/// The current root-stack height.
+pub fn root_mark() -> usize {
+    vm().roots.len()
+}
+
+/// Allocate a new cell holding `v` (UNBOUND = empty).
+pub extern "C" fn rt_new_cell(v: Value) -> Value {
+    let p = crate::gc::alloc(CellObj { h: crate::gc::header(ObjKind::Cell), value: v }, 0);
+    vm().heap.stats.cells_created += 1;
+    Value::from_ptr(p)
+}

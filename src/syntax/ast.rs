@@ -1,0 +1,251 @@
+//! Cellar's own small AST. Every node carries a [`Span`] (byte range into the source).
+//!
+//! The front end (`syntax::lower`) builds this from ruff's AST and rejects every construct
+//! that is not listed here, so later stages never see unsupported syntax.
+
+/// A byte range `start..end` into the program source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+/// A whole program: the module body.
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// Top-level statements.
+    pub body: Vec<Stmt>,
+}
+
+/// A name with its span.
+#[derive(Clone, Debug)]
+pub struct Ident {
+    /// The identifier text.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// One parameter of a `def` or `lambda`.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Parameter name.
+    pub name: Ident,
+    /// Default value expression, evaluated when the `def` runs.
+    pub default: Option<Expr>,
+}
+
+/// The parameter list of a function, in CPython's order.
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    /// Positional-or-keyword parameters (positional-only `/` is rejected).
+    pub positional: Vec<Param>,
+    /// `*args`.
+    pub vararg: Option<Ident>,
+    /// Keyword-only parameters (after `*` or `*args`).
+    pub kwonly: Vec<Param>,
+    /// `**kwargs`.
+    pub kwarg: Option<Ident>,
+}
+
+/// A function definition: `def` statements and `lambda` expressions share this.
+#[derive(Clone, Debug)]
+pub struct FunctionDef {
+    /// `def` name, or `<lambda>`.
+    pub name: String,
+    /// Parameters.
+    pub params: Params,
+    /// Body statements; a lambda body is a single `Return`.
+    pub body: Vec<Stmt>,
+    /// Decorators, outermost first as written.
+    pub decorators: Vec<Expr>,
+    /// True for `lambda`.
+    pub is_lambda: bool,
+    /// Span of the whole definition (the `def` line for tracebacks).
+    pub span: Span,
+    /// Unique id of this function scope within the module (assigned by the front end, in
+    /// source order, starting at 1; 0 is the module).
+    pub scope_id: ScopeId,
+}
+
+/// Identifies a scope (module = 0, then every def/lambda in source order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(pub u32);
+
+/// A statement.
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    /// What kind of statement.
+    pub kind: StmtKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One `except` clause.
+#[derive(Clone, Debug)]
+pub struct ExceptHandler {
+    /// The exception type expression (`None` for a bare `except:`).
+    pub typ: Option<Expr>,
+    /// `as name`.
+    pub name: Option<Ident>,
+    /// Handler body.
+    pub body: Vec<Stmt>,
+    /// Span of the clause.
+    pub span: Span,
+}
+
+/// Statement kinds of the supported subset.
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// An expression evaluated for effect.
+    Expr(Expr),
+    /// `t1 = t2 = value`.
+    Assign { targets: Vec<Expr>, value: Expr },
+    /// `target op= value`.
+    AugAssign { target: Expr, op: BinOp, value: Expr },
+    /// `def` (decorators inside the `FunctionDef`).
+    FunctionDef(Box<FunctionDef>),
+    /// `return [value]`.
+    Return(Option<Expr>),
+    /// `if test: body else: orelse` (`elif` is a nested `If` in `orelse`).
+    If { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    /// `while test: body else: orelse`.
+    While { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    /// `for target in iter: body else: orelse`.
+    For { target: Expr, iter: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+    /// `pass`.
+    Pass,
+    /// `del t1, t2` (names and subscripts).
+    Delete(Vec<Expr>),
+    /// `global a, b`.
+    Global(Vec<Ident>),
+    /// `nonlocal a, b`.
+    Nonlocal(Vec<Ident>),
+    /// `assert test, msg`.
+    Assert { test: Expr, msg: Option<Expr> },
+    /// `raise [exc]` (`from` is rejected).
+    Raise(Option<Expr>),
+    /// `try/except/else/finally`.
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<ExceptHandler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtE,
+    Gt,
+    GtE,
+    Is,
+    IsNot,
+    In,
+    NotIn,
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Not,
+}
+
+/// A constant literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constant {
+    None,
+    Bool(bool),
+    /// Integer literal (decimal digits; may exceed i64, so kept as text).
+    Int(String),
+    Float(f64),
+    Str(String),
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug)]
+pub enum FStringPart {
+    /// Literal text.
+    Literal(String),
+    /// `{expr!conv:spec}`; `conversion` is `'r'`, `'s'`, `'a'` or none; `spec` may itself hold
+    /// replacement fields.
+    Field { expr: Expr, conversion: Option<char>, spec: Vec<FStringPart> },
+}
+
+/// A call argument.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// `f(x)`.
+    Positional(Expr),
+    /// `f(*xs)`.
+    Starred(Expr),
+    /// `f(name=x)`.
+    Keyword(Ident, Expr),
+    /// `f(**kw)`.
+    DoubleStarred(Expr),
+}
+
+/// An expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Expression kinds of the supported subset.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Constant(Constant),
+    /// A name load/store/del (context comes from where it appears).
+    Name(String),
+    /// `a and b and c` (`is_and`) or `a or b or c`.
+    BoolOp { is_and: bool, values: Vec<Expr> },
+    BinOp { left: Box<Expr>, op: BinOp, right: Box<Expr> },
+    UnaryOp { op: UnaryOp, operand: Box<Expr> },
+    /// `a < b <= c`: `ops.len() == comparators.len()`.
+    Compare { left: Box<Expr>, ops: Vec<CmpOp>, comparators: Vec<Expr> },
+    /// `body if test else orelse`.
+    IfExp { test: Box<Expr>, body: Box<Expr>, orelse: Box<Expr> },
+    Lambda(Box<FunctionDef>),
+    Call { func: Box<Expr>, args: Vec<Arg> },
+    /// `value.attr`.
+    Attribute { value: Box<Expr>, attr: Ident },
+    /// `value[index]`.
+    Subscript { value: Box<Expr>, index: Box<Expr> },
+    /// `lower:upper:step` inside a subscript.
+    Slice { lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, step: Option<Box<Expr>> },
+    List(Vec<Expr>),
+    Tuple(Vec<Expr>),
+    /// `{k: v}`; a `None` key is `**mapping`.
+    Dict(Vec<(Option<Expr>, Expr)>),
+    /// f-string.
+    FString(Vec<FStringPart>),
+    /// `*x` inside a list/tuple display or assignment target.
+    Starred(Box<Expr>),
+}
