@@ -1,0 +1,115 @@
+//! Runs a program end to end: read, parse, analyse, compile, execute, report.
+//!
+//! Exit statuses follow `python`: 0 on success, 1 for an uncaught exception or a
+//! SyntaxError, 2 when the file cannot be read.
+
+use crate::jit::{self, CompileOptions, CompiledProgram};
+use crate::scope;
+use crate::syntax::{lower, SourceText};
+use cellar_runtime::value::EXC;
+
+/// Settings of one run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Collect at every poll after any allocation.
+    pub gc_torture: bool,
+    /// Maximum Python call depth (CPython's default is 1000).
+    pub recursion_limit: u64,
+    /// Print runtime counters to stderr at exit.
+    pub stats: bool,
+    /// Print the IR of every function to stderr before running.
+    pub dump_ir: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig { gc_torture: false, recursion_limit: 1000, stats: false, dump_ir: false }
+    }
+}
+
+/// Read a source file as CPython does; `Err((message, status))` when it cannot.
+pub fn read_source(path: &str) -> Result<String, (String, i32)> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let errno = e.raw_os_error().unwrap_or(2);
+        let msg = match e.kind() {
+            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        (format!("cellar: can't open file '{path}': [Errno {errno}] {msg}"), 2)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let pos = e.utf8_error().valid_up_to();
+        let src = e.as_bytes();
+        let line = src[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+        (
+            format!(
+                "SyntaxError: Non-UTF-8 code starting with '\\x{:02x}' in file {path} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+                src[pos]
+            ),
+            1,
+        )
+    })
+}
+
+/// Parse, analyse and compile `source`. The VM must be initialised. On a compile error,
+/// returns the rendered CPython-style message.
+pub fn compile_source(path: &str, source: &str, opts: &CompileOptions) -> Result<CompiledProgram, String> {
+    let src = SourceText::new(source.to_string());
+    let ast = lower::parse_module(&src).map_err(|e| e.render(path, &src))?;
+    let scopes = scope::analyze(&ast).map_err(|e| e.render(path, &src))?;
+    jit::compile(&ast, &scopes, &src, path, opts).map_err(|e| format!("cellar: internal compiler error: {e}\n"))
+}
+
+/// Run a file; returns the process exit status.
+pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
+    let source = match read_source(path) {
+        Ok(s) => s,
+        Err((msg, status)) => {
+            eprintln!("{msg}");
+            return status;
+        }
+    };
+    cellar_runtime::vm::init(path, &source, cfg.gc_torture, cfg.recursion_limit);
+    let opts = CompileOptions { keep_ir: cfg.dump_ir, ..Default::default() };
+    let prog = match compile_source(path, &source, &opts) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprint!("{msg}");
+            return 1;
+        }
+    };
+    if cfg.dump_ir {
+        for f in &prog.ir {
+            eprintln!("; {} (line {})\n{}", f.qualname, f.line, f.built);
+        }
+    }
+    let result = unsafe { (prog.entry)(cellar_runtime::value::Value(0)) };
+    let status = if result == EXC {
+        let exc = cellar_runtime::vm::take_exception();
+        cellar_runtime::exceptions::print_uncaught(exc);
+        1
+    } else {
+        0
+    };
+    cellar_runtime::vm::flush_stdout();
+    if cfg.stats {
+        let s = &cellar_runtime::vm::vm().heap.stats;
+        eprintln!(
+            "closures created: {}\ncells created: {}\nobjects allocated: {}\ngc collections: {}\npeak heap bytes: {}",
+            s.closures_created, s.cells_created, s.objects_allocated, s.collections, s.peak_heap_bytes
+        );
+    }
+    status
+}
+
+/// Run `f` on a thread with a large stack (deep Python recursion and deep source nesting
+/// need more than the default 8 MiB), returning its result.
+pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawn interpreter thread")
+        .join()
+        .unwrap_or_else(|_| std::process::exit(70))
+}

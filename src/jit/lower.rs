@@ -1,0 +1,1741 @@
+//! Lowering of one Python scope to Cranelift IR.
+//!
+//! Storage of names (decided by scope analysis):
+//!
+//! ```text
+//! ScopeKind::Local          a Cranelift variable (SSA, in registers; stack-mapped)
+//! ScopeKind::Cell           a Cranelift variable holding the CellObj pointer;
+//!                           the value is at [cell + 16]
+//! ScopeKind::Free           [func + 48 + 8*i] is the cell (i = index in co_freevars),
+//!                           the value is at [cell + 16]
+//! Global*                   [globals + 8*slot] (module names, builtins pre-bound)
+//! ```
+//!
+//! Every variable and temporary that holds a Python value is declared as needing a stack
+//! map, so at each call Cranelift spills it to a slot the collector can find. Errors: every
+//! operation that can fail is followed by a check for `EXC`; the error edge records a
+//! traceback entry (function, line) and jumps to the innermost `try` handler, or to the
+//! unwind block, which leaves the function returning `EXC`.
+
+use super::ProgramInfo;
+use crate::scope::{Scope, ScopeKind};
+use crate::syntax::ast::*;
+use cellar_runtime::object::{CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
+use cellar_runtime::value::{Value as PyValue, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
+use cellar_runtime::vm::{VM_DEPTH_LIMIT_OFFSET, VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
+use cranelift_codegen::ir::{
+    condcodes::IntCC, types::I64, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc,
+    StackSlot, StackSlotData, StackSlotKind, Value,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::JITModule;
+use cranelift_module::Module as _;
+use std::collections::HashMap;
+
+/// Where a name lives in the function being lowered.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Local(Variable),
+    Cell(Variable),
+    Free(usize),
+    Global(usize),
+    /// Not a global slot and not a builtin: reading raises NameError.
+    Missing,
+}
+
+/// Control-flow context for break/continue/return/raise.
+enum Frame<'a> {
+    Loop { brk: Block, cont: Block },
+    /// Errors inside go to `handler`.
+    TryExcept { handler: Block },
+    /// Errors inside go to `on_error` (runs the finally body, re-raises); return, break and
+    /// continue crossing it run `body` inline first.
+    TryFinally { body: &'a [Stmt], on_error: Block },
+    /// Inside an `except` clause: the exception being handled (for bare `raise`).
+    Handling { exc: Variable },
+}
+
+struct Lower<'a, 'b, 'm> {
+    b: FunctionBuilder<'b>,
+    module: &'m mut JITModule,
+    prog: &'a ProgramInfo<'a>,
+    scope: &'a Scope,
+    slots: HashMap<String, Slot>,
+    func_var: Variable,
+    frames: Vec<Frame<'a>>,
+    unwind: Block,
+    funcs: HashMap<&'static str, FuncRef>,
+    direct: HashMap<ScopeId, FuncRef>,
+    sigs: HashMap<usize, SigRef>,
+    scratch: StackSlot,
+    scratch_words: u32,
+    info_ptr: i64,
+    /// Values of str constants (names for messages, attribute names).
+    strs: HashMap<String, PyValue>,
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Lower scope `id` (0 = the module body) into `func`, whose signature is already set.
+pub fn lower_function<'a>(
+    module: &mut JITModule,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    prog: &'a ProgramInfo<'a>,
+    id: ScopeId,
+) {
+    let scope = prog.scopes.get(id);
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    let unwind = b.create_block();
+    let scratch = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+    let func_var = b.declare_var(I64);
+    b.declare_var_needs_stack_map(func_var);
+    let info_ptr = if id.0 == 0 { 0 } else { prog.infos[&id] as i64 };
+    let mut l = Lower {
+        b,
+        module,
+        prog,
+        scope,
+        slots: HashMap::new(),
+        func_var,
+        frames: Vec::new(),
+        unwind,
+        funcs: HashMap::new(),
+        direct: HashMap::new(),
+        sigs: HashMap::new(),
+        scratch,
+        scratch_words: 1,
+        info_ptr,
+        strs: HashMap::new(),
+    };
+    l.prologue(entry);
+    let body: &'a [Stmt] = if id.0 == 0 { prog.module_body } else { &prog.defs[&id].body };
+    l.stmts(body);
+    if !l.terminated() {
+        let none = l.b.ins().iconst(I64, NONE.0 as i64);
+        l.ret(none);
+    }
+    l.finish();
+}
+
+impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
+    // ---------------------------------------------------------------- plumbing
+
+    fn new_var(&mut self) -> Variable {
+        let v = self.b.declare_var(I64);
+        self.b.declare_var_needs_stack_map(v);
+        v
+    }
+
+    fn iconst(&mut self, v: i64) -> Value {
+        self.b.ins().iconst(I64, v)
+    }
+
+    fn pyconst(&mut self, v: PyValue) -> Value {
+        self.b.ins().iconst(I64, v.0 as i64)
+    }
+
+    fn terminated(&self) -> bool {
+        self.b.is_unreachable() || {
+            let blk = self.b.current_block();
+            match blk {
+                None => true,
+                Some(blk) => self.b.func.layout.last_inst(blk).map(|i| self.b.func.dfg.insts[i].opcode().is_terminator()).unwrap_or(false),
+            }
+        }
+    }
+
+    /// Start a fresh block for code that follows a terminator (it is unreachable).
+    fn dead_block(&mut self) {
+        let blk = self.b.create_block();
+        self.b.switch_to_block(blk);
+    }
+
+    fn rt(&mut self, name: &'static str) -> FuncRef {
+        if let Some(&f) = self.funcs.get(name) {
+            return f;
+        }
+        let id = match self.prog.trampolines.get(name) {
+            Some(&t) => t,
+            None => self.prog.imports[name].0,
+        };
+        let f = self.module.declare_func_in_func(id, self.b.func);
+        self.funcs.insert(name, f);
+        f
+    }
+
+    /// Call a runtime entry point; returns its result (marked as a GC reference).
+    fn call_rt(&mut self, name: &'static str, args: &[Value]) -> Value {
+        let f = self.rt(name);
+        let inst = self.b.ins().call(f, args);
+        match self.b.inst_results(inst).first().copied() {
+            Some(r) => {
+                self.b.declare_value_needs_stack_map(r);
+                r
+            }
+            None => self.iconst(0),
+        }
+    }
+
+    fn line_of(&self, span: Span) -> u32 {
+        self.prog.source.line(span.start)
+    }
+
+    fn set_line(&mut self, span: Span) {
+        let line = self.line_of(span);
+        self.b.set_srcloc(SourceLoc::new(line));
+    }
+
+    fn error_target(&self) -> Block {
+        for f in self.frames.iter().rev() {
+            match f {
+                Frame::TryExcept { handler } => return *handler,
+                Frame::TryFinally { on_error, .. } => return *on_error,
+                _ => {}
+            }
+        }
+        self.unwind
+    }
+
+    /// Jump to the error path: record (function, line) in the traceback, then go to the
+    /// innermost handler.
+    fn raise_here(&mut self, span: Span) {
+        let line = self.line_of(span);
+        let info = self.iconst(self.info_ptr);
+        let l = self.iconst(line as i64);
+        self.call_rt("rt_traceback_add", &[info, l]);
+        let t = self.error_target();
+        self.b.ins().jump(t, &[]);
+    }
+
+    /// If `v` is EXC, take the error path.
+    fn check(&mut self, v: Value, span: Span) {
+        let is_exc = self.b.ins().icmp_imm(IntCC::Equal, v, EXC.0 as i64);
+        let err = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(is_exc, err, &[], ok, &[]);
+        self.b.set_cold_block(err);
+        self.b.switch_to_block(err);
+        self.b.seal_block(err);
+        self.raise_here(span);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+    }
+
+    fn str_const(&mut self, s: &str) -> PyValue {
+        if let Some(&v) = self.strs.get(s) {
+            return v;
+        }
+        let v = cellar_runtime::objects::new_str(s);
+        cellar_runtime::vm::vm().constants.push(v);
+        self.strs.insert(s.to_string(), v);
+        v
+    }
+
+    fn store_scratch(&mut self, vals: &[Value]) -> Value {
+        self.scratch_words = self.scratch_words.max(vals.len() as u32).max(1);
+        for (i, &v) in vals.iter().enumerate() {
+            self.b.ins().stack_store(v, self.scratch, (8 * i) as i32);
+        }
+        self.b.ins().stack_addr(I64, self.scratch, 0)
+    }
+
+    fn sig(&mut self, nargs: usize) -> SigRef {
+        if let Some(&s) = self.sigs.get(&nargs) {
+            return s;
+        }
+        let sig = super::word_sig(self.module, nargs + 1, true);
+        let s = self.b.import_signature(sig);
+        self.sigs.insert(nargs, s);
+        s
+    }
+
+    fn vm_addr(&mut self) -> Value {
+        self.iconst(self.prog.vm_addr)
+    }
+
+    fn gc_poll(&mut self) {
+        let vm = self.vm_addr();
+        let pending = self.b.ins().load(I64, flags(), vm, VM_GC_PENDING_OFFSET);
+        let poll = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(pending, poll, &[], cont, &[]);
+        self.b.set_cold_block(poll);
+        self.b.switch_to_block(poll);
+        self.b.seal_block(poll);
+        let f = self.module.declare_func_in_func(self.prog.gc_poll, self.b.func);
+        self.b.ins().call(f, &[]);
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    fn ret(&mut self, v: Value) {
+        let vm = self.vm_addr();
+        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
+        let d = self.b.ins().iadd_imm(d, -1);
+        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        self.b.ins().return_(&[v]);
+    }
+
+    // ---------------------------------------------------------------- prologue / epilogue
+
+    fn prologue(&mut self, entry: Block) {
+        self.b.switch_to_block(entry);
+        self.b.seal_block(entry);
+        let params = self.b.block_params(entry).to_vec();
+        self.b.def_var(self.func_var, params[0]);
+        // Depth check.
+        let vm = self.vm_addr();
+        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
+        let d = self.b.ins().iadd_imm(d, 1);
+        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        let lim = self.b.ins().load(I64, flags(), vm, VM_DEPTH_LIMIT_OFFSET);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, d, lim);
+        let deep = self.b.create_block();
+        let body = self.b.create_block();
+        self.b.ins().brif(over, deep, &[], body, &[]);
+        self.b.set_cold_block(deep);
+        self.b.switch_to_block(deep);
+        self.b.seal_block(deep);
+        self.call_rt("rt_raise_recursion", &[]);
+        self.b.ins().jump(self.unwind, &[]);
+        self.b.switch_to_block(body);
+        self.b.seal_block(body);
+
+        // Name slots.
+        let scope = self.scope;
+        for y in &scope.symbols {
+            let slot = if scope.is_module {
+                self.global_slot(&y.name)
+            } else {
+                match y.kind {
+                    ScopeKind::Local => Slot::Local(self.new_var()),
+                    ScopeKind::Cell => Slot::Cell(self.new_var()),
+                    ScopeKind::Free => Slot::Free(scope.freevars.iter().position(|f| *f == y.name).expect("free var")),
+                    ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit => self.global_slot(&y.name),
+                }
+            };
+            self.slots.insert(y.name.clone(), slot);
+        }
+        let unbound = self.pyconst(UNBOUND);
+        for y in &scope.symbols {
+            if let Some(Slot::Local(v)) = self.slots.get(&y.name).copied() {
+                self.b.def_var(v, unbound);
+            }
+        }
+        for (i, p) in scope.params.iter().enumerate() {
+            let arg = params[i + 1];
+            match self.slots[p] {
+                Slot::Local(v) => self.b.def_var(v, arg),
+                Slot::Cell(v) => {
+                    let c = self.call_rt("rt_new_cell", &[arg]);
+                    self.b.def_var(v, c);
+                }
+                _ => {}
+            }
+        }
+        for name in &scope.cellvars {
+            if !scope.params.contains(name) {
+                if let Slot::Cell(v) = self.slots[name] {
+                    let c = self.call_rt("rt_new_cell", &[unbound]);
+                    self.b.def_var(v, c);
+                }
+            }
+        }
+        self.gc_poll();
+    }
+
+    fn global_slot(&self, name: &str) -> Slot {
+        match self.prog.global_slots.get(name) {
+            Some(&s) => Slot::Global(s),
+            None => Slot::Missing,
+        }
+    }
+
+    fn finish(mut self) {
+        // The unwind block: leave with EXC.
+        self.b.switch_to_block(self.unwind);
+        let exc = self.pyconst(EXC);
+        self.ret(exc);
+        let words = self.scratch_words;
+        self.b.func.sized_stack_slots[self.scratch].size = 8 * words;
+        self.b.seal_all_blocks();
+        let cfg = self.module.target_config();
+        self.b.finalize(cfg);
+    }
+
+    // ---------------------------------------------------------------- names
+
+    fn load_name(&mut self, name: &str, span: Span) -> Value {
+        let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
+        let nameval = self.str_const(name);
+        let (v, raiser) = match slot {
+            Slot::Local(var) => {
+                let v = self.b.use_var(var);
+                let sym = self.scope.symbol(name);
+                if sym.map(|s| s.is_param && s.plain_bindings <= 1).unwrap_or(false) {
+                    return v;
+                }
+                (v, "rt_raise_unbound_local")
+            }
+            Slot::Cell(var) => {
+                let c = self.b.use_var(var);
+                let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
+                self.b.declare_value_needs_stack_map(v);
+                (v, "rt_raise_unbound_local")
+            }
+            Slot::Free(i) => {
+                let c = self.free_cell(i);
+                let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
+                self.b.declare_value_needs_stack_map(v);
+                (v, "rt_raise_unbound_free")
+            }
+            Slot::Global(s) => {
+                let g = self.iconst(self.prog.globals_addr);
+                let v = self.b.ins().load(I64, flags(), g, (8 * s) as i32);
+                self.b.declare_value_needs_stack_map(v);
+                (v, "rt_raise_name_error")
+            }
+            Slot::Missing => {
+                let n = self.pyconst(nameval);
+                self.call_rt("rt_raise_name_error", &[n]);
+                self.raise_here(span);
+                self.dead_block();
+                return self.pyconst(NONE);
+            }
+        };
+        let bad = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(v, ok, &[], bad, &[]);
+        self.b.set_cold_block(bad);
+        self.b.switch_to_block(bad);
+        self.b.seal_block(bad);
+        let n = self.pyconst(nameval);
+        self.call_rt(raiser, &[n]);
+        self.raise_here(span);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        v
+    }
+
+    fn free_cell(&mut self, i: usize) -> Value {
+        let f = self.b.use_var(self.func_var);
+        let c = self.b.ins().load(I64, flags().with_readonly(), f, FUNCTION_ENV_OFFSET + 8 * i as i32);
+        self.b.declare_value_needs_stack_map(c);
+        c
+    }
+
+    fn store_name(&mut self, name: &str, v: Value) {
+        let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
+        match slot {
+            Slot::Local(var) => self.b.def_var(var, v),
+            Slot::Cell(var) => {
+                let c = self.b.use_var(var);
+                self.b.ins().store(flags(), v, c, CELL_VALUE_OFFSET);
+            }
+            Slot::Free(i) => {
+                let c = self.free_cell(i);
+                self.b.ins().store(flags(), v, c, CELL_VALUE_OFFSET);
+            }
+            Slot::Global(s) => {
+                let g = self.iconst(self.prog.globals_addr);
+                self.b.ins().store(flags(), v, g, (8 * s) as i32);
+            }
+            Slot::Missing => unreachable!("binding of a name without a slot: {name}"),
+        }
+    }
+
+    fn delete_name(&mut self, name: &str, span: Span) {
+        // Reading first raises the right error when unbound.
+        self.load_name(name, span);
+        let u = self.pyconst(UNBOUND);
+        self.store_name(name, u);
+    }
+
+    /// The current value of a captured variable's cell, for building a closure's env.
+    fn cell_of(&mut self, name: &str) -> Value {
+        match self.slots.get(name).copied() {
+            Some(Slot::Cell(var)) => self.b.use_var(var),
+            Some(Slot::Free(i)) => self.free_cell(i),
+            other => panic!("captured variable {name} is not a cell here: {other:?}"),
+        }
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    fn stmts(&mut self, body: &'a [Stmt]) {
+        for s in body {
+            if self.terminated() {
+                self.dead_block();
+            }
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &'a Stmt) {
+        self.set_line(s.span);
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                self.expr(e);
+            }
+            StmtKind::Assign { targets, value } => {
+                if targets.len() == 1 {
+                    if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) = (&targets[0].kind, &value.kind) {
+                        if ts.len() == vs.len() && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_))) {
+                            let vals: Vec<Value> = vs.iter().map(|v| self.expr(v)).collect();
+                            for (t, v) in ts.iter().zip(vals) {
+                                self.assign(t, v);
+                            }
+                            return;
+                        }
+                    }
+                }
+                let v = self.expr(value);
+                for t in targets {
+                    self.assign(t, v);
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, s.span),
+            StmtKind::FunctionDef(f) => {
+                let v = self.make_function(f);
+                self.store_name(&f.name, v);
+            }
+            StmtKind::Return(v) => {
+                let v = match v {
+                    Some(e) => self.expr(e),
+                    None => self.pyconst(NONE),
+                };
+                self.unwind_to(None);
+                if !self.terminated() {
+                    self.ret(v);
+                }
+            }
+            StmtKind::If { test, body, orelse } => {
+                let then = self.b.create_block();
+                let els = self.b.create_block();
+                let join = self.b.create_block();
+                self.cond(test, then, els);
+                self.b.switch_to_block(then);
+                self.b.seal_block(then);
+                self.stmts(body);
+                if !self.terminated() {
+                    self.b.ins().jump(join, &[]);
+                }
+                self.b.switch_to_block(els);
+                self.b.seal_block(els);
+                self.stmts(orelse);
+                if !self.terminated() {
+                    self.b.ins().jump(join, &[]);
+                }
+                self.b.switch_to_block(join);
+                self.b.seal_block(join);
+            }
+            StmtKind::While { test, body, orelse } => {
+                let head = self.b.create_block();
+                let bodyb = self.b.create_block();
+                let elseb = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(head, &[]);
+                self.b.switch_to_block(head);
+                self.gc_poll();
+                self.cond(test, bodyb, elseb);
+                self.b.switch_to_block(bodyb);
+                self.b.seal_block(bodyb);
+                self.frames.push(Frame::Loop { brk: exit, cont: head });
+                self.stmts(body);
+                self.frames.pop();
+                if !self.terminated() {
+                    self.b.ins().jump(head, &[]);
+                }
+                self.b.seal_block(head);
+                self.b.switch_to_block(elseb);
+                self.b.seal_block(elseb);
+                self.stmts(orelse);
+                if !self.terminated() {
+                    self.b.ins().jump(exit, &[]);
+                }
+                self.b.switch_to_block(exit);
+                self.b.seal_block(exit);
+            }
+            StmtKind::For { target, iter, body, orelse } => self.for_loop(target, iter, body, orelse, s.span),
+            StmtKind::Break | StmtKind::Continue => {
+                let is_break = matches!(s.kind, StmtKind::Break);
+                let idx = self.frames.iter().rposition(|f| matches!(f, Frame::Loop { .. })).expect("loop");
+                let target = match self.frames[idx] {
+                    Frame::Loop { brk, cont } => {
+                        if is_break {
+                            brk
+                        } else {
+                            cont
+                        }
+                    }
+                    _ => unreachable!(),
+                };
+                self.unwind_to(Some(idx));
+                if !self.terminated() {
+                    self.b.ins().jump(target, &[]);
+                }
+            }
+            StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
+            StmtKind::Delete(targets) => {
+                for t in targets {
+                    match &t.kind {
+                        ExprKind::Name(n) => self.delete_name(n, t.span),
+                        ExprKind::Subscript { value, index } => {
+                            let o = self.expr(value);
+                            let k = self.expr(index);
+                            let r = self.call_rt("rt_delitem", &[o, k]);
+                            self.check(r, t.span);
+                        }
+                        ExprKind::Tuple(ts) | ExprKind::List(ts) => {
+                            for t in ts {
+                                if let ExprKind::Name(n) = &t.kind {
+                                    self.delete_name(n, t.span);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            StmtKind::Assert { test, msg } => {
+                let fail = self.b.create_block();
+                let ok = self.b.create_block();
+                self.cond(test, ok, fail);
+                self.b.switch_to_block(fail);
+                self.b.seal_block(fail);
+                self.b.set_cold_block(fail);
+                let m = match msg {
+                    Some(m) => self.expr(m),
+                    None => self.pyconst(UNBOUND),
+                };
+                self.call_rt("rt_raise_assert", &[m]);
+                self.raise_here(s.span);
+                self.b.switch_to_block(ok);
+                self.b.seal_block(ok);
+            }
+            StmtKind::Raise(e) => {
+                match e {
+                    Some(e) => {
+                        let v = self.expr(e);
+                        self.call_rt("rt_raise", &[v]);
+                    }
+                    None => {
+                        let cur = self
+                            .frames
+                            .iter()
+                            .rev()
+                            .find_map(|f| if let Frame::Handling { exc } = f { Some(*exc) } else { None });
+                        let v = match cur {
+                            Some(var) => self.b.use_var(var),
+                            None => self.pyconst(UNBOUND),
+                        };
+                        self.call_rt("rt_reraise", &[v]);
+                    }
+                }
+                self.raise_here(s.span);
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody),
+        }
+    }
+
+    /// Run the finally bodies between the current point and frame `keep` (exclusive; `None`
+    /// = all of them, for `return`).
+    fn unwind_to(&mut self, keep: Option<usize>) {
+        let start = keep.map(|k| k + 1).unwrap_or(0);
+        let mut i = self.frames.len();
+        while i > start {
+            i -= 1;
+            if let Frame::TryFinally { body, .. } = self.frames[i] {
+                let saved: Vec<Frame<'a>> = self.frames.drain(i..).collect();
+                self.stmts(body);
+                self.frames.extend(saved);
+                if self.terminated() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, body: &'a [Stmt], handlers: &'a [ExceptHandler], orelse: &'a [Stmt], finalbody: &'a [Stmt]) {
+        let has_finally = !finalbody.is_empty();
+        let after = self.b.create_block();
+        let fin_err = self.b.create_block();
+        if has_finally {
+            self.frames.push(Frame::TryFinally { body: finalbody, on_error: fin_err });
+        }
+        if handlers.is_empty() {
+            self.stmts(body);
+            if !self.terminated() {
+                self.stmts(orelse);
+            }
+        } else {
+            let handler = self.b.create_block();
+            self.frames.push(Frame::TryExcept { handler });
+            self.stmts(body);
+            self.frames.pop();
+            if !self.terminated() {
+                self.stmts(orelse);
+            }
+            if !self.terminated() {
+                self.b.ins().jump(after, &[]);
+            }
+            // Handlers.
+            self.b.switch_to_block(handler);
+            self.b.seal_block(handler);
+            let exc = self.call_rt("rt_take_exception", &[]);
+            let exc_var = self.new_var();
+            self.b.def_var(exc_var, exc);
+            for h in handlers {
+                let next = self.b.create_block();
+                if let Some(t) = &h.typ {
+                    let tv = self.expr(t);
+                    let e = self.b.use_var(exc_var);
+                    let m = self.call_rt("rt_exc_matches", &[e, tv]);
+                    let is_err = self.b.ins().icmp_imm(IntCC::Equal, m, 2);
+                    let err = self.b.create_block();
+                    let chk = self.b.create_block();
+                    self.b.ins().brif(is_err, err, &[], chk, &[]);
+                    self.b.switch_to_block(err);
+                    self.b.seal_block(err);
+                    self.raise_here(t.span);
+                    self.b.switch_to_block(chk);
+                    self.b.seal_block(chk);
+                    let run = self.b.create_block();
+                    self.b.ins().brif(m, run, &[], next, &[]);
+                    self.b.switch_to_block(run);
+                    self.b.seal_block(run);
+                }
+                let e = self.b.use_var(exc_var);
+                if let Some(n) = &h.name {
+                    self.store_name(&n.name, e);
+                }
+                self.frames.push(Frame::Handling { exc: exc_var });
+                self.stmts(&h.body);
+                self.frames.pop();
+                if !self.terminated() {
+                    if let Some(n) = &h.name {
+                        let u = self.pyconst(UNBOUND);
+                        self.store_name(&n.name, u);
+                    }
+                    self.b.ins().jump(after, &[]);
+                }
+                self.b.switch_to_block(next);
+                self.b.seal_block(next);
+                if h.typ.is_none() {
+                    break;
+                }
+            }
+            // No handler matched: re-raise as is.
+            if !self.terminated() {
+                let e = self.b.use_var(exc_var);
+                self.call_rt("rt_raise", &[e]);
+                let t = self.error_target();
+                self.b.ins().jump(t, &[]);
+            }
+            self.b.switch_to_block(after);
+            self.b.seal_block(after);
+            if has_finally {
+                // fallthrough into the finally code below
+            }
+        }
+        if has_finally {
+            self.frames.pop();
+            if !self.terminated() {
+                self.stmts(finalbody);
+            }
+            let cont = self.b.create_block();
+            if !self.terminated() {
+                self.b.ins().jump(cont, &[]);
+            }
+            // Error path: save the exception, run the finally body, re-raise.
+            self.b.switch_to_block(fin_err);
+            self.b.seal_block(fin_err);
+            let exc = self.call_rt("rt_take_exception", &[]);
+            let saved = self.new_var();
+            self.b.def_var(saved, exc);
+            self.stmts(finalbody);
+            if !self.terminated() {
+                let e = self.b.use_var(saved);
+                self.call_rt("rt_raise", &[e]);
+                let t = self.error_target();
+                self.b.ins().jump(t, &[]);
+            }
+            self.b.switch_to_block(cont);
+            self.b.seal_block(cont);
+        } else if handlers.is_empty() {
+            if !self.terminated() {
+                self.b.ins().jump(after, &[]);
+            }
+            self.b.switch_to_block(after);
+            self.b.seal_block(after);
+        }
+    }
+
+    fn for_loop(&mut self, target: &'a Expr, iter: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt], span: Span) {
+        let head = self.b.create_block();
+        let bodyb = self.b.create_block();
+        let elseb = self.b.create_block();
+        let exit = self.b.create_block();
+        // Fast path: `for x in range(a[, b])` with the builtin range and small ints.
+        if let Some((start, stop)) = self.range_args(iter) {
+            let counter = self.b.declare_var(I64);
+            let limit = self.b.declare_var(I64);
+            let (s, e) = match stop {
+                Some(stop) => (self.expr(start), self.expr(stop)),
+                None => (self.pyconst(PyValue::int_unchecked(0)), self.expr(start)),
+            };
+            let both = self.b.ins().band(s, e);
+            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let okb = self.b.create_block();
+            let bad = self.b.create_block();
+            self.b.ins().brif(ints, okb, &[], bad, &[]);
+            self.b.switch_to_block(bad);
+            self.b.seal_block(bad);
+            self.b.set_cold_block(bad);
+            // Let the builtin produce the error (or a big-int range): call range(s, e) generically.
+            let range = self.load_name("range", iter.span);
+            let argv = self.store_scratch(&[s, e]);
+            let two = self.iconst(2);
+            let zero = self.iconst(0);
+            let r = self.call_rt("rt_call", &[range, argv, two, zero]);
+            self.check(r, iter.span);
+            let exc = self.pyconst(cellar_runtime::types::type_object(cellar_runtime::types::TypeId::OverflowError));
+            self.call_rt("rt_raise", &[exc]);
+            self.raise_here(iter.span);
+            self.b.switch_to_block(okb);
+            self.b.seal_block(okb);
+            let si = self.unbox(s);
+            let ei = self.unbox(e);
+            self.b.def_var(counter, si);
+            self.b.def_var(limit, ei);
+            self.b.ins().jump(head, &[]);
+            self.b.switch_to_block(head);
+            self.gc_poll();
+            let i = self.b.use_var(counter);
+            let lim = self.b.use_var(limit);
+            let more = self.b.ins().icmp(IntCC::SignedLessThan, i, lim);
+            let step = self.b.create_block();
+            self.b.ins().brif(more, step, &[], elseb, &[]);
+            self.b.switch_to_block(step);
+            self.b.seal_block(step);
+            let next = self.b.ins().iadd_imm(i, 1);
+            self.b.def_var(counter, next);
+            let boxed = self.b.ins().bor_imm(i, INT_TAG as i64);
+            self.assign(target, boxed);
+            self.b.ins().jump(bodyb, &[]);
+        } else {
+            let it_var = self.new_var();
+            let v = self.expr(iter);
+            let it = self.call_rt("rt_iter", &[v]);
+            self.check(it, iter.span);
+            self.b.def_var(it_var, it);
+            self.b.ins().jump(head, &[]);
+            self.b.switch_to_block(head);
+            self.gc_poll();
+            let it = self.b.use_var(it_var);
+            let x = self.call_rt("rt_next", &[it]);
+            self.check(x, iter.span);
+            let step = self.b.create_block();
+            self.b.ins().brif(x, step, &[], elseb, &[]);
+            self.b.switch_to_block(step);
+            self.b.seal_block(step);
+            self.set_line(span);
+            self.assign(target, x);
+            self.b.ins().jump(bodyb, &[]);
+        }
+        self.b.switch_to_block(bodyb);
+        self.b.seal_block(bodyb);
+        self.frames.push(Frame::Loop { brk: exit, cont: head });
+        self.stmts(body);
+        self.frames.pop();
+        if !self.terminated() {
+            self.b.ins().jump(head, &[]);
+        }
+        self.b.seal_block(head);
+        self.b.switch_to_block(elseb);
+        self.b.seal_block(elseb);
+        self.stmts(orelse);
+        if !self.terminated() {
+            self.b.ins().jump(exit, &[]);
+        }
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    /// `range(a)` / `range(a, b)` where `range` is the builtin: the argument expressions.
+    fn range_args(&self, iter: &'a Expr) -> Option<(&'a Expr, Option<&'a Expr>)> {
+        let ExprKind::Call { func, args } = &iter.kind else { return None };
+        let ExprKind::Name(n) = &func.kind else { return None };
+        if n != "range" || !self.is_builtin_name("range") {
+            return None;
+        }
+        let pos: Vec<&Expr> = args.iter().filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None }).collect();
+        if pos.len() != args.len() {
+            return None;
+        }
+        match pos.as_slice() {
+            [a] => Some((a, None)),
+            [a, b] => Some((a, Some(b))),
+            _ => None,
+        }
+    }
+
+    /// Is `name` here the builtin (never bound as a global or local anywhere)?
+    fn is_builtin_name(&self, name: &str) -> bool {
+        let local = !self.scope.is_module
+            && matches!(self.scope.symbol(name).map(|s| s.kind), Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free));
+        if local {
+            return false;
+        }
+        // Bound anywhere as a global?
+        for s in &self.prog.scopes.scopes {
+            if let Some(y) = s.symbol(name) {
+                let global_here = s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit);
+                if global_here && (y.plain_bindings > 0 || y.def_bindings > 0) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn assign(&mut self, target: &'a Expr, v: Value) {
+        match &target.kind {
+            ExprKind::Name(n) => self.store_name(n, v),
+            ExprKind::Tuple(ts) | ExprKind::List(ts) => {
+                let star = ts.iter().position(|t| matches!(t.kind, ExprKind::Starred(_)));
+                let n = ts.len();
+                self.scratch_words = self.scratch_words.max(n as u32);
+                let out = self.b.ins().stack_addr(I64, self.scratch, 0);
+                let r = match star {
+                    None => {
+                        let nn = self.iconst(n as i64);
+                        self.call_rt("rt_unpack", &[v, nn, out])
+                    }
+                    Some(i) => {
+                        let before = self.iconst(i as i64);
+                        let after = self.iconst((n - i - 1) as i64);
+                        self.call_rt("rt_unpack_star", &[v, before, after, out])
+                    }
+                };
+                self.check(r, target.span);
+                let vals: Vec<Value> = (0..n)
+                    .map(|i| {
+                        let x = self.b.ins().stack_load(I64, self.scratch, (8 * i) as i32);
+                        self.b.declare_value_needs_stack_map(x);
+                        x
+                    })
+                    .collect();
+                for (t, x) in ts.iter().zip(vals) {
+                    let t = if let ExprKind::Starred(inner) = &t.kind { &**inner } else { t };
+                    self.assign(t, x);
+                }
+            }
+            ExprKind::Subscript { value, index } => {
+                let o = self.expr(value);
+                let k = self.expr(index);
+                let r = self.call_rt("rt_setitem", &[o, k, v]);
+                self.check(r, target.span);
+            }
+            ExprKind::Attribute { value, attr } => {
+                let o = self.expr(value);
+                let n = self.str_const(&attr.name);
+                let n = self.pyconst(n);
+                let r = self.call_rt("rt_setattr", &[o, n, v]);
+                self.check(r, target.span);
+            }
+            ExprKind::Starred(inner) => self.assign(inner, v),
+            _ => unreachable!("bad assignment target reached the JIT"),
+        }
+    }
+
+    fn aug_assign(&mut self, target: &'a Expr, op: BinOp, value: &'a Expr, span: Span) {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                let cur = self.load_name(n, target.span);
+                let rhs = self.expr(value);
+                let r = self.binop(op, cur, rhs, true, span);
+                self.store_name(n, r);
+            }
+            ExprKind::Subscript { value: obj, index } => {
+                let o = self.expr(obj);
+                let k = self.expr(index);
+                let cur = self.call_rt("rt_getitem", &[o, k]);
+                self.check(cur, target.span);
+                let rhs = self.expr(value);
+                let r = self.binop(op, cur, rhs, true, span);
+                let s = self.call_rt("rt_setitem", &[o, k, r]);
+                self.check(s, span);
+            }
+            ExprKind::Attribute { value: obj, attr } => {
+                let o = self.expr(obj);
+                let n = self.str_const(&attr.name);
+                let n = self.pyconst(n);
+                let cur = self.call_rt("rt_getattr", &[o, n]);
+                self.check(cur, target.span);
+                let rhs = self.expr(value);
+                let r = self.binop(op, cur, rhs, true, span);
+                let s = self.call_rt("rt_setattr", &[o, n, r]);
+                self.check(s, span);
+            }
+            _ => unreachable!("bad augmented assignment target"),
+        }
+    }
+
+    // ---------------------------------------------------------------- functions
+
+    fn make_function(&mut self, f: &'a FunctionDef) -> Value {
+        let decos: Vec<Value> = f.decorators.iter().map(|d| self.expr(d)).collect();
+        let defaults: Vec<Value> = f.params.positional.iter().filter_map(|p| p.default.as_ref()).map(|d| self.expr(d)).collect();
+        let defaults = if defaults.is_empty() {
+            self.pyconst(UNBOUND)
+        } else {
+            let argv = self.store_scratch(&defaults);
+            let n = self.iconst(defaults.len() as i64);
+            self.call_rt("rt_build_tuple", &[argv, n])
+        };
+        let mut kw = Vec::new();
+        for p in &f.params.kwonly {
+            if let Some(d) = &p.default {
+                let k = self.str_const(&p.name.name);
+                let k = self.pyconst(k);
+                let v = self.expr(d);
+                kw.push(k);
+                kw.push(v);
+            }
+        }
+        let kwdefaults = if kw.is_empty() {
+            self.pyconst(UNBOUND)
+        } else {
+            let argv = self.store_scratch(&kw);
+            let n = self.iconst((kw.len() / 2) as i64);
+            self.call_rt("rt_build_dict", &[argv, n])
+        };
+        let info = self.iconst(self.prog.infos[&f.scope_id] as i64);
+        let func = self.call_rt("rt_make_function", &[info, defaults, kwdefaults]);
+        let inner = self.prog.scopes.get(f.scope_id);
+        for (i, name) in inner.freevars.iter().enumerate() {
+            let c = self.cell_of(name);
+            self.b.ins().store(flags(), c, func, FUNCTION_ENV_OFFSET + 8 * i as i32);
+        }
+        let mut v = func;
+        for d in decos.into_iter().rev() {
+            v = self.call_value(d, &[v], f.span);
+        }
+        v
+    }
+
+    /// If `name` called with `nargs` positional arguments from this scope is statically the
+    /// only `def` of that name (never rebound, undecorated, matching arity), its scope id.
+    fn known_callee(&self, name: &str, nargs: usize) -> Option<ScopeId> {
+        let sym = self.scope.symbol(name)?;
+        let binder = match sym.kind {
+            ScopeKind::Local | ScopeKind::Cell if !self.scope.is_module => self.scope.id,
+            ScopeKind::Free => {
+                let mut s = self.scope.parent;
+                loop {
+                    let sc = self.prog.scopes.get(s?);
+                    if !sc.is_module && sc.symbol(name).map(|y| y.kind == ScopeKind::Cell).unwrap_or(false) {
+                        break sc.id;
+                    }
+                    s = sc.parent;
+                }
+            }
+            _ => return None,
+        };
+        let bsym = self.prog.scopes.get(binder).symbol(name)?;
+        if bsym.def_bindings != 1 || bsym.plain_bindings != 0 || bsym.rebound_by_inner {
+            return None;
+        }
+        let g = *self.prog.def_of_name.get(&(binder, name.to_string()))?;
+        let def = self.prog.defs[&g];
+        if !def.decorators.is_empty() {
+            return None;
+        }
+        let info = unsafe { &*self.prog.infos[&g] };
+        (info.fast_arity() as usize == nargs).then_some(g)
+    }
+
+    /// Call a Python value with positional arguments (fast path for functions of matching
+    /// arity, general path otherwise).
+    fn call_value(&mut self, callee: Value, args: &[Value], span: Span) -> Value {
+        let n = args.len();
+        let res = self.new_var();
+        let chk = self.b.create_block();
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        let off = self.b.ins().iadd_imm(callee, -4096);
+        let is_ptr = self.b.ins().icmp_imm(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
+        self.b.ins().brif(is_ptr, chk, &[], slow, &[]);
+        self.b.switch_to_block(chk);
+        self.b.seal_block(chk);
+        let hdr = self.b.ins().load(I64, flags(), callee, 0);
+        let want = ((n as u64) << 32 | KIND_FUNCTION) as i64;
+        let ok = self.b.ins().icmp_imm(IntCC::Equal, hdr, want);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        let code = self.b.ins().load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
+        let sig = self.sig(n);
+        let mut cargs = vec![callee];
+        cargs.extend_from_slice(args);
+        let inst = self.b.ins().call_indirect(sig, code, &cargs);
+        let r = self.b.inst_results(inst)[0];
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.b.set_cold_block(slow);
+        let argv = self.store_scratch(args);
+        let nv = self.iconst(n as i64);
+        let kw = self.pyconst(UNBOUND);
+        let r = self.call_rt("rt_call", &[callee, argv, nv, kw]);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        let r = self.b.use_var(res);
+        self.check(r, span);
+        r
+    }
+
+    fn call(&mut self, func: &'a Expr, args: &'a [Arg], span: Span) -> Value {
+        let simple = args.iter().all(|a| matches!(a, Arg::Positional(_)));
+        let pos = |a: &'a Arg| if let Arg::Positional(e) = a { e } else { unreachable!() };
+        if simple {
+            if let ExprKind::Name(n) = &func.kind {
+                if let Some(g) = self.known_callee(n, args.len()) {
+                    let callee = self.load_name(n, func.span);
+                    let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
+                    let fref = match self.direct.get(&g) {
+                        Some(&f) => f,
+                        None => {
+                            let f = self.module.declare_func_in_func(self.prog.body_ids[&g], self.b.func);
+                            self.direct.insert(g, f);
+                            f
+                        }
+                    };
+                    let mut cargs = vec![callee];
+                    cargs.extend(vals);
+                    let inst = self.b.ins().call(fref, &cargs);
+                    let r = self.b.inst_results(inst)[0];
+                    self.b.declare_value_needs_stack_map(r);
+                    self.check(r, span);
+                    return r;
+                }
+            }
+            if let ExprKind::Attribute { value, attr } = &func.kind {
+                let o = self.expr(value);
+                let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
+                let name = self.str_const(&attr.name);
+                let name = self.pyconst(name);
+                let argv = self.store_scratch(&vals);
+                let n = self.iconst(vals.len() as i64);
+                let kw = self.pyconst(UNBOUND);
+                let r = self.call_rt("rt_call_method", &[o, name, argv, n, kw]);
+                self.check(r, span);
+                return r;
+            }
+            let callee = self.expr(func);
+            let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
+            return self.call_value(callee, &vals, span);
+        }
+        let has_star = args.iter().any(|a| matches!(a, Arg::Starred(_) | Arg::DoubleStarred(_)));
+        let method = if let ExprKind::Attribute { value, attr } = &func.kind {
+            if has_star {
+                None
+            } else {
+                Some((value, attr))
+            }
+        } else {
+            None
+        };
+        let (obj, callee) = match method {
+            Some((value, _)) => (Some(self.expr(value)), None),
+            None => (None, Some(self.expr(func))),
+        };
+        if !has_star {
+            let mut vals = Vec::new();
+            let mut names = Vec::new();
+            for a in args {
+                match a {
+                    Arg::Positional(e) => vals.push(self.expr(e)),
+                    _ => {}
+                }
+            }
+            let npos = vals.len();
+            for a in args {
+                if let Arg::Keyword(k, e) = a {
+                    vals.push(self.expr(e));
+                    names.push(self.str_const(&k.name));
+                }
+            }
+            let kwnames = cellar_runtime::objects::new_tuple(names);
+            cellar_runtime::vm::vm().constants.push(kwnames);
+            let kw = self.pyconst(kwnames);
+            let argv = self.store_scratch(&vals);
+            let n = self.iconst(npos as i64);
+            let r = match (obj, method) {
+                (Some(o), Some((_, attr))) => {
+                    let name = self.str_const(&attr.name);
+                    let name = self.pyconst(name);
+                    self.call_rt("rt_call_method", &[o, name, argv, n, kw])
+                }
+                _ => self.call_rt("rt_call", &[callee.unwrap(), argv, n, kw]),
+            };
+            self.check(r, span);
+            return r;
+        }
+        // General: build an argument list and a keyword dict.
+        let lst_var = self.new_var();
+        let dict_var = self.new_var();
+        let z = self.iconst(0);
+        let l0 = self.call_rt("rt_build_list", &[z, z]);
+        self.b.def_var(lst_var, l0);
+        let d0 = self.call_rt("rt_build_dict", &[z, z]);
+        self.b.def_var(dict_var, d0);
+        for a in args {
+            match a {
+                Arg::Positional(e) => {
+                    let v = self.expr(e);
+                    let argv = self.store_scratch(&[v]);
+                    let one = self.iconst(1);
+                    let t = self.call_rt("rt_build_list", &[argv, one]);
+                    let l = self.b.use_var(lst_var);
+                    let r = self.call_rt("rt_list_extend", &[l, t]);
+                    self.check(r, e.span);
+                }
+                Arg::Starred(e) => {
+                    let v = self.expr(e);
+                    let l = self.b.use_var(lst_var);
+                    let r = self.call_rt("rt_list_extend", &[l, v]);
+                    self.check(r, e.span);
+                }
+                Arg::Keyword(k, e) => {
+                    let v = self.expr(e);
+                    let kn = self.str_const(&k.name);
+                    let kn = self.pyconst(kn);
+                    let d = self.b.use_var(dict_var);
+                    let r = self.call_rt("rt_setitem", &[d, kn, v]);
+                    self.check(r, e.span);
+                }
+                Arg::DoubleStarred(e) => {
+                    let v = self.expr(e);
+                    let d = self.b.use_var(dict_var);
+                    let r = self.call_rt("rt_dict_update", &[d, v]);
+                    self.check(r, e.span);
+                }
+            }
+        }
+        let l = self.b.use_var(lst_var);
+        let d = self.b.use_var(dict_var);
+        let r = self.call_rt("rt_call_ex", &[callee.unwrap(), l, d]);
+        self.check(r, span);
+        r
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    fn unbox(&mut self, v: Value) -> Value {
+        let s = self.b.ins().ishl_imm(v, 16);
+        self.b.ins().sshr_imm(s, 16)
+    }
+
+    fn expr(&mut self, e: &'a Expr) -> Value {
+        match &e.kind {
+            ExprKind::Constant(c) => self.constant(c),
+            ExprKind::Name(n) => self.load_name(n, e.span),
+            ExprKind::BoolOp { is_and, values } => {
+                let res = self.new_var();
+                let end = self.b.create_block();
+                for (i, v) in values.iter().enumerate() {
+                    let x = self.expr(v);
+                    self.b.def_var(res, x);
+                    if i + 1 == values.len() {
+                        self.b.ins().jump(end, &[]);
+                    } else {
+                        let next = self.b.create_block();
+                        let t = self.truthy(x);
+                        if *is_and {
+                            self.b.ins().brif(t, next, &[], end, &[]);
+                        } else {
+                            self.b.ins().brif(t, end, &[], next, &[]);
+                        }
+                        self.b.switch_to_block(next);
+                        self.b.seal_block(next);
+                    }
+                }
+                self.b.switch_to_block(end);
+                self.b.seal_block(end);
+                self.b.use_var(res)
+            }
+            ExprKind::BinOp { left, op, right } => {
+                let a = self.expr(left);
+                let b = self.expr(right);
+                self.binop(*op, a, b, false, e.span)
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Int(s))) = (op, &operand.kind) {
+                    return self.constant(&Constant::Int(format!("-{s}")));
+                }
+                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Float(f))) = (op, &operand.kind) {
+                    return self.constant(&Constant::Float(-f));
+                }
+                let v = self.expr(operand);
+                match op {
+                    UnaryOp::Not => {
+                        let t = self.truthy(v);
+                        let tv = self.pyconst(TRUE);
+                        let fv = self.pyconst(FALSE);
+                        self.b.ins().select(t, fv, tv)
+                    }
+                    UnaryOp::Neg | UnaryOp::Pos => {
+                        let code = self.iconst(if *op == UnaryOp::Neg { 0 } else { 1 });
+                        let r = self.call_rt("rt_unary", &[code, v]);
+                        self.check(r, e.span);
+                        r
+                    }
+                }
+            }
+            ExprKind::Compare { left, ops, comparators } => {
+                if ops.len() == 1 {
+                    let a = self.expr(left);
+                    let b = self.expr(&comparators[0]);
+                    return self.compare_value(ops[0], a, b, e.span);
+                }
+                let res = self.new_var();
+                let end = self.b.create_block();
+                let mut a = self.expr(left);
+                for (i, (op, c)) in ops.iter().zip(comparators).enumerate() {
+                    let b = self.expr(c);
+                    let r = self.compare_value(*op, a, b, e.span);
+                    self.b.def_var(res, r);
+                    if i + 1 == ops.len() {
+                        self.b.ins().jump(end, &[]);
+                    } else {
+                        let next = self.b.create_block();
+                        let t = self.truthy(r);
+                        self.b.ins().brif(t, next, &[], end, &[]);
+                        self.b.switch_to_block(next);
+                        self.b.seal_block(next);
+                        a = b;
+                    }
+                }
+                self.b.switch_to_block(end);
+                self.b.seal_block(end);
+                self.b.use_var(res)
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                let res = self.new_var();
+                let t = self.b.create_block();
+                let f = self.b.create_block();
+                let end = self.b.create_block();
+                self.cond(test, t, f);
+                self.b.switch_to_block(t);
+                self.b.seal_block(t);
+                let v = self.expr(body);
+                self.b.def_var(res, v);
+                self.b.ins().jump(end, &[]);
+                self.b.switch_to_block(f);
+                self.b.seal_block(f);
+                let v = self.expr(orelse);
+                self.b.def_var(res, v);
+                self.b.ins().jump(end, &[]);
+                self.b.switch_to_block(end);
+                self.b.seal_block(end);
+                self.b.use_var(res)
+            }
+            ExprKind::Lambda(f) => self.make_function(f),
+            ExprKind::Call { func, args } => self.call(func, args, e.span),
+            ExprKind::Attribute { value, attr } => {
+                let o = self.expr(value);
+                let n = self.str_const(&attr.name);
+                let n = self.pyconst(n);
+                let r = self.call_rt("rt_getattr", &[o, n]);
+                self.check(r, e.span);
+                r
+            }
+            ExprKind::Subscript { value, index } => {
+                let o = self.expr(value);
+                let k = self.expr(index);
+                let r = self.call_rt("rt_getitem", &[o, k]);
+                self.check(r, e.span);
+                r
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                let mut vals = Vec::new();
+                for x in [lower, upper, step] {
+                    let v = match x {
+                        Some(x) => self.expr(x),
+                        None => self.pyconst(NONE),
+                    };
+                    vals.push(v);
+                }
+                let r = self.call_rt("rt_build_slice", &vals);
+                self.check(r, e.span);
+                r
+            }
+            ExprKind::List(items) | ExprKind::Tuple(items) => {
+                let is_tuple = matches!(e.kind, ExprKind::Tuple(_));
+                if items.iter().any(|x| matches!(x.kind, ExprKind::Starred(_))) {
+                    let lst = self.new_var();
+                    let z = self.iconst(0);
+                    let l0 = self.call_rt("rt_build_list", &[z, z]);
+                    self.b.def_var(lst, l0);
+                    for it in items {
+                        let (v, single) = match &it.kind {
+                            ExprKind::Starred(x) => (self.expr(x), false),
+                            _ => (self.expr(it), true),
+                        };
+                        let v = if single {
+                            let argv = self.store_scratch(&[v]);
+                            let one = self.iconst(1);
+                            self.call_rt("rt_build_list", &[argv, one])
+                        } else {
+                            v
+                        };
+                        let l = self.b.use_var(lst);
+                        let r = self.call_rt("rt_list_extend", &[l, v]);
+                        self.check(r, it.span);
+                    }
+                    let l = self.b.use_var(lst);
+                    if is_tuple {
+                        return self.call_rt("rt_list_to_tuple", &[l]);
+                    }
+                    return l;
+                }
+                let vals: Vec<Value> = items.iter().map(|x| self.expr(x)).collect();
+                let argv = self.store_scratch(&vals);
+                let n = self.iconst(vals.len() as i64);
+                self.call_rt(if is_tuple { "rt_build_tuple" } else { "rt_build_list" }, &[argv, n])
+            }
+            ExprKind::Dict(items) => {
+                if items.iter().all(|(k, _)| k.is_some()) {
+                    let mut vals = Vec::new();
+                    for (k, v) in items {
+                        vals.push(self.expr(k.as_ref().unwrap()));
+                        vals.push(self.expr(v));
+                    }
+                    let argv = self.store_scratch(&vals);
+                    let n = self.iconst(items.len() as i64);
+                    let r = self.call_rt("rt_build_dict", &[argv, n]);
+                    self.check(r, e.span);
+                    return r;
+                }
+                let d = self.new_var();
+                let z = self.iconst(0);
+                let d0 = self.call_rt("rt_build_dict", &[z, z]);
+                self.b.def_var(d, d0);
+                for (k, v) in items {
+                    match k {
+                        Some(k) => {
+                            let kv = self.expr(k);
+                            let vv = self.expr(v);
+                            let dv = self.b.use_var(d);
+                            let r = self.call_rt("rt_setitem", &[dv, kv, vv]);
+                            self.check(r, k.span);
+                        }
+                        None => {
+                            let m = self.expr(v);
+                            let dv = self.b.use_var(d);
+                            let r = self.call_rt("rt_dict_update", &[dv, m]);
+                            self.check(r, v.span);
+                        }
+                    }
+                }
+                self.b.use_var(d)
+            }
+            ExprKind::FString(parts) => self.fstring(parts, e.span),
+            ExprKind::Starred(_) => unreachable!("starred expression outside a display"),
+        }
+    }
+
+    fn fstring(&mut self, parts: &'a [FStringPart], span: Span) -> Value {
+        let mut vals = Vec::new();
+        for p in parts {
+            match p {
+                FStringPart::Literal(s) => {
+                    let c = self.str_const(s);
+                    vals.push(self.pyconst(c));
+                }
+                FStringPart::Field { expr, conversion, spec } => {
+                    let v = self.expr(expr);
+                    let spec_v = if spec.is_empty() { self.pyconst(UNBOUND) } else { self.fstring(spec, span) };
+                    let conv = self.iconst(conversion.map(|c| c as i64).unwrap_or(0));
+                    let r = self.call_rt("rt_format_value", &[v, conv, spec_v]);
+                    self.check(r, expr.span);
+                    vals.push(r);
+                }
+            }
+        }
+        let argv = self.store_scratch(&vals);
+        let n = self.iconst(vals.len() as i64);
+        let r = self.call_rt("rt_concat_strs", &[argv, n]);
+        self.check(r, span);
+        r
+    }
+
+    fn constant(&mut self, c: &Constant) -> Value {
+        let v = match c {
+            Constant::None => NONE,
+            Constant::Bool(b) => PyValue::bool(*b),
+            Constant::Int(s) => match s.parse::<i64>().ok().and_then(PyValue::small_int) {
+                Some(v) => v,
+                None => {
+                    let v = cellar_runtime::objects::new_int_from_decimal(s);
+                    cellar_runtime::vm::vm().constants.push(v);
+                    v
+                }
+            },
+            Constant::Float(f) => PyValue::float(*f),
+            Constant::Str(s) => self.str_const(s),
+        };
+        self.pyconst(v)
+    }
+
+    /// Truthiness of a value as an i8 condition: inline for bools, None and small ints.
+    fn truthy(&mut self, v: Value) -> Value {
+        let res = self.b.declare_var(cranelift_codegen::ir::types::I8);
+        let is_true = self.b.ins().icmp_imm(IntCC::Equal, v, TRUE.0 as i64);
+        let done = self.b.create_block();
+        let c1 = self.b.create_block();
+        let c2 = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.def_var(res, is_true);
+        self.b.ins().brif(is_true, done, &[], c1, &[]);
+        self.b.switch_to_block(c1);
+        self.b.seal_block(c1);
+        // False, None → false; small int → != 0.
+        let is_f = self.b.ins().icmp_imm(IntCC::Equal, v, FALSE.0 as i64);
+        let is_n = self.b.ins().icmp_imm(IntCC::Equal, v, NONE.0 as i64);
+        let is_fn = self.b.ins().bor(is_f, is_n);
+        let zero = self.b.ins().iconst(cranelift_codegen::ir::types::I8, 0);
+        self.b.def_var(res, zero);
+        self.b.ins().brif(is_fn, done, &[], c2, &[]);
+        self.b.switch_to_block(c2);
+        self.b.seal_block(c2);
+        let is_int = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
+        let nz = self.b.ins().icmp_imm(IntCC::NotEqual, v, INT_TAG as i64);
+        self.b.def_var(res, nz);
+        self.b.ins().brif(is_int, done, &[], slow, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let t = self.call_rt("rt_truthy", &[v]);
+        let t8 = self.b.ins().ireduce(cranelift_codegen::ir::types::I8, t);
+        self.b.def_var(res, t8);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.use_var(res)
+    }
+
+    /// Branch on the truth of `e`, short-circuiting `and`/`or`/`not` and comparing small
+    /// ints inline.
+    fn cond(&mut self, e: &'a Expr, then: Block, els: Block) {
+        match &e.kind {
+            ExprKind::BoolOp { is_and, values } => {
+                for (i, v) in values.iter().enumerate() {
+                    if i + 1 == values.len() {
+                        self.cond(v, then, els);
+                    } else {
+                        let next = self.b.create_block();
+                        if *is_and {
+                            self.cond(v, next, els);
+                        } else {
+                            self.cond(v, then, next);
+                        }
+                        self.b.switch_to_block(next);
+                        self.b.seal_block(next);
+                    }
+                }
+            }
+            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => self.cond(operand, els, then),
+            ExprKind::Compare { left, ops, comparators } if ops.len() == 1 && int_cc(ops[0]).is_some() => {
+                let a = self.expr(left);
+                let b = self.expr(&comparators[0]);
+                let cc = int_cc(ops[0]).unwrap();
+                let both = self.b.ins().band(a, b);
+                let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+                let fast = self.b.create_block();
+                let slow = self.b.create_block();
+                self.b.ins().brif(ints, fast, &[], slow, &[]);
+                self.b.switch_to_block(fast);
+                self.b.seal_block(fast);
+                let sa = self.b.ins().ishl_imm(a, 16);
+                let sb = self.b.ins().ishl_imm(b, 16);
+                let c = self.b.ins().icmp(cc, sa, sb);
+                self.b.ins().brif(c, then, &[], els, &[]);
+                self.b.switch_to_block(slow);
+                self.b.seal_block(slow);
+                self.b.set_cold_block(slow);
+                let code = self.iconst(cmp_code(ops[0]));
+                let r = self.call_rt("rt_compare", &[code, a, b]);
+                self.check(r, e.span);
+                let t = self.b.ins().icmp_imm(IntCC::Equal, r, TRUE.0 as i64);
+                self.b.ins().brif(t, then, &[], els, &[]);
+            }
+            _ => {
+                let v = self.expr(e);
+                let t = self.truthy(v);
+                self.b.ins().brif(t, then, &[], els, &[]);
+            }
+        }
+    }
+
+    fn compare_value(&mut self, op: CmpOp, a: Value, b: Value, span: Span) -> Value {
+        let tv = self.pyconst(TRUE);
+        let fv = self.pyconst(FALSE);
+        match op {
+            CmpOp::Is | CmpOp::IsNot => {
+                let cc = if op == CmpOp::Is { IntCC::Equal } else { IntCC::NotEqual };
+                let c = self.b.ins().icmp(cc, a, b);
+                return self.b.ins().select(c, tv, fv);
+            }
+            _ => {}
+        }
+        let res = self.new_var();
+        let join = self.b.create_block();
+        let slow = self.b.create_block();
+        if let Some(cc) = int_cc(op) {
+            let both = self.b.ins().band(a, b);
+            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let fast = self.b.create_block();
+            self.b.ins().brif(ints, fast, &[], slow, &[]);
+            self.b.switch_to_block(fast);
+            self.b.seal_block(fast);
+            let sa = self.b.ins().ishl_imm(a, 16);
+            let sb = self.b.ins().ishl_imm(b, 16);
+            let c = self.b.ins().icmp(cc, sa, sb);
+            let r = self.b.ins().select(c, tv, fv);
+            self.b.def_var(res, r);
+            self.b.ins().jump(join, &[]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let code = self.iconst(cmp_code(op));
+        let r = self.call_rt("rt_compare", &[code, a, b]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
+    }
+
+    /// `a op b`, with an inline small-int fast path for + - * // %.
+    fn binop(&mut self, op: BinOp, a: Value, b: Value, inplace: bool, span: Span) -> Value {
+        let res = self.new_var();
+        let join = self.b.create_block();
+        let slow = self.b.create_block();
+        if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
+            let both = self.b.ins().band(a, b);
+            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let fast = self.b.create_block();
+            self.b.ins().brif(ints, fast, &[], slow, &[]);
+            self.b.switch_to_block(fast);
+            self.b.seal_block(fast);
+            let ia = self.unbox(a);
+            let ib = self.unbox(b);
+            let boxit = self.b.create_block();
+            let r = match op {
+                BinOp::Add => self.b.ins().iadd(ia, ib),
+                BinOp::Sub => self.b.ins().isub(ia, ib),
+                BinOp::Mul => {
+                    let (r, of) = self.b.ins().smul_overflow(ia, ib);
+                    let nof = self.b.create_block();
+                    self.b.ins().brif(of, slow, &[], nof, &[]);
+                    self.b.switch_to_block(nof);
+                    self.b.seal_block(nof);
+                    r
+                }
+                BinOp::FloorDiv | BinOp::Mod => {
+                    let nz = self.b.create_block();
+                    self.b.ins().brif(ib, nz, &[], slow, &[]);
+                    self.b.switch_to_block(nz);
+                    self.b.seal_block(nz);
+                    let q = self.b.ins().sdiv(ia, ib);
+                    let r = self.b.ins().srem(ia, ib);
+                    let rnz = self.b.ins().icmp_imm(IntCC::NotEqual, r, 0);
+                    let x = self.b.ins().bxor(r, ib);
+                    let neg = self.b.ins().icmp_imm(IntCC::SignedLessThan, x, 0);
+                    let adj = self.b.ins().band(rnz, neg);
+                    if op == BinOp::Mod {
+                        let rb = self.b.ins().iadd(r, ib);
+                        self.b.ins().select(adj, rb, r)
+                    } else {
+                        let q1 = self.b.ins().iadd_imm(q, -1);
+                        self.b.ins().select(adj, q1, q)
+                    }
+                }
+                _ => unreachable!(),
+            };
+            let chk = self.unbox(r);
+            let fits = self.b.ins().icmp(IntCC::Equal, chk, r);
+            self.b.ins().brif(fits, boxit, &[], slow, &[]);
+            self.b.switch_to_block(boxit);
+            self.b.seal_block(boxit);
+            let boxed = self.b.ins().bor_imm(r, INT_TAG as i64);
+            self.b.def_var(res, boxed);
+            self.b.ins().jump(join, &[]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let code = self.iconst(binop_code(op));
+        let r = self.call_rt(if inplace { "rt_inplace_op" } else { "rt_binop" }, &[code, a, b]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
+    }
+}
+
+fn int_cc(op: CmpOp) -> Option<IntCC> {
+    Some(match op {
+        CmpOp::Eq => IntCC::Equal,
+        CmpOp::NotEq => IntCC::NotEqual,
+        CmpOp::Lt => IntCC::SignedLessThan,
+        CmpOp::LtE => IntCC::SignedLessThanOrEqual,
+        CmpOp::Gt => IntCC::SignedGreaterThan,
+        CmpOp::GtE => IntCC::SignedGreaterThanOrEqual,
+        _ => return None,
+    })
+}
+
+fn cmp_code(op: CmpOp) -> i64 {
+    match op {
+        CmpOp::Eq => 0,
+        CmpOp::NotEq => 1,
+        CmpOp::Lt => 2,
+        CmpOp::LtE => 3,
+        CmpOp::Gt => 4,
+        CmpOp::GtE => 5,
+        CmpOp::In => 6,
+        CmpOp::NotIn => 7,
+        CmpOp::Is | CmpOp::IsNot => unreachable!(),
+    }
+}
+
+fn binop_code(op: BinOp) -> i64 {
+    match op {
+        BinOp::Add => 0,
+        BinOp::Sub => 1,
+        BinOp::Mul => 2,
+        BinOp::Div => 3,
+        BinOp::FloorDiv => 4,
+        BinOp::Mod => 5,
+        BinOp::Pow => 6,
+    }
+}

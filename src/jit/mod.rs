@@ -1,0 +1,539 @@
+//! The JIT driver: lowers every scope to Cranelift IR (see [`lower`]), compiles it with
+//! cranelift-jit, registers the stack maps with the runtime's collector, and returns the
+//! module body's entry point.
+//!
+//! Per Python function `F` (scope id `n`) the module holds two native functions:
+//!
+//! ```text
+//! py_n(func, a0, .., ak-1) -> value   the body; `func` is the closure (env record inside)
+//! arr_n(func, argv) -> value          array entry for the runtime's general call path:
+//!                                     loads argv[0..k] and calls py_n
+//! ```
+//!
+//! plus shared trampolines: `gc_poll` (hands its caller's frame pointer and return address
+//! to the collector) and `tramp_<rt fn>` for runtime entry points that may call back into
+//! Python (they push an `ExitNode` so the collector can walk past the Rust frames).
+
+pub mod imports;
+pub mod lower;
+
+use crate::scope::ScopeTable;
+use crate::syntax::ast::{FunctionDef, Module, ScopeId, Stmt, StmtKind, Expr, ExprKind, Arg, FStringPart};
+use crate::syntax::SourceText;
+use cellar_runtime::object::CodeInfo;
+use cellar_runtime::value::Value;
+use cranelift_codegen::ir::{types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module as _};
+use std::collections::HashMap;
+
+/// Options for compilation.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Keep the CLIF text of every function as lowered.
+    pub keep_ir: bool,
+    /// Keep the CLIF text after optimisation.
+    pub keep_opt_ir: bool,
+    /// Keep the machine code listing.
+    pub keep_asm: bool,
+}
+
+/// IR text of one compiled function.
+#[derive(Clone, Debug)]
+pub struct FunctionIr {
+    /// Qualname of the Python function (`<module>` for the module body).
+    pub qualname: String,
+    /// Symbol name (`py_3`).
+    pub symbol: String,
+    /// Line of the definition.
+    pub line: u32,
+    /// CLIF as lowered.
+    pub built: String,
+    /// CLIF after optimisation.
+    pub opt: String,
+    /// Machine code listing.
+    pub asm: String,
+}
+
+/// A compiled program, ready to run.
+pub struct CompiledProgram {
+    /// Native entry of the module body: `(func = 0) -> value`.
+    pub entry: unsafe extern "C" fn(Value) -> Value,
+    /// IR of each function, module body first.
+    pub ir: Vec<FunctionIr>,
+    _module: JITModule,
+}
+
+/// Everything the lowering of one function needs to know about the whole program.
+pub struct ProgramInfo<'a> {
+    /// Scope table.
+    pub scopes: &'a ScopeTable,
+    /// The source, for line numbers.
+    pub source: &'a SourceText,
+    /// Every function definition by scope id.
+    pub defs: HashMap<ScopeId, &'a FunctionDef>,
+    /// `(binding scope, name) -> scope id of the only def statement binding it`.
+    pub def_of_name: HashMap<(ScopeId, String), ScopeId>,
+    /// Static facts per scope (module included), leaked.
+    pub infos: HashMap<ScopeId, *mut CodeInfo>,
+    /// Body function id per scope.
+    pub body_ids: HashMap<ScopeId, FuncId>,
+    /// Global slot of each global name.
+    pub global_slots: HashMap<String, usize>,
+    /// Address of `Vm::globals[0]`.
+    pub globals_addr: i64,
+    /// Address of the VM.
+    pub vm_addr: i64,
+    /// Runtime imports by name.
+    pub imports: HashMap<&'static str, (FuncId, bool)>,
+    /// Trampolines of reentrant imports by runtime name.
+    pub trampolines: HashMap<&'static str, FuncId>,
+    /// The GC poll trampoline.
+    pub gc_poll: FuncId,
+    /// The module body.
+    pub module_body: &'a [Stmt],
+}
+
+/// A signature of `n` 64-bit parameters returning one 64-bit word.
+pub fn word_sig(module: &JITModule, n: usize, ret: bool) -> Signature {
+    let mut sig = module.make_signature();
+    for _ in 0..n {
+        sig.params.push(AbiParam::new(I64));
+    }
+    if ret {
+        sig.returns.push(AbiParam::new(I64));
+    }
+    sig
+}
+
+fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
+    let mut flags = settings::builder();
+    let set = |b: &mut settings::Builder, k: &str, v: &str| b.set(k, v).map_err(|e| e.to_string());
+    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| e.to_string())?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| e.to_string())?;
+    let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
+    for imp in imports {
+        jb.symbol(imp.name, imp.addr);
+    }
+    Ok(JITModule::new(jb))
+}
+
+/// Collect every def/lambda by scope id, and the def statements that bind names directly in
+/// each scope.
+struct DefCollector<'a> {
+    defs: HashMap<ScopeId, &'a FunctionDef>,
+    def_of_name: HashMap<(ScopeId, String), ScopeId>,
+}
+
+impl<'a> DefCollector<'a> {
+    fn stmts(&mut self, scope: ScopeId, body: &'a [Stmt]) {
+        for s in body {
+            self.stmt(scope, s);
+        }
+    }
+    fn func(&mut self, scope: ScopeId, f: &'a FunctionDef) {
+        for d in &f.decorators {
+            self.expr(scope, d);
+        }
+        for p in f.params.positional.iter().chain(&f.params.kwonly) {
+            if let Some(d) = &p.default {
+                self.expr(scope, d);
+            }
+        }
+        self.defs.insert(f.scope_id, f);
+        self.stmts(f.scope_id, &f.body);
+    }
+    fn stmt(&mut self, scope: ScopeId, s: &'a Stmt) {
+        match &s.kind {
+            StmtKind::FunctionDef(f) => {
+                self.def_of_name.insert((scope, f.name.clone()), f.scope_id);
+                self.func(scope, f);
+            }
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => self.expr(scope, e),
+            StmtKind::Assign { targets, value } => {
+                for t in targets {
+                    self.expr(scope, t);
+                }
+                self.expr(scope, value);
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                self.expr(scope, target);
+                self.expr(scope, value);
+            }
+            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+                self.expr(scope, test);
+                self.stmts(scope, body);
+                self.stmts(scope, orelse);
+            }
+            StmtKind::For { target, iter, body, orelse } => {
+                self.expr(scope, target);
+                self.expr(scope, iter);
+                self.stmts(scope, body);
+                self.stmts(scope, orelse);
+            }
+            StmtKind::Delete(ts) => ts.iter().for_each(|t| self.expr(scope, t)),
+            StmtKind::Assert { test, msg } => {
+                self.expr(scope, test);
+                if let Some(m) = msg {
+                    self.expr(scope, m);
+                }
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.stmts(scope, body);
+                for h in handlers {
+                    if let Some(t) = &h.typ {
+                        self.expr(scope, t);
+                    }
+                    self.stmts(scope, &h.body);
+                }
+                self.stmts(scope, orelse);
+                self.stmts(scope, finalbody);
+            }
+            _ => {}
+        }
+    }
+    fn expr(&mut self, scope: ScopeId, e: &'a Expr) {
+        match &e.kind {
+            ExprKind::Lambda(f) => self.func(scope, f),
+            ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
+                values.iter().for_each(|v| self.expr(scope, v))
+            }
+            ExprKind::BinOp { left, right, .. } => {
+                self.expr(scope, left);
+                self.expr(scope, right);
+            }
+            ExprKind::UnaryOp { operand, .. } => self.expr(scope, operand),
+            ExprKind::Compare { left, comparators, .. } => {
+                self.expr(scope, left);
+                comparators.iter().for_each(|v| self.expr(scope, v));
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.expr(scope, test);
+                self.expr(scope, body);
+                self.expr(scope, orelse);
+            }
+            ExprKind::Call { func, args } => {
+                self.expr(scope, func);
+                for a in args {
+                    match a {
+                        Arg::Positional(x) | Arg::Starred(x) | Arg::Keyword(_, x) | Arg::DoubleStarred(x) => {
+                            self.expr(scope, x)
+                        }
+                    }
+                }
+            }
+            ExprKind::Attribute { value, .. } => self.expr(scope, value),
+            ExprKind::Subscript { value, index } => {
+                self.expr(scope, value);
+                self.expr(scope, index);
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                for x in [lower, upper, step].into_iter().flatten() {
+                    self.expr(scope, x);
+                }
+            }
+            ExprKind::Dict(items) => {
+                for (k, v) in items {
+                    if let Some(k) = k {
+                        self.expr(scope, k);
+                    }
+                    self.expr(scope, v);
+                }
+            }
+            ExprKind::FString(parts) => self.fparts(scope, parts),
+            ExprKind::Starred(x) => self.expr(scope, x),
+            ExprKind::Constant(_) | ExprKind::Name(_) => {}
+        }
+    }
+    fn fparts(&mut self, scope: ScopeId, parts: &'a [FStringPart]) {
+        for p in parts {
+            if let FStringPart::Field { expr, spec, .. } = p {
+                self.expr(scope, expr);
+                self.fparts(scope, spec);
+            }
+        }
+    }
+}
+
+fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f: Option<&FunctionDef>) -> CodeInfo {
+    let s = scopes.get(id);
+    let varnames = s
+        .params
+        .iter()
+        .cloned()
+        .chain(
+            s.symbols
+                .iter()
+                .filter(|y| !y.is_param && matches!(y.kind, crate::scope::ScopeKind::Local | crate::scope::ScopeKind::Cell))
+                .map(|y| y.name.clone()),
+        )
+        .collect();
+    CodeInfo {
+        name: s.name.clone(),
+        qualname: s.qualname.clone(),
+        filename: filename.to_string(),
+        firstlineno: line,
+        params: s.params.clone(),
+        npositional: f.map(|f| f.params.positional.len() as u32).unwrap_or(0),
+        has_varargs: f.map(|f| f.params.vararg.is_some()).unwrap_or(false),
+        nkwonly: f.map(|f| f.params.kwonly.len() as u32).unwrap_or(0),
+        has_varkw: f.map(|f| f.params.kwarg.is_some()).unwrap_or(false),
+        freevars: s.freevars.clone(),
+        cellvars: s.cellvars.clone(),
+        varnames,
+        code: std::ptr::null(),
+        array_entry: None,
+    }
+}
+
+/// Global names: every name any scope resolves as a global.
+fn global_names(scopes: &ScopeTable) -> Vec<String> {
+    use crate::scope::ScopeKind;
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for s in &scopes.scopes {
+        for y in &s.symbols {
+            if s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit) {
+                if seen.insert(y.name.clone()) {
+                    names.push(y.name.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Compile a whole program. The VM must be initialised first.
+pub fn compile(
+    ast: &Module,
+    scopes: &ScopeTable,
+    source: &SourceText,
+    filename: &str,
+    opts: &CompileOptions,
+) -> Result<CompiledProgram, String> {
+    let imports = imports::all();
+    let mut module = make_module(&imports)?;
+    let vm_ptr = cellar_runtime::vm::vm() as *mut _ as i64;
+
+    // Globals: fixed slots, builtins pre-bound.
+    let names = global_names(scopes);
+    cellar_runtime::vm::set_globals(names.clone());
+    for (i, n) in names.iter().enumerate() {
+        if let Some(b) = cellar_runtime::builtins::lookup_builtin(n) {
+            cellar_runtime::vm::vm().globals[i] = b;
+        }
+    }
+    let global_slots: HashMap<String, usize> = names.into_iter().enumerate().map(|(i, n)| (n, i)).collect();
+    let globals_addr = cellar_runtime::vm::vm().globals.as_ptr() as i64;
+
+    // Imports and trampolines.
+    let mut import_ids = HashMap::new();
+    for imp in &imports {
+        let sig = word_sig(&module, imp.params, imp.ret);
+        let id = module.declare_function(imp.name, Linkage::Import, &sig).map_err(|e| e.to_string())?;
+        import_ids.insert(imp.name, (id, imp.ret));
+    }
+    let mut fctx = FunctionBuilderContext::new();
+    let mut ctx = module.make_context();
+    let mut trampolines = HashMap::new();
+    for imp in imports.iter().filter(|i| i.reentrant) {
+        let sig = word_sig(&module, imp.params, imp.ret);
+        let name = format!("tramp_{}", imp.name);
+        let id = module.declare_function(&name, Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        ctx.func.signature = sig;
+        build_reentrant_trampoline(&mut module, &mut ctx, &mut fctx, import_ids[imp.name].0, vm_ptr);
+        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+        trampolines.insert(imp.name, id);
+    }
+    let gc_poll = {
+        let sig = word_sig(&module, 0, false);
+        let id = module.declare_function("gc_poll", Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        ctx.func.signature = sig;
+        build_poll_trampoline(&mut module, &mut ctx, &mut fctx, import_ids["rt_gc_collect"].0);
+        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+        id
+    };
+
+    // Functions.
+    let mut dc = DefCollector { defs: HashMap::new(), def_of_name: HashMap::new() };
+    dc.stmts(ScopeId(0), &ast.body);
+    let mut infos = HashMap::new();
+    let mut body_ids = HashMap::new();
+    let mut array_ids = HashMap::new();
+    let mut order: Vec<ScopeId> = vec![ScopeId(0)];
+    let mut ids: Vec<ScopeId> = dc.defs.keys().copied().collect();
+    ids.sort();
+    order.extend(ids);
+    for &id in &order {
+        let def = dc.defs.get(&id).copied();
+        let line = def.map(|f| source.line(f.span.start)).unwrap_or(1);
+        let info = Box::into_raw(Box::new(code_info(scopes, id, filename, line, def)));
+        infos.insert(id, info);
+        let nparams = scopes.get(id).params.len();
+        let sig = word_sig(&module, nparams + 1, true);
+        let fid = module.declare_function(&format!("py_{}", id.0), Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        body_ids.insert(id, fid);
+        if id.0 != 0 {
+            let asig = word_sig(&module, 2, true);
+            let aid = module.declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig).map_err(|e| e.to_string())?;
+            array_ids.insert(id, aid);
+        }
+    }
+    let prog = ProgramInfo {
+        scopes,
+        source,
+        defs: dc.defs,
+        def_of_name: dc.def_of_name,
+        infos,
+        body_ids,
+        global_slots,
+        globals_addr,
+        vm_addr: vm_ptr,
+        imports: import_ids,
+        trampolines,
+        gc_poll,
+        module_body: &ast.body,
+    };
+
+    let mut ir = Vec::new();
+    let mut pending_maps: Vec<(FuncId, usize, Vec<(u32, u32, Vec<u32>)>)> = Vec::new();
+    for &id in &order {
+        let fid = prog.body_ids[&id];
+        ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 1, true);
+        ctx.func.name = UserFuncName::user(0, fid.as_u32());
+        lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
+        let built = if opts.keep_ir { ctx.func.display().to_string() } else { String::new() };
+        if opts.keep_asm {
+            ctx.set_disasm(true);
+        }
+        module.define_function(fid, &mut ctx).map_err(|e| format!("compiling {}: {e:?}", scopes.get(id).qualname))?;
+        let cc = ctx.compiled_code().unwrap();
+        let maps = cc
+            .buffer
+            .user_stack_maps()
+            .iter()
+            .map(|(off, span, map)| (*off, *span, map.entries().map(|(_, o)| o).collect()))
+            .collect();
+        pending_maps.push((fid, cc.buffer.data().len(), maps));
+        let opt = if opts.keep_opt_ir { ctx.func.display().to_string() } else { String::new() };
+        let asm = if opts.keep_asm { cc.vcode.clone().unwrap_or_default() } else { String::new() };
+        let s = scopes.get(id);
+        ir.push(FunctionIr {
+            qualname: if id.0 == 0 { "<module>".into() } else { s.qualname.clone() },
+            symbol: format!("py_{}", id.0),
+            line: unsafe { (*prog.infos[&id]).firstlineno },
+            built,
+            opt,
+            asm,
+        });
+        module.clear_context(&mut ctx);
+        if id.0 != 0 {
+            let aid = array_ids[&id];
+            ctx.func.signature = word_sig(&module, 2, true);
+            build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len());
+            module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
+            module.clear_context(&mut ctx);
+        }
+    }
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+
+    let mut frame_maps = Vec::new();
+    for (fid, len, sites) in pending_maps {
+        let start = module.get_finalized_function(fid) as usize;
+        frame_maps.push(cellar_runtime::gc::FrameMap { start, len, sites });
+    }
+    cellar_runtime::vm::add_frame_maps(frame_maps);
+    for &id in &order {
+        let info = prog.infos[&id];
+        unsafe {
+            (*info).code = module.get_finalized_function(prog.body_ids[&id]);
+            if let Some(aid) = array_ids.get(&id) {
+                let p = module.get_finalized_function(*aid);
+                (*info).array_entry = Some(std::mem::transmute::<*const u8, cellar_runtime::object::ArrayEntry>(p));
+            }
+        }
+    }
+    let entry = unsafe {
+        std::mem::transmute::<*const u8, unsafe extern "C" fn(Value) -> Value>(
+            module.get_finalized_function(prog.body_ids[&ScopeId(0)]),
+        )
+    };
+    Ok(CompiledProgram { entry, ir, _module: module })
+}
+
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// `tramp_X(args..)`: push an ExitNode {prev, caller fp, return address} on this frame, call
+/// `X(args..)`, pop it, return the result.
+fn build_reentrant_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, target: FuncId, vm: i64) {
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let blk = b.create_block();
+    b.append_block_params_for_function_params(blk);
+    b.switch_to_block(blk);
+    b.seal_block(blk);
+    let args: Vec<_> = b.block_params(blk).to_vec();
+    let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 24, 3));
+    let node = b.ins().stack_addr(I64, ss, 0);
+    let vmv = b.ins().iconst(I64, vm);
+    let prev = b.ins().load(I64, trusted(), vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    b.ins().store(trusted(), prev, node, 0);
+    let fp = b.ins().get_frame_pointer(I64);
+    let caller_fp = b.ins().load(I64, trusted(), fp, 0);
+    b.ins().store(trusted(), caller_fp, node, 8);
+    let ra = b.ins().get_return_address(I64);
+    b.ins().store(trusted(), ra, node, 16);
+    b.ins().store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    let callee = module.declare_func_in_func(target, b.func);
+    let call = b.ins().call(callee, &args);
+    let results = b.inst_results(call).to_vec();
+    b.ins().store(trusted(), prev, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    b.ins().return_(&results);
+    b.finalize(module.target_config());
+}
+
+/// `gc_poll()`: call `rt_gc_collect(caller fp, return address)`.
+fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, target: FuncId) {
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let blk = b.create_block();
+    b.switch_to_block(blk);
+    b.seal_block(blk);
+    let fp = b.ins().get_frame_pointer(I64);
+    let caller_fp = b.ins().load(I64, trusted(), fp, 0);
+    let ra = b.ins().get_return_address(I64);
+    let callee = module.declare_func_in_func(target, b.func);
+    b.ins().call(callee, &[caller_fp, ra]);
+    b.ins().return_(&[]);
+    b.finalize(module.target_config());
+}
+
+/// `arr_n(func, argv)`: load `argv[0..nparams]` and call `py_n`.
+fn build_array_entry(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, body: FuncId, nparams: usize) {
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let blk = b.create_block();
+    b.append_block_params_for_function_params(blk);
+    b.switch_to_block(blk);
+    b.seal_block(blk);
+    let p = b.block_params(blk).to_vec();
+    let mut args = vec![p[0]];
+    for i in 0..nparams {
+        args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
+    }
+    let callee = module.declare_func_in_func(body, b.func);
+    let call = b.ins().call(callee, &args);
+    let r = b.inst_results(call)[0];
+    b.ins().return_(&[r]);
+    b.finalize(module.target_config());
+}
