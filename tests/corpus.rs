@@ -1,1 +1,395 @@
-fn main(){}
+//! Conformance corpus: runs every `tests/programs/NAME.py` through the cellar binary and
+//! compares the result with `tests/programs/NAME.expected`, recorded from CPython 3.11 by
+//! `python3 tests/record.py` (or written by hand where cellar must differ from CPython).
+//!
+//! `NAME.expected` format:
+//!
+//! ```text
+//! # hand-written          <- optional marker line (record.py never overwrites such files)
+//! # exit: N               <- expected exit status
+//! # stderr: LAST LINE     <- expected last line of stderr, or empty
+//! ...exact stdout...
+//! ```
+//!
+//! Compared: stdout (exactly), the exit status, and the last line of stderr. Every
+//! `0x[0-9a-f]+` (addresses in function reprs) is replaced by `0x?` on both sides first.
+//!
+//! Each program gets one trial per engine variant in [`ENGINES`], named `LABEL::NAME`, e.g.
+//! `jit::seed_average_fn` and `jit-gc-torture::seed_average_fn`. Run with e.g.
+//!
+//! ```text
+//! cargo test --release --test corpus                      # everything
+//! cargo test --release --test corpus -- jit::feat_        # a subset (substring filter)
+//! cargo test --release --test corpus -- --exact jit::err_recursion
+//! CELLAR_TEST_TIMEOUT=10 cargo test --release --test corpus
+//! ```
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// One way of running cellar: a label used as the trial-name prefix, extra arguments placed
+/// after `run` (before the program name), and extra environment variables.
+struct Engine {
+    label: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+/// The engine variants every program is run under. Adding an engine is one line.
+const ENGINES: &[Engine] = &[
+    Engine { label: "jit", args: &[], env: &[] },
+    Engine { label: "jit-gc-torture", args: &[], env: &[("CELLAR_GC_TORTURE", "1")] },
+    // Engine { label: "interp", args: &["--interp"], env: &[] },
+    // Engine { label: "interp-gc-torture", args: &["--interp"], env: &[("CELLAR_GC_TORTURE", "1")] },
+];
+
+/// Environment variables cellar reacts to; cleared before applying a variant's own `env`, so
+/// the caller's environment cannot leak into a variant.
+const CLEARED_ENV: &[&str] = &["CELLAR_GC_TORTURE"];
+
+/// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.
+const DEFAULT_TIMEOUT_SECS: u64 = 60;
+
+const HAND_WRITTEN: &str = "# hand-written";
+
+fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("programs")
+}
+
+fn timeout() -> Duration {
+    let secs = std::env::var("CELLAR_TEST_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    Duration::from_secs(secs)
+}
+
+/// Names (without `.py`) of all programs, sorted.
+fn program_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".py").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// A program's result, either expected (parsed from `.expected`) or actual.
+struct Outcome {
+    exit: String,
+    stderr_last: String,
+    stdout: String,
+}
+
+fn parse_expected(text: &str) -> Result<Outcome, String> {
+    let mut rest = text;
+    let mut next_line = |what: &str| -> Result<String, String> {
+        if rest.is_empty() {
+            return Err(format!("missing {what} line"));
+        }
+        let (line, tail) = match rest.find('\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        rest = tail;
+        Ok(line.to_owned())
+    };
+    let mut first = next_line("`# exit:`")?;
+    if first.trim_end() == HAND_WRITTEN {
+        first = next_line("`# exit:`")?;
+    }
+    let exit = first
+        .strip_prefix("# exit:")
+        .ok_or_else(|| format!("expected `# exit: N`, found {first:?}"))?
+        .trim()
+        .to_owned();
+    exit.parse::<i64>().map_err(|_| format!("bad exit status {exit:?}"))?;
+    let second = next_line("`# stderr:`")?;
+    let stderr_last = second
+        .strip_prefix("# stderr:")
+        .ok_or_else(|| format!("expected `# stderr: ...`, found {second:?}"))?
+        .trim()
+        .to_owned();
+    Ok(Outcome { exit, stderr_last: normalize(&stderr_last), stdout: normalize(rest) })
+}
+
+/// Replace every `0x[0-9a-f]+` with `0x?` (same as `re.sub(r"0x[0-9a-f]+", "0x?", s)`).
+fn normalize(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if i + 2 < bytes.len() && bytes[i] == b'0' && bytes[i + 1] == b'x' && is_hex(bytes[i + 2]) {
+            out.push_str(&s[copied..i]);
+            out.push_str("0x?");
+            i += 2;
+            while i < bytes.len() && is_hex(bytes[i]) {
+                i += 1;
+            }
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&s[copied..]);
+    out
+}
+
+/// Last line of stderr, as record.py computes it: trailing newlines dropped, trailing
+/// whitespace trimmed, empty if stderr is blank.
+fn last_line(stderr: &str) -> String {
+    if stderr.trim().is_empty() {
+        return String::new();
+    }
+    let trimmed = stderr.trim_end_matches(['\n', '\r']);
+    trimmed.rsplit('\n').next().unwrap_or("").trim_end().to_owned()
+}
+
+fn describe_status(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return code.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return format!("killed by signal {sig}");
+        }
+    }
+    format!("{status}")
+}
+
+struct Run {
+    status: String,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `cellar run [engine args] NAME.py` in the programs directory, with a timeout.
+fn run_cellar(engine: &Engine, dir: &Path, name: &str) -> Result<Run, Failed> {
+    let exe = env!("CARGO_BIN_EXE_cellar");
+    let mut cmd = Command::new(exe);
+    cmd.arg("run").args(engine.args).arg(format!("{name}.py")).current_dir(dir);
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
+    for (k, v) in engine.env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start {exe}: {e}"))?;
+
+    // Drain both pipes on their own threads so a chatty program cannot block on a full pipe.
+    let mut out_pipe = child.stdout.take().expect("stdout piped");
+    let mut err_pipe = child.stderr.take().expect("stderr piped");
+    let out_reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+
+    let limit = timeout();
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if start.elapsed() >= limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for cellar: {e}").into()),
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    match status {
+        Some(status) => Ok(Run { status: describe_status(status), stdout, stderr }),
+        None => Err(format!(
+            "`cellar run {}{name}.py` timed out after {}s and was killed\n{}",
+            engine.args.iter().map(|a| format!("{a} ")).collect::<String>(),
+            limit.as_secs(),
+            stderr_tail(&stderr),
+        )
+        .into()),
+    }
+}
+
+fn stderr_tail(stderr: &str) -> String {
+    const TAIL: usize = 20;
+    if stderr.is_empty() {
+        return "--- stderr: (empty)".to_owned();
+    }
+    let lines: Vec<&str> = stderr.trim_end_matches('\n').split('\n').collect();
+    let skip = lines.len().saturating_sub(TAIL);
+    let mut s = format!("--- stderr (last {} of {} lines):\n", lines.len() - skip, lines.len());
+    for line in &lines[skip..] {
+        s.push_str("    ");
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
+}
+
+/// Describe the first difference between two stdouts, with a little context.
+fn stdout_diff(expected: &str, actual: &str) -> String {
+    let exp: Vec<&str> = expected.split_inclusive('\n').collect();
+    let act: Vec<&str> = actual.split_inclusive('\n').collect();
+    let first = (0..exp.len().max(act.len()))
+        .find(|&i| exp.get(i) != act.get(i))
+        .unwrap_or(0);
+    let show = |line: Option<&&str>| match line {
+        Some(l) => format!("{:?}", l),
+        None => "<end of output>".to_owned(),
+    };
+    let mut s = format!(
+        "stdout differs at line {} (expected {} lines, got {}):\n  expected: {}\n  actual:   {}\n",
+        first + 1,
+        exp.len(),
+        act.len(),
+        show(exp.get(first)),
+        show(act.get(first)),
+    );
+    let from = first.saturating_sub(3);
+    if from < first {
+        s.push_str("--- matching lines before it:\n");
+        for line in &exp[from..first] {
+            s.push_str(&format!("    {:?}\n", line));
+        }
+    }
+    let ctx_end = |v: &Vec<&str>| (first + 4).min(v.len());
+    if first < exp.len() {
+        s.push_str("--- expected from there:\n");
+        for line in &exp[first..ctx_end(&exp)] {
+            s.push_str(&format!("    {:?}\n", line));
+        }
+    }
+    if first < act.len() {
+        s.push_str("--- actual from there:\n");
+        for line in &act[first..ctx_end(&act)] {
+            s.push_str(&format!("    {:?}\n", line));
+        }
+    }
+    s
+}
+
+fn check_program(engine: &Engine, dir: &Path, name: &str) -> Result<(), Failed> {
+    let expected_path = dir.join(format!("{name}.expected"));
+    let text = fs::read_to_string(&expected_path).map_err(|e| {
+        format!("{}: {e} (record it with `python3 tests/record.py {name}`)", expected_path.display())
+    })?;
+    let expected =
+        parse_expected(&text).map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let run = run_cellar(engine, dir, name)?;
+    let actual = Outcome {
+        exit: run.status.clone(),
+        stderr_last: normalize(&last_line(&run.stderr)),
+        stdout: normalize(&run.stdout),
+    };
+
+    let mut problems = Vec::new();
+    if actual.stdout != expected.stdout {
+        problems.push(stdout_diff(&expected.stdout, &actual.stdout));
+    }
+    if actual.exit != expected.exit {
+        problems.push(format!(
+            "exit status differs:\n  expected: {}\n  actual:   {}\n",
+            expected.exit, actual.exit
+        ));
+    }
+    if actual.stderr_last != expected.stderr_last {
+        problems.push(format!(
+            "last line of stderr differs:\n  expected: {:?}\n  actual:   {:?}\n",
+            expected.stderr_last, actual.stderr_last
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut msg = format!(
+        "`cellar run {}{name}.py` ({}) does not match {name}.expected\n",
+        engine.args.iter().map(|a| format!("{a} ")).collect::<String>(),
+        engine.label,
+    );
+    for p in problems {
+        msg.push_str(&p);
+    }
+    msg.push_str(&stderr_tail(&run.stderr));
+    Err(msg.into())
+}
+
+/// Fails if a program has no `.expected` file or an `.expected` file has no program.
+fn check_expected_files(dir: &Path) -> Result<(), Failed> {
+    let names = program_names(dir);
+    let mut missing = Vec::new();
+    for name in &names {
+        if !dir.join(format!("{name}.expected")).is_file() {
+            missing.push(format!("{name}.py"));
+        }
+    }
+    let mut orphans = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let file = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = file.strip_suffix(".expected") {
+            if !names.iter().any(|n| n == stem) {
+                orphans.push(file.clone());
+            }
+        }
+    }
+    orphans.sort();
+    if missing.is_empty() && orphans.is_empty() {
+        return Ok(());
+    }
+    let mut msg = String::new();
+    if !missing.is_empty() {
+        msg.push_str(&format!(
+            "programs without an .expected file (run `python3 tests/record.py`): {}\n",
+            missing.join(", ")
+        ));
+    }
+    if !orphans.is_empty() {
+        msg.push_str(&format!(".expected files without a program: {}\n", orphans.join(", ")));
+    }
+    Err(msg.into())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = programs_dir();
+    let names = program_names(&dir);
+
+    let mut trials = Vec::new();
+    {
+        let dir = dir.clone();
+        trials.push(Trial::test("corpus::expected_files_present", move || {
+            check_expected_files(&dir)
+        }));
+    }
+    for engine in ENGINES {
+        for name in &names {
+            let dir = dir.clone();
+            let name = name.clone();
+            trials.push(Trial::test(format!("{}::{name}", engine.label), move || {
+                check_program(engine, &dir, &name)
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+

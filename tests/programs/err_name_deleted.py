@@ -1,0 +1,5 @@
+# NameError after `del` of a global name.
+payload = 'here'
+print(payload)
+del payload
+print(payload)

@@ -1,0 +1,3 @@
+# SyntaxError at compile time: nonlocal at module level.
+print('never printed')
+nonlocal x

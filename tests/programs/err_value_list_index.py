@@ -1,0 +1,4 @@
+# ValueError: list.index of a missing item.
+xs = ['a', 'b']
+print(xs.index('b'))
+print(xs.index('c'))

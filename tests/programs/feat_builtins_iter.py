@@ -1,0 +1,22 @@
+# Iteration builtins: enumerate (start=), zip (uneven, three-way), map, filter, reversed.
+print(list(enumerate('abc')))
+print(list(enumerate(['x', 'y'], 1)), list(enumerate([5], start=10)))
+print(list(zip([1, 2, 3], 'ab')))
+print(list(zip((1, 2), [3, 4], 'xy')))
+print(list(zip()), list(zip([])))
+for a, b in zip(range(3), range(10, 13)):
+    print(a + b, end=' ')
+print()
+print(list(map(str, [1, 2, 3])), list(map(abs, (-1, -2))))
+print(list(map(lambda a, b: a * b, [1, 2, 3], [4, 5, 6])))
+print(list(filter(None, [0, 1, '', 'a', [], [0]])))
+print(list(filter(lambda s: s.startswith('a'), ['ab', 'ba', 'ac'])))
+print(list(reversed([1, 2, 3])), list(reversed('abc')), list(reversed(range(4))),
+      list(reversed((1, 2))))
+print(''.join(reversed('stressed')))
+print(sorted(map(len, ['aaa', 'b', 'cc'])), sum(map(int, '12345')))
+print(max(map(abs, [-9, 3])), min(filter(lambda v: v > 2, [5, 1, 3])))
+print(dict(zip('abc', range(3))), tuple(map(float, [1, 2])))
+pairs = list(zip(['a', 'b'], [1, 2]))
+keys, values = zip(*pairs)
+print(keys, values)

@@ -1,0 +1,11 @@
+# str/int/float/bool conversions and repr vs str of common values.
+print(int('  12  '), int('-0'), int(7.9), int(-7.9), int(1e3), int('+5'))
+print(float('3'), float('.5'), float('1e-3'), float('-1.25E2'), float(True))
+print(str(10), str(-0.5), str(2 ** 70), str(()), str({}), str([None]))
+print(repr('x'), repr("y'z"), repr('a"b'), repr('both\'"'), repr('\\'), repr('tab\t'))
+print(repr('line\nbreak'), repr(''), str(''), repr('é'))
+print(bool('False'), bool(-1), bool(0.0), bool(()), bool((0,)))
+print(list(str(123)), int(str(456)) + 1, float(str(1.5)) * 2)
+print(str(1.0) + str(2), int('1' + '0' * 20))
+print(round(123.456, 1), round(-1.005, 2), round(10), round(2.5), round(3.5), round(0.1 + 0.2, 10))
+print(type(int('5')).__name__, type(float(5)).__name__, type(str(5)).__name__)
