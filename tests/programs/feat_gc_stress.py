@@ -22,10 +22,10 @@ def total(node):
     return s
 
 
-tree = build(5)
+tree = build(4)
 print(total(tree))
 keep = []
-for i in range(3000):
+for i in range(1200):
     counter = [i]
 
     def inc(c=counter):
