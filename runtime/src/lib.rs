@@ -9,9 +9,15 @@
 //!   ([`gc`]). Rust code that calls back into Python keeps what it still needs in
 //!   [`vm::Vm::roots`].
 
+pub mod builtins;
+pub mod call;
 pub mod dict;
+pub mod exceptions;
+pub mod format;
 pub mod gc;
+pub mod iter;
 pub mod object;
+pub mod objects;
 pub mod ops;
 pub mod types;
 pub mod value;

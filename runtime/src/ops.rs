@@ -1,13 +1,1464 @@
-//! Operators, hashing, equality, truthiness, reprs (stub: filled in by the runtime work).
+//! Operators, hashing, equality, ordering, truthiness, subscripts and attributes.
+//!
+//! Binary operator codes for [`rt_binop`]/[`rt_inplace_op`]: 0 Add, 1 Sub, 2 Mul, 3 Div,
+//! 4 FloorDiv, 5 Mod, 6 Pow, and (extensions) 7 LShift, 8 RShift, 9 BitOr, 10 BitXor,
+//! 11 BitAnd. Comparison codes for [`rt_compare`]: 0 Eq, 1 NotEq, 2 Lt, 3 LtE, 4 Gt, 5 GtE,
+//! 6 In, 7 NotIn, (extensions) 8 Is, 9 IsNot. Unary codes for [`rt_unary`]: 0 Neg, 1 Pos,
+//! 2 Not, (extension) 3 Invert.
 
-use crate::value::Value;
+use crate::exceptions::raise_new;
+use crate::format::{repr_string, str_string};
+use crate::object::*;
+use crate::objects::*;
+use crate::types::TypeId;
+use crate::value::*;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+
+// ---------------------------------------------------------------- hashing
+
+const HASH_MODULUS: u64 = (1 << 61) - 1;
+
+fn hash_i64(n: i64) -> i64 {
+    let m = (n.unsigned_abs() % HASH_MODULUS) as i64;
+    let h = if n < 0 { -m } else { m };
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+fn hash_big(n: &BigInt) -> i64 {
+    let m = (n.abs() % BigInt::from(HASH_MODULUS)).to_i64().unwrap();
+    let h = if n.is_negative() { -m } else { m };
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+/// CPython's hash of a float (equal to the hash of an equal int).
+pub fn hash_f64(v: f64) -> i64 {
+    if v.is_infinite() {
+        return if v > 0.0 { 314159 } else { -314159 };
+    }
+    if v.is_nan() {
+        return 0;
+    }
+    if v == v.trunc() && v.abs() < 9.2e18 {
+        return hash_i64(v as i64);
+    }
+    // frexp
+    let (mut m, mut e) = frexp(v.abs());
+    let sign: i64 = if v < 0.0 { -1 } else { 1 };
+    let mut x: u64 = 0;
+    while m != 0.0 {
+        x = ((x << 28) & HASH_MODULUS) | (x >> (61 - 28));
+        m *= 268435456.0;
+        e -= 28;
+        let y = m as u64;
+        m -= y as f64;
+        x += y;
+        if x >= HASH_MODULUS {
+            x -= HASH_MODULUS;
+        }
+    }
+    let e = if e >= 0 { e % 61 } else { 61 - 1 - ((-1 - e) % 61) };
+    let x = ((x << e) & HASH_MODULUS) | (x >> (61 - e));
+    let h = x as i64 * sign;
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+fn frexp(v: f64) -> (f64, i32) {
+    if v == 0.0 || !v.is_finite() {
+        return (v, 0);
+    }
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        let (m, e) = frexp(v * 2f64.powi(64));
+        return (m, e - 64);
+    }
+    let e = exp - 1022;
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, e)
+}
+
+fn hash_str(s: &str) -> i64 {
+    // FNV-1a; CPython's string hash is randomized per process anyway.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    let h = (h >> 1) as i64;
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+/// Python's `hash(v)` as a signed value; `None` if unhashable.
+pub fn py_hash_i64(v: Value) -> Option<i64> {
+    if v.is_small_int() {
+        return Some(hash_i64(v.as_small_int()));
+    }
+    if v.is_float() {
+        return Some(hash_f64(v.as_float()));
+    }
+    match v {
+        TRUE => return Some(1),
+        FALSE => return Some(0),
+        NONE => return Some(0x3c5a_1f00),
+        _ => {}
+    }
+    match v.kind() {
+        Some(ObjKind::Str) => Some(hash_str(str_ref(v))),
+        Some(ObjKind::BigInt) => Some(hash_big(bigint_ref(v))),
+        Some(ObjKind::Tuple) => {
+            const P1: u64 = 11400714785074694791;
+            const P2: u64 = 14029467366897019727;
+            const P5: u64 = 2870177450012600261;
+            let items = tuple_items(v);
+            let mut acc: u64 = P5;
+            for &it in items {
+                let lane = py_hash_i64(it)? as u64;
+                acc = acc.wrapping_add(lane.wrapping_mul(P2));
+                acc = acc.rotate_left(31);
+                acc = acc.wrapping_mul(P1);
+            }
+            acc = acc.wrapping_add((items.len() as u64) ^ (P5 ^ 3527539));
+            if acc == u64::MAX {
+                return Some(1546275796);
+            }
+            Some(acc as i64)
+        }
+        Some(ObjKind::List) | Some(ObjKind::Dict) | Some(ObjKind::Slice) => None,
+        _ => Some(((v.0 >> 4) | (v.0 << 60)) as i64),
+    }
+}
 
 /// Python hash of a hashable value; `None` if unhashable.
 pub fn py_hash(v: Value) -> Option<u64> {
-    Some(v.0)
+    py_hash_i64(v).map(|h| h as u64)
 }
 
-/// Python `==` for dict keys of the supported types.
+/// The first unhashable value inside `v` (for the `unhashable type` message).
+pub fn unhashable_part(v: Value) -> Value {
+    if v.is_kind(ObjKind::Tuple) {
+        for &it in tuple_items(v) {
+            if py_hash(it).is_none() {
+                return unhashable_part(it);
+            }
+        }
+    }
+    v
+}
+
+// ---------------------------------------------------------------- equality and order
+
+enum Num {
+    I(i64),
+    B(&'static BigInt),
+    F(f64),
+}
+
+#[inline]
+fn num(v: Value) -> Option<Num> {
+    if v.is_small_int() {
+        Some(Num::I(v.as_small_int()))
+    } else if v.is_float() {
+        Some(Num::F(v.as_float()))
+    } else {
+        match int_val(v)? {
+            IntVal::Small(i) => Some(Num::I(i)),
+            IntVal::Big(b) => Some(Num::B(b)),
+        }
+    }
+}
+
+fn big_cmp_f64(b: &BigInt, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if f.is_infinite() {
+        return Some(if f > 0.0 { Ordering::Less } else { Ordering::Greater });
+    }
+    let fl = f.floor();
+    let fb: BigInt = num_traits::FromPrimitive::from_f64(fl).unwrap();
+    match b.cmp(&fb) {
+        Ordering::Equal => Some(if f > fl { Ordering::Less } else { Ordering::Equal }),
+        o => Some(o),
+    }
+}
+
+fn num_cmp(a: &Num, b: &Num) -> Option<Ordering> {
+    match (a, b) {
+        (Num::I(x), Num::I(y)) => Some(x.cmp(y)),
+        (Num::F(x), Num::F(y)) => x.partial_cmp(y),
+        (Num::I(x), Num::F(y)) => (*x as f64).partial_cmp(y),
+        (Num::F(x), Num::I(y)) => x.partial_cmp(&(*y as f64)),
+        (Num::B(x), Num::B(y)) => Some(x.cmp(y)),
+        (Num::B(x), Num::I(y)) => Some((*x).cmp(&BigInt::from(*y))),
+        (Num::I(x), Num::B(y)) => Some(BigInt::from(*x).cmp(y)),
+        (Num::B(x), Num::F(y)) => big_cmp_f64(x, *y),
+        (Num::F(x), Num::B(y)) => big_cmp_f64(y, *x).map(|o| o.reverse()),
+    }
+}
+
+/// Python `==` (never fails for the supported types).
 pub fn py_eq(a: Value, b: Value) -> bool {
+    if a == b {
+        return !(a.is_float() && a.as_float().is_nan());
+    }
+    if let (Some(x), Some(y)) = (num(a), num(b)) {
+        return num_cmp(&x, &y) == Some(Ordering::Equal);
+    }
+    match (a.kind(), b.kind()) {
+        (Some(ObjKind::Str), Some(ObjKind::Str)) => str_ref(a) == str_ref(b),
+        (Some(ObjKind::Tuple), Some(ObjKind::Tuple)) => seq_eq(tuple_items(a), tuple_items(b)),
+        (Some(ObjKind::List), Some(ObjKind::List)) => {
+            let (fa, fb) = (view_flags(a), view_flags(b));
+            if fa != fb {
+                return false;
+            }
+            if fa == VIEW_KEYS || fa == VIEW_ITEMS {
+                // set-like comparison
+                let (x, y) = (list_mut(a), list_mut(b));
+                return x.len() == y.len() && x.iter().all(|&i| y.iter().any(|&j| py_eq(i, j)));
+            }
+            if fa == VIEW_VALUES {
+                return false;
+            }
+            seq_eq(list_mut(a), list_mut(b))
+        }
+        (Some(ObjKind::Dict), Some(ObjKind::Dict)) => {
+            let (x, y) = (dict_mut(a), dict_mut(b));
+            if x.len() != y.len() {
+                return false;
+            }
+            for (k, v) in x.iter() {
+                match y.get(k) {
+                    Ok(Some(w)) if py_eq(v, w) => {}
+                    _ => return false,
+                }
+            }
+            true
+        }
+        (Some(ObjKind::Range), Some(ObjKind::Range)) => {
+            let (x, y) = (obj::<RangeObj>(a), obj::<RangeObj>(b));
+            let (lx, ly) = (range_len(x), range_len(y));
+            lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
+        }
+        (Some(ObjKind::Slice), Some(ObjKind::Slice)) => {
+            let (x, y) = (obj::<SliceObj>(a), obj::<SliceObj>(b));
+            py_eq(x.start, y.start) && py_eq(x.stop, y.stop) && py_eq(x.step, y.step)
+        }
+        _ => false,
+    }
+}
+
+fn seq_eq(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| x == y || py_eq(x, y))
+}
+
+/// Number of values in a range.
+pub fn range_len(r: &RangeObj) -> i64 {
+    if r.step > 0 {
+        if r.stop > r.start {
+            (r.stop - r.start - 1) / r.step + 1
+        } else {
+            0
+        }
+    } else if r.start > r.stop {
+        (r.start - r.stop - 1) / (-r.step) + 1
+    } else {
+        0
+    }
+}
+
+fn raise_order_error(op: &str, a: Value, b: Value) -> Value {
+    raise_new(
+        TypeId::TypeError,
+        format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op,
+            type_name(a),
+            type_name(b)
+        ),
+    )
+}
+
+/// Ordering of `a` and `b` for `<`-style operators (`op` names the operator for the
+/// TypeError). `Ok(None)` when unordered (NaN).
+pub fn py_cmp(a: Value, b: Value, op: &str) -> R<Option<Ordering>> {
+    if let (Some(x), Some(y)) = (num(a), num(b)) {
+        return Ok(num_cmp(&x, &y));
+    }
+    match (a.kind(), b.kind()) {
+        (Some(ObjKind::Str), Some(ObjKind::Str)) => Ok(Some(str_ref(a).cmp(str_ref(b)))),
+        (Some(ObjKind::Tuple), Some(ObjKind::Tuple)) => seq_cmp(tuple_items(a), tuple_items(b), op),
+        (Some(ObjKind::List), Some(ObjKind::List)) if view_flags(a) == 0 && view_flags(b) == 0 => {
+            seq_cmp(list_mut(a), list_mut(b), op)
+        }
+        _ => Err(raise_order_error(op, a, b)),
+    }
+}
+
+fn seq_cmp(a: &[Value], b: &[Value], op: &str) -> R<Option<Ordering>> {
+    for (&x, &y) in a.iter().zip(b) {
+        if x == y || py_eq(x, y) {
+            continue;
+        }
+        return py_cmp(x, y, op);
+    }
+    Ok(Some(a.len().cmp(&b.len())))
+}
+
+/// `a < b`.
+pub fn py_lt(a: Value, b: Value) -> R<bool> {
+    Ok(py_cmp(a, b, "<")? == Some(Ordering::Less))
+}
+
+/// `a > b`.
+pub fn py_gt(a: Value, b: Value) -> R<bool> {
+    Ok(py_cmp(a, b, ">")? == Some(Ordering::Greater))
+}
+
+/// Truthiness of any value.
+pub fn truthy(v: Value) -> bool {
+    if v.is_small_int() {
+        return v.as_small_int() != 0;
+    }
+    if v.is_float() {
+        return v.as_float() != 0.0;
+    }
+    match v {
+        TRUE => return true,
+        FALSE | NONE | UNBOUND => return false,
+        _ => {}
+    }
+    match v.kind() {
+        Some(ObjKind::Str) => !str_ref(v).is_empty(),
+        Some(ObjKind::List) => !list_mut(v).is_empty(),
+        Some(ObjKind::Tuple) => !tuple_items(v).is_empty(),
+        Some(ObjKind::Dict) => !dict_mut(v).is_empty(),
+        Some(ObjKind::Range) => range_len(obj::<RangeObj>(v)) > 0,
+        Some(ObjKind::BigInt) => true,
+        _ => true,
+    }
+}
+
+/// `bool(a)` as 0 or 1.
+pub extern "C" fn rt_truthy(a: Value) -> u64 {
+    truthy(a) as u64
+}
+
+/// `x in container`.
+pub fn contains(container: Value, x: Value) -> R<bool> {
+    match container.kind() {
+        Some(ObjKind::List) => Ok(list_mut(container).iter().any(|&i| i == x || py_eq(i, x))),
+        Some(ObjKind::Tuple) => Ok(tuple_items(container).iter().any(|&i| i == x || py_eq(i, x))),
+        Some(ObjKind::Str) => match as_str(x) {
+            Some(s) => Ok(str_ref(container).contains(s)),
+            None => Err(raise_new(
+                TypeId::TypeError,
+                format!("'in <string>' requires string as left operand, not {}", type_name(x)),
+            )),
+        },
+        Some(ObjKind::Dict) => match dict_mut(container).contains(x) {
+            Ok(b) => Ok(b),
+            Err(_) => Err(raise_unhashable(unhashable_part(x))),
+        },
+        Some(ObjKind::Range) => {
+            let r = obj::<RangeObj>(container);
+            let i = match num(x) {
+                Some(Num::I(i)) => i,
+                Some(Num::F(f)) if f == f.trunc() && f.abs() < 9e15 => f as i64,
+                _ => return Ok(false),
+            };
+            let ok = if r.step > 0 { i >= r.start && i < r.stop } else { i <= r.start && i > r.stop };
+            Ok(ok && (i - r.start) % r.step == 0)
+        }
+        Some(ObjKind::Iterator) => {
+            loop {
+                let v = crate::iter::rt_next(container);
+                if v == EXC {
+                    return Err(EXC);
+                }
+                if v == UNBOUND {
+                    return Ok(false);
+                }
+                if v == x || py_eq(v, x) {
+                    return Ok(true);
+                }
+            }
+        }
+        _ => Err(raise_new(
+            TypeId::TypeError,
+            format!("argument of type '{}' is not iterable", type_name(container)),
+        )),
+    }
+}
+
+/// Comparison operators; returns TRUE/FALSE/EXC. See the module docs for the codes.
+pub extern "C" fn rt_compare(op: u64, a: Value, b: Value) -> Value {
+    let r: R<bool> = match op {
+        0 => Ok(py_eq(a, b)),
+        1 => Ok(!py_eq(a, b)),
+        2 => py_cmp(a, b, "<").map(|o| o == Some(Ordering::Less)),
+        3 => py_cmp(a, b, "<=").map(|o| matches!(o, Some(Ordering::Less | Ordering::Equal))),
+        4 => py_cmp(a, b, ">").map(|o| o == Some(Ordering::Greater)),
+        5 => py_cmp(a, b, ">=").map(|o| matches!(o, Some(Ordering::Greater | Ordering::Equal))),
+        6 => contains(b, a),
+        7 => contains(b, a).map(|x| !x),
+        8 => Ok(is_same(a, b)),
+        9 => Ok(!is_same(a, b)),
+        _ => Err(raise_new(TypeId::RuntimeError, format!("bad compare op {}", op))),
+    };
+    match r {
+        Ok(x) => Value::bool(x),
+        Err(e) => e,
+    }
+}
+
+/// `a is b`.
+pub fn is_same(a: Value, b: Value) -> bool {
     a == b
+}
+
+// ---------------------------------------------------------------- arithmetic
+
+const OP_SYMBOLS: [&str; 12] = ["+", "-", "*", "/", "//", "%", "** or pow()", "<<", ">>", "|", "^", "&"];
+const IOP_SYMBOLS: [&str; 12] = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "|=", "^=", "&="];
+
+fn unsupported(op: u64, a: Value, b: Value, inplace: bool) -> Value {
+    let sym = if inplace { IOP_SYMBOLS[op as usize] } else { OP_SYMBOLS[op as usize] };
+    raise_new(
+        TypeId::TypeError,
+        format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, type_name(a), type_name(b)),
+    )
+}
+
+fn zero_div(msg: &str) -> Value {
+    raise_new(TypeId::ZeroDivisionError, msg.to_string())
+}
+
+/// CPython's float divmod: `(floor quotient, modulo)`.
+pub fn float_divmod(vx: f64, wx: f64) -> (f64, f64) {
+    let mut m = vx % wx;
+    let div0 = (vx - m) / wx;
+    let mut div;
+    if m != 0.0 {
+        if (wx < 0.0) != (m < 0.0) {
+            m += wx;
+            div = div0 - 1.0;
+        } else {
+            div = div0;
+        }
+    } else {
+        m = 0.0f64.copysign(wx);
+        div = div0;
+    }
+    if div != 0.0 {
+        let floordiv = div.floor();
+        if div - floordiv > 0.5 {
+            div = floordiv + 1.0;
+        } else {
+            div = floordiv;
+        }
+    } else {
+        div = 0.0f64.copysign(vx / wx);
+    }
+    (div, m)
+}
+
+fn float_pow(x: f64, y: f64) -> R<Value> {
+    if x == 0.0 && y < 0.0 {
+        return Err(zero_div("0.0 cannot be raised to a negative power"));
+    }
+    if x < 0.0 && y != y.trunc() && y.is_finite() {
+        return Err(raise_new(
+            TypeId::ValueError,
+            "complex results are not supported".into(),
+        ));
+    }
+    let r = x.powf(y);
+    if r.is_infinite() && x.is_finite() && y.is_finite() {
+        return Err(raise_new(TypeId::OverflowError, "(34, 'Numerical result out of range')".into()));
+    }
+    Ok(Value::float(r))
+}
+
+fn float_op(op: u64, x: f64, y: f64) -> R<Value> {
+    Ok(Value::float(match op {
+        0 => x + y,
+        1 => x - y,
+        2 => x * y,
+        3 => {
+            if y == 0.0 {
+                return Err(zero_div("float division by zero"));
+            }
+            x / y
+        }
+        4 => {
+            if y == 0.0 {
+                return Err(zero_div("float floor division by zero"));
+            }
+            float_divmod(x, y).0
+        }
+        5 => {
+            if y == 0.0 {
+                return Err(zero_div("float modulo"));
+            }
+            float_divmod(x, y).1
+        }
+        6 => return float_pow(x, y),
+        _ => return Err(UNBOUND),
+    }))
+}
+
+fn int_to_f64(v: &IntVal) -> R<f64> {
+    v.to_f64()
+        .ok_or_else(|| raise_new(TypeId::OverflowError, "int too large to convert to float".into()))
+}
+
+fn big_true_div(a: &BigInt, b: &BigInt) -> R<f64> {
+    if b.is_zero() {
+        return Err(zero_div("division by zero"));
+    }
+    if let (Some(x), Some(y)) = (a.to_f64(), b.to_f64()) {
+        if x.is_finite() && y.is_finite() && x.abs() < 9.0e15 && y.abs() < 9.0e15 {
+            return Ok(x / y);
+        }
+    }
+    // Scale so the quotient keeps 64+ significant bits, then convert.
+    let shift = (a.bits() as i64) - (b.bits() as i64) - 70;
+    let (num, den) = if shift > 0 {
+        (a.clone(), b.clone() << (shift as usize))
+    } else {
+        (a.clone() << ((-shift) as usize), b.clone())
+    };
+    let q = num / den;
+    let f = q.to_f64().unwrap_or(f64::INFINITY) * 2f64.powi(shift as i32);
+    if f.is_infinite() {
+        return Err(raise_new(
+            TypeId::OverflowError,
+            "integer division result too large for a float".into(),
+        ));
+    }
+    Ok(f)
+}
+
+fn int_op(op: u64, a: &IntVal, b: &IntVal) -> R<Value> {
+    if let (IntVal::Small(x), IntVal::Small(y)) = (a, b) {
+        let (x, y) = (*x, *y);
+        let r = match op {
+            0 => x.checked_add(y),
+            1 => x.checked_sub(y),
+            2 => x.checked_mul(y),
+            3 => {
+                if y == 0 {
+                    return Err(zero_div("division by zero"));
+                }
+                if x.abs() < (1 << 53) && y.abs() < (1 << 53) {
+                    return Ok(Value::float(x as f64 / y as f64));
+                }
+                None
+            }
+            4 => {
+                if y == 0 {
+                    return Err(zero_div("integer division or modulo by zero"));
+                }
+                x.checked_div_euclid(y).map(|_| Integer::div_floor(&x, &y))
+            }
+            5 => {
+                if y == 0 {
+                    return Err(zero_div("integer modulo by zero"));
+                }
+                x.checked_rem(y).map(|_| Integer::mod_floor(&x, &y))
+            }
+            6 => {
+                if y < 0 {
+                    if x == 0 {
+                        return Err(zero_div("0.0 cannot be raised to a negative power"));
+                    }
+                    return float_pow(x as f64, y as f64);
+                }
+                if y > u32::MAX as i64 {
+                    None
+                } else {
+                    x.checked_pow(y as u32)
+                }
+            }
+            7 => {
+                if y < 0 {
+                    return Err(raise_new(TypeId::ValueError, "negative shift count".into()));
+                }
+                if y < 63 && x.abs() < (1i64 << (62 - y)) {
+                    Some(x << y)
+                } else if x == 0 {
+                    Some(0)
+                } else {
+                    None
+                }
+            }
+            8 => {
+                if y < 0 {
+                    return Err(raise_new(TypeId::ValueError, "negative shift count".into()));
+                }
+                Some(x >> y.min(63))
+            }
+            9 => Some(x | y),
+            10 => Some(x ^ y),
+            11 => Some(x & y),
+            _ => return Err(UNBOUND),
+        };
+        if let Some(r) = r {
+            return Ok(new_int(r));
+        }
+    }
+    let (x, y) = (a.to_big(), b.to_big());
+    Ok(match op {
+        0 => new_bigint(x + y),
+        1 => new_bigint(x - y),
+        2 => new_bigint(x * y),
+        3 => Value::float(big_true_div(&x, &y)?),
+        4 => {
+            if y.is_zero() {
+                return Err(zero_div("integer division or modulo by zero"));
+            }
+            new_bigint(x.div_floor(&y))
+        }
+        5 => {
+            if y.is_zero() {
+                return Err(zero_div("integer modulo by zero"));
+            }
+            new_bigint(x.mod_floor(&y))
+        }
+        6 => {
+            if y.is_negative() {
+                if x.is_zero() {
+                    return Err(zero_div("0.0 cannot be raised to a negative power"));
+                }
+                return float_pow(int_to_f64(a)?, int_to_f64(b)?);
+            }
+            let e = match y.to_u32() {
+                Some(e) => e,
+                None => {
+                    if x.is_zero() || x == BigInt::from(1) {
+                        return Ok(new_bigint(x));
+                    }
+                    if x == BigInt::from(-1) {
+                        return Ok(new_int(if y.is_even() { 1 } else { -1 }));
+                    }
+                    return Err(raise_new(TypeId::OverflowError, "exponent too large".into()));
+                }
+            };
+            new_bigint(num_traits::pow::Pow::pow(x, e))
+        }
+        7 => {
+            if y.is_negative() {
+                return Err(raise_new(TypeId::ValueError, "negative shift count".into()));
+            }
+            new_bigint(x << y.to_usize().unwrap_or(usize::MAX >> 8))
+        }
+        8 => {
+            if y.is_negative() {
+                return Err(raise_new(TypeId::ValueError, "negative shift count".into()));
+            }
+            match y.to_usize() {
+                Some(s) => new_bigint(x >> s),
+                None => new_int(if x.is_negative() { -1 } else { 0 }),
+            }
+        }
+        9 => new_bigint(x | y),
+        10 => new_bigint(x ^ y),
+        11 => new_bigint(x & y),
+        _ => return Err(UNBOUND),
+    })
+}
+
+fn repeat(items: &[Value], n: i64) -> Vec<Value> {
+    if n <= 0 {
+        return Vec::new();
+    }
+    let mut v = Vec::with_capacity(items.len() * n as usize);
+    for _ in 0..n {
+        v.extend_from_slice(items);
+    }
+    v
+}
+
+fn seq_repeat(seq: Value, n: Value) -> Option<R<Value>> {
+    let count = if is_int(n) {
+        match index_arg(n) {
+            Ok(c) => c,
+            Err(_) => {
+                crate::vm::take_exception();
+                return Some(Err(raise_new(
+                    TypeId::OverflowError,
+                    "cannot fit 'int' into an index-sized integer".into(),
+                )));
+            }
+        }
+    } else {
+        return None;
+    };
+    match seq.kind() {
+        Some(ObjKind::Str) => Some(Ok(new_string(str_ref(seq).repeat(count.max(0) as usize)))),
+        Some(ObjKind::List) if view_flags(seq) == 0 => Some(Ok(new_list(repeat(list_mut(seq), count)))),
+        Some(ObjKind::Tuple) => Some(Ok(new_tuple(repeat(tuple_items(seq), count)))),
+        _ => None,
+    }
+}
+
+fn is_sequence(v: Value) -> bool {
+    matches!(v.kind(), Some(ObjKind::Str) | Some(ObjKind::Tuple)) || is_list(v)
+}
+
+/// The binary operation `a op b` (no in-place semantics).
+pub fn binop(op: u64, a: Value, b: Value, inplace: bool) -> R<Value> {
+    // Fast path: two small ints.
+    if a.is_small_int() && b.is_small_int() && op <= 2 {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        let r = match op {
+            0 => x + y,
+            1 => x - y,
+            _ => match x.checked_mul(y) {
+                Some(r) => r,
+                None => return Ok(new_bigint(BigInt::from(x) * BigInt::from(y))),
+            },
+        };
+        return Ok(new_int(r));
+    }
+    if op > 11 {
+        return Err(raise_new(TypeId::RuntimeError, format!("bad binary op {}", op)));
+    }
+    let ia = int_val(a);
+    let ib = int_val(b);
+    if let (Some(x), Some(y)) = (&ia, &ib) {
+        if op >= 9 && a.is_bool() && b.is_bool() {
+            let (p, q) = (a == TRUE, b == TRUE);
+            return Ok(Value::bool(match op {
+                9 => p | q,
+                10 => p ^ q,
+                _ => p & q,
+            }));
+        }
+        return int_op(op, x, y);
+    }
+    let fa = if a.is_float() { Some(a.as_float()) } else { None };
+    let fb = if b.is_float() { Some(b.as_float()) } else { None };
+    if op <= 6 {
+        let x = match (&fa, &ia) {
+            (Some(f), _) => Some(*f),
+            (None, Some(i)) if fb.is_some() => Some(int_to_f64(i)?),
+            _ => None,
+        };
+        let y = match (&fb, &ib) {
+            (Some(f), _) => Some(*f),
+            (None, Some(i)) if fa.is_some() => Some(int_to_f64(i)?),
+            _ => None,
+        };
+        if let (Some(x), Some(y)) = (x, y) {
+            return float_op(op, x, y);
+        }
+    }
+    match op {
+        0 => match (a.kind(), b.kind()) {
+            (Some(ObjKind::Str), Some(ObjKind::Str)) => {
+                let (x, y) = (str_ref(a), str_ref(b));
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                return Ok(new_string(s));
+            }
+            (Some(ObjKind::List), Some(ObjKind::List)) if is_list(a) && is_list(b) => {
+                let mut v = list_mut(a).clone();
+                v.extend_from_slice(list_mut(b));
+                return Ok(new_list(v));
+            }
+            (Some(ObjKind::Tuple), Some(ObjKind::Tuple)) => {
+                let mut v = tuple_items(a).to_vec();
+                v.extend_from_slice(tuple_items(b));
+                return Ok(new_tuple(v));
+            }
+            (Some(ObjKind::Str), _) => {
+                return Err(raise_new(
+                    TypeId::TypeError,
+                    format!("can only concatenate str (not \"{}\") to str", type_name(b)),
+                ))
+            }
+            (Some(ObjKind::List), _) if is_list(a) => {
+                return Err(raise_new(
+                    TypeId::TypeError,
+                    format!("can only concatenate list (not \"{}\") to list", type_name(b)),
+                ))
+            }
+            (Some(ObjKind::Tuple), _) => {
+                return Err(raise_new(
+                    TypeId::TypeError,
+                    format!("can only concatenate tuple (not \"{}\") to tuple", type_name(b)),
+                ))
+            }
+            _ => {}
+        },
+        2 => {
+            if is_sequence(a) {
+                if let Some(r) = seq_repeat(a, b) {
+                    return r;
+                }
+                if !is_sequence(b) {
+                    return Err(raise_new(
+                        TypeId::TypeError,
+                        format!("can't multiply sequence by non-int of type '{}'", type_name(b)),
+                    ));
+                }
+            }
+            if is_sequence(b) {
+                if let Some(r) = seq_repeat(b, a) {
+                    return r;
+                }
+                return Err(raise_new(
+                    TypeId::TypeError,
+                    format!("can't multiply sequence by non-int of type '{}'", type_name(a)),
+                ));
+            }
+        }
+        5 => {
+            if a.is_kind(ObjKind::Str) {
+                return crate::format::percent_format(str_ref(a), b).map(new_string);
+            }
+        }
+        9 => {
+            if a.is_kind(ObjKind::Dict) && b.is_kind(ObjKind::Dict) {
+                let d = new_dict();
+                rt_dict_update(d, a);
+                rt_dict_update(d, b);
+                return Ok(d);
+            }
+        }
+        _ => {}
+    }
+    Err(unsupported(op, a, b, inplace))
+}
+
+/// `a op b` for the binary operators (see the module docs for the codes).
+pub extern "C" fn rt_binop(op: u64, a: Value, b: Value) -> Value {
+    match binop(op, a, b, false) {
+        Ok(v) => v,
+        Err(e) => e,
+    }
+}
+
+/// `a op= b`: like [`rt_binop`], but `list += iterable` extends in place (and `dict |=`
+/// updates in place) and returns the same object.
+pub extern "C" fn rt_inplace_op(op: u64, a: Value, b: Value) -> Value {
+    if op == 0 && is_list(a) {
+        if is_list(b) || b.is_kind(ObjKind::Tuple) {
+            let items = seq_items(b).unwrap().to_vec();
+            list_mut(a).extend_from_slice(&items);
+            return a;
+        }
+        return match crate::iter::collect(b) {
+            Ok(items) => {
+                list_mut(a).extend_from_slice(&items);
+                a
+            }
+            Err(e) => e,
+        };
+    }
+    if op == 2 && is_list(a) && is_int(b) {
+        let n = match index_arg(b) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        let items = repeat(list_mut(a), n);
+        *list_mut(a) = items;
+        return a;
+    }
+    if op == 9 && a.is_kind(ObjKind::Dict) && b.is_kind(ObjKind::Dict) {
+        let r = rt_dict_update(a, b);
+        return if r == EXC { r } else { a };
+    }
+    match binop(op, a, b, true) {
+        Ok(v) => v,
+        Err(e) => e,
+    }
+}
+
+/// Unary operators: 0 Neg, 1 Pos, 2 Not, 3 Invert.
+pub extern "C" fn rt_unary(op: u64, a: Value) -> Value {
+    if op == 2 {
+        return Value::bool(!truthy(a));
+    }
+    if a.is_float() {
+        let f = a.as_float();
+        return match op {
+            0 => Value::float(-f),
+            1 => a,
+            _ => raise_new(TypeId::TypeError, "bad operand type for unary ~: 'float'".into()),
+        };
+    }
+    if let Some(i) = int_val(a) {
+        return match (op, i) {
+            (0, IntVal::Small(x)) => new_int(-x),
+            (0, IntVal::Big(b)) => new_bigint(-b.clone()),
+            (1, IntVal::Small(x)) => new_int(x),
+            (1, IntVal::Big(_)) => a,
+            (_, IntVal::Small(x)) => new_int(!x),
+            (_, IntVal::Big(b)) => new_bigint(-b.clone() - 1),
+        };
+    }
+    let sym = ["-", "+", "not", "~"].get(op as usize).copied().unwrap_or("?");
+    raise_new(TypeId::TypeError, format!("bad operand type for unary {}: '{}'", sym, type_name(a)))
+}
+
+// ---------------------------------------------------------------- subscripts
+
+/// `slice(lo, hi, step)` (None where absent).
+pub extern "C" fn rt_build_slice(lo: Value, hi: Value, step: Value) -> Value {
+    let fix = |v: Value| if v == UNBOUND { NONE } else { v };
+    new_slice(fix(lo), fix(hi), fix(step))
+}
+
+fn slice_index(v: Value) -> R<Option<i64>> {
+    if v == NONE {
+        return Ok(None);
+    }
+    match int_val(v) {
+        Some(IntVal::Small(i)) => Ok(Some(i)),
+        Some(IntVal::Big(b)) => Ok(Some(if b.is_negative() { i64::MIN / 2 } else { i64::MAX / 2 })),
+        None => Err(raise_new(
+            TypeId::TypeError,
+            "slice indices must be integers or None or have an __index__ method".into(),
+        )),
+    }
+}
+
+/// Resolve a slice against a length: `(start, stop, step, count)` as PySlice_AdjustIndices.
+pub fn slice_indices(s: Value, len: i64) -> R<(i64, i64, i64, i64)> {
+    let sl = obj::<SliceObj>(s);
+    let step = slice_index(sl.step)?.unwrap_or(1);
+    if step == 0 {
+        return Err(raise_new(TypeId::ValueError, "slice step cannot be zero".into()));
+    }
+    let (def_start, def_stop) = if step < 0 { (len - 1, -1) } else { (0, len) };
+    let adjust = |v: Option<i64>, def: i64| -> i64 {
+        match v {
+            None => def,
+            Some(mut i) => {
+                if i < 0 {
+                    i += len;
+                    if i < 0 {
+                        i = if step < 0 { -1 } else { 0 };
+                    }
+                } else if i >= len {
+                    i = if step < 0 { len - 1 } else { len };
+                }
+                i
+            }
+        }
+    };
+    let start = adjust(slice_index(sl.start)?, def_start);
+    let stop = adjust(slice_index(sl.stop)?, def_stop);
+    let count = if step < 0 {
+        if stop < start {
+            (start - stop - 1) / (-step) + 1
+        } else {
+            0
+        }
+    } else if start < stop {
+        (stop - start - 1) / step + 1
+    } else {
+        0
+    };
+    Ok((start, stop, step, count))
+}
+
+fn slice_vec(items: &[Value], s: Value) -> R<Vec<Value>> {
+    let (start, _, step, count) = slice_indices(s, items.len() as i64)?;
+    Ok((0..count).map(|k| items[(start + k * step) as usize]).collect())
+}
+
+fn seq_index(i: Value, len: usize, what: &str) -> R<usize> {
+    let idx = match int_val(i) {
+        Some(IntVal::Small(x)) => x,
+        Some(IntVal::Big(_)) => {
+            return Err(raise_new(
+                TypeId::IndexError,
+                format!("cannot fit 'int' into an index-sized integer"),
+            ))
+        }
+        None => unreachable!(),
+    };
+    let j = if idx < 0 { idx + len as i64 } else { idx };
+    if j < 0 || j >= len as i64 {
+        return Err(raise_new(TypeId::IndexError, format!("{} index out of range", what)));
+    }
+    Ok(j as usize)
+}
+
+/// Raise `KeyError(key)`.
+pub fn raise_key_error(key: Value) -> Value {
+    let e = crate::exceptions::new_exception_args(TypeId::KeyError, vec![key]);
+    crate::vm::raise(e)
+}
+
+/// `obj[key]`.
+pub fn getitem(o: Value, key: Value) -> R<Value> {
+    match o.kind() {
+        Some(ObjKind::List) if view_flags(o) == 0 => {
+            let items = list_mut(o);
+            if is_int(key) {
+                return Ok(items[seq_index(key, items.len(), "list")?]);
+            }
+            if key.is_kind(ObjKind::Slice) {
+                return Ok(new_list(slice_vec(items, key)?));
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("list indices must be integers or slices, not {}", type_name(key)),
+            ))
+        }
+        Some(ObjKind::Tuple) => {
+            let items = tuple_items(o);
+            if is_int(key) {
+                return Ok(items[seq_index(key, items.len(), "tuple")?]);
+            }
+            if key.is_kind(ObjKind::Slice) {
+                return Ok(new_tuple(slice_vec(items, key)?));
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("tuple indices must be integers or slices, not {}", type_name(key)),
+            ))
+        }
+        Some(ObjKind::Str) => {
+            let s = str_ref(o);
+            if is_int(key) {
+                if s.is_ascii() {
+                    let i = seq_index(key, s.len(), "string")?;
+                    return Ok(new_str(&s[i..i + 1]));
+                }
+                let chars: Vec<char> = s.chars().collect();
+                let i = seq_index(key, chars.len(), "string")?;
+                return Ok(new_string(chars[i].to_string()));
+            }
+            if key.is_kind(ObjKind::Slice) {
+                let chars: Vec<char> = s.chars().collect();
+                let (start, _, step, count) = slice_indices(key, chars.len() as i64)?;
+                if step == 1 && s.is_ascii() {
+                    return Ok(new_str(&s[start as usize..(start + count) as usize]));
+                }
+                let r: String = (0..count).map(|k| chars[(start + k * step) as usize]).collect();
+                return Ok(new_string(r));
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("string indices must be integers, not '{}'", type_name(key)),
+            ))
+        }
+        Some(ObjKind::Dict) => match dict_mut(o).get(key) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(raise_key_error(key)),
+            Err(_) => Err(raise_unhashable(unhashable_part(key))),
+        },
+        Some(ObjKind::Range) => {
+            let r = obj::<RangeObj>(o);
+            let len = range_len(r);
+            if is_int(key) {
+                let i = seq_index(key, len as usize, "range object")?;
+                return Ok(new_int(r.start + i as i64 * r.step));
+            }
+            if key.is_kind(ObjKind::Slice) {
+                let (start, _, step, count) = slice_indices(key, len)?;
+                let nstart = r.start + start * r.step;
+                let nstep = r.step * step;
+                return Ok(new_range(nstart, nstart + count * nstep, nstep));
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("range indices must be integers or slices, not {}", type_name(key)),
+            ))
+        }
+        _ => Err(raise_new(
+            TypeId::TypeError,
+            format!("'{}' object is not subscriptable", type_name(o)),
+        )),
+    }
+}
+
+/// `obj[key]`.
+pub extern "C" fn rt_getitem(o: Value, key: Value) -> Value {
+    // Fast path: list[int].
+    if key.is_small_int() && is_list(o) {
+        let items = list_mut(o);
+        let i = key.as_small_int();
+        let j = if i < 0 { i + items.len() as i64 } else { i };
+        if j >= 0 && (j as usize) < items.len() {
+            return items[j as usize];
+        }
+    }
+    match getitem(o, key) {
+        Ok(v) => v,
+        Err(e) => e,
+    }
+}
+
+/// `obj[key] = val`; returns NONE or EXC.
+pub extern "C" fn rt_setitem(o: Value, key: Value, val: Value) -> Value {
+    match setitem(o, key, val) {
+        Ok(()) => NONE,
+        Err(e) => e,
+    }
+}
+
+fn setitem(o: Value, key: Value, val: Value) -> R<()> {
+    match o.kind() {
+        Some(ObjKind::List) if view_flags(o) == 0 => {
+            if is_int(key) {
+                let items = list_mut(o);
+                let i = seq_index(key, items.len(), "list assignment")?;
+                items[i] = val;
+                return Ok(());
+            }
+            if key.is_kind(ObjKind::Slice) {
+                let new = crate::iter::collect(val).map_err(|e| {
+                    if crate::exceptions::pending_is(TypeId::TypeError) {
+                        crate::vm::take_exception();
+                        raise_new(TypeId::TypeError, "can only assign an iterable".into())
+                    } else {
+                        e
+                    }
+                })?;
+                let items = list_mut(o);
+                let (start, stop, step, count) = slice_indices(key, items.len() as i64)?;
+                if step == 1 {
+                    let stop = stop.max(start);
+                    items.splice(start as usize..stop as usize, new);
+                    return Ok(());
+                }
+                if new.len() as i64 != count {
+                    return Err(raise_new(
+                        TypeId::ValueError,
+                        format!(
+                            "attempt to assign sequence of size {} to extended slice of size {}",
+                            new.len(),
+                            count
+                        ),
+                    ));
+                }
+                for (k, v) in new.into_iter().enumerate() {
+                    items[(start + k as i64 * step) as usize] = v;
+                }
+                return Ok(());
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("list indices must be integers or slices, not {}", type_name(key)),
+            ))
+        }
+        Some(ObjKind::Dict) => dict_mut(o)
+            .insert(key, val)
+            .map_err(|_| raise_unhashable(unhashable_part(key))),
+        _ => Err(raise_new(
+            TypeId::TypeError,
+            format!("'{}' object does not support item assignment", type_name(o)),
+        )),
+    }
+}
+
+/// `del obj[key]`; returns NONE or EXC.
+pub extern "C" fn rt_delitem(o: Value, key: Value) -> Value {
+    let r: R<()> = (|| match o.kind() {
+        Some(ObjKind::List) if view_flags(o) == 0 => {
+            let items = list_mut(o);
+            if is_int(key) {
+                let i = seq_index(key, items.len(), "list assignment")?;
+                items.remove(i);
+                return Ok(());
+            }
+            if key.is_kind(ObjKind::Slice) {
+                let (start, _, step, count) = slice_indices(key, items.len() as i64)?;
+                let mut del: Vec<usize> = (0..count).map(|k| (start + k * step) as usize).collect();
+                del.sort_unstable();
+                let mut k = 0;
+                let mut idx = 0usize;
+                items.retain(|_| {
+                    let keep = !(k < del.len() && del[k] == idx);
+                    if !keep {
+                        k += 1;
+                    }
+                    idx += 1;
+                    keep
+                });
+                return Ok(());
+            }
+            Err(raise_new(
+                TypeId::TypeError,
+                format!("list indices must be integers or slices, not {}", type_name(key)),
+            ))
+        }
+        Some(ObjKind::Dict) => match dict_mut(o).remove(key) {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(raise_key_error(key)),
+            Err(_) => Err(raise_unhashable(unhashable_part(key))),
+        },
+        _ => Err(raise_new(
+            TypeId::TypeError,
+            format!("'{}' object doesn't support item deletion", type_name(o)),
+        )),
+    })();
+    match r {
+        Ok(()) => NONE,
+        Err(e) => e,
+    }
+}
+
+// ---------------------------------------------------------------- attributes
+
+/// Side table of attributes set on function objects (`f.count = 0`): function -> dict.
+/// Both are kept alive permanently in `vm().constants`.
+fn func_attrs() -> &'static mut Vec<(Value, Value)> {
+    static mut ATTRS: Vec<(Value, Value)> = Vec::new();
+    #[allow(static_mut_refs)]
+    unsafe {
+        &mut ATTRS
+    }
+}
+
+fn func_attr_dict(f: Value, create: bool) -> Option<Value> {
+    let t = func_attrs();
+    if let Some(&(_, d)) = t.iter().find(|(g, _)| *g == f) {
+        return Some(d);
+    }
+    if !create {
+        return None;
+    }
+    let d = new_dict();
+    crate::vm::vm().constants.push(f);
+    crate::vm::vm().constants.push(d);
+    t.push((f, d));
+    Some(d)
+}
+
+fn no_attr(o: Value, name: &str) -> Value {
+    if o.is_kind(ObjKind::Type) {
+        return raise_new(
+            TypeId::AttributeError,
+            format!("type object '{}' has no attribute '{}'", type_obj_name(o), name),
+        );
+    }
+    raise_new(
+        TypeId::AttributeError,
+        format!("'{}' object has no attribute '{}'", type_name(o), name),
+    )
+}
+
+/// `obj.name` with `name` a Rust str.
+pub fn getattr(o: Value, name: &str) -> R<Value> {
+    if let Some((f, mname)) = crate::builtins::find_method(o, name) {
+        return Ok(new_builtin(f, mname, o));
+    }
+    match o.kind() {
+        Some(ObjKind::Function) => {
+            let f = obj::<FunctionObj>(o);
+            let info = f.info();
+            match name {
+                "__name__" => return Ok(new_str(&info.name)),
+                "__qualname__" => return Ok(new_str(&info.qualname)),
+                "__module__" => return Ok(new_str("__main__")),
+                "__doc__" => return Ok(NONE),
+                "__defaults__" => return Ok(if f.defaults == UNBOUND { NONE } else { f.defaults }),
+                "__kwdefaults__" => return Ok(if f.kwdefaults == UNBOUND { NONE } else { f.kwdefaults }),
+                "__closure__" => {
+                    let env = f.env();
+                    return Ok(if env.is_empty() { NONE } else { new_tuple(env.to_vec()) });
+                }
+                "__dict__" => return Ok(func_attr_dict(o, true).unwrap()),
+                _ => {}
+            }
+            if let Some(d) = func_attr_dict(o, false) {
+                if let Ok(Some(v)) = dict_mut(d).get(new_str(name)) {
+                    return Ok(v);
+                }
+            }
+        }
+        Some(ObjKind::Builtin) => {
+            let b = obj::<BuiltinObj>(o);
+            match name {
+                "__name__" | "__qualname__" => return Ok(new_str(b.name)),
+                "__self__" => return Ok(if b.this == UNBOUND { NONE } else { b.this }),
+                _ => {}
+            }
+        }
+        Some(ObjKind::Type) => match name {
+            "__name__" | "__qualname__" => return Ok(new_str(type_obj_name(o))),
+            _ if crate::builtins::unbound_method(o, name).is_some() => {
+                return Ok(crate::builtins::unbound_method(o, name).unwrap())
+            }
+            "__base__" => {
+                let b = obj::<TypeObj>(o).base;
+                return Ok(if b == UNBOUND { NONE } else { b });
+            }
+            _ => {}
+        },
+        Some(ObjKind::Exception) => {
+            if name == "args" {
+                return Ok(obj::<ExceptionObj>(o).args);
+            }
+        }
+        Some(ObjKind::Cell) => {
+            if name == "cell_contents" {
+                let v = obj::<CellObj>(o).value;
+                if v == UNBOUND {
+                    return Err(raise_new(TypeId::ValueError, "Cell is empty".into()));
+                }
+                return Ok(v);
+            }
+        }
+        Some(ObjKind::Range) => {
+            let r = obj::<RangeObj>(o);
+            match name {
+                "start" => return Ok(new_int(r.start)),
+                "stop" => return Ok(new_int(r.stop)),
+                "step" => return Ok(new_int(r.step)),
+                _ => {}
+            }
+        }
+        Some(ObjKind::Slice) => {
+            let s = obj::<SliceObj>(o);
+            match name {
+                "start" => return Ok(s.start),
+                "stop" => return Ok(s.stop),
+                "step" => return Ok(s.step),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    if name == "__class__" {
+        return Ok(type_of(o));
+    }
+    if is_int(o) {
+        match name {
+            "real" | "numerator" => return Ok(if o.is_bool() { new_int((o == TRUE) as i64) } else { o }),
+            "imag" => return Ok(new_int(0)),
+            "denominator" => return Ok(new_int(1)),
+            _ => {}
+        }
+    }
+    if o.is_float() {
+        match name {
+            "real" => return Ok(o),
+            "imag" => return Ok(Value::float(0.0)),
+            _ => {}
+        }
+    }
+    Err(no_attr(o, name))
+}
+
+/// `obj.name` (`name` is a str).
+pub extern "C" fn rt_getattr(o: Value, name: Value) -> Value {
+    match getattr(o, str_ref(name)) {
+        Ok(v) => v,
+        Err(e) => e,
+    }
+}
+
+/// `obj.name = val`; returns NONE or EXC. Only functions accept new attributes.
+pub extern "C" fn rt_setattr(o: Value, name: Value, val: Value) -> Value {
+    let n = str_ref(name);
+    if o.is_kind(ObjKind::Function) {
+        let f = obj::<FunctionObj>(o);
+        match n {
+            "__defaults__" => {
+                f.defaults = if val == NONE { UNBOUND } else { val };
+                return NONE;
+            }
+            "__kwdefaults__" => {
+                f.kwdefaults = if val == NONE { UNBOUND } else { val };
+                return NONE;
+            }
+            "__name__" | "__qualname__" | "__closure__" | "__dict__" => {
+                return raise_new(
+                    TypeId::AttributeError,
+                    format!("attribute '{}' of 'function' objects is not writable", n),
+                )
+            }
+            _ => {}
+        }
+        let d = func_attr_dict(o, true).unwrap();
+        let _ = dict_mut(d).insert(name, val);
+        return NONE;
+    }
+    if o.is_kind(ObjKind::Type) {
+        return raise_new(
+            TypeId::TypeError,
+            format!(
+                "cannot set '{}' attribute of immutable type '{}'",
+                n,
+                type_obj_name(o)
+            ),
+        );
+    }
+    if crate::builtins::find_method(o, n).is_some() {
+        return raise_new(
+            TypeId::AttributeError,
+            format!("'{}' object attribute '{}' is read-only", type_name(o), n),
+        );
+    }
+    if o.is_kind(ObjKind::Exception) {
+        if n == "args" {
+            match crate::iter::collect(val) {
+                Ok(items) => obj::<ExceptionObj>(o).args = new_tuple(items),
+                Err(e) => return e,
+            }
+            return NONE;
+        }
+        return raise_new(
+            TypeId::AttributeError,
+            format!("'{}' object has no attribute '{}'", type_name(o), n),
+        );
+    }
+    raise_new(
+        TypeId::AttributeError,
+        format!("'{}' object has no attribute '{}'", type_name(o), n),
+    )
+}
+
+/// `del obj.name` on a function attribute; returns NONE or EXC.
+pub extern "C" fn rt_delattr(o: Value, name: Value) -> Value {
+    if o.is_kind(ObjKind::Function) {
+        if let Some(d) = func_attr_dict(o, false) {
+            if let Ok(Some(_)) = dict_mut(d).remove(name) {
+                return NONE;
+            }
+        }
+    }
+    no_attr(o, str_ref(name))
+}
+
+/// `str(v)` as a new str value.
+pub fn to_str_value(v: Value) -> Value {
+    if v.is_kind(ObjKind::Str) {
+        return v;
+    }
+    new_string(str_string(v))
+}
+
+/// `repr(v)` as a new str value.
+pub fn to_repr_value(v: Value) -> Value {
+    new_string(repr_string(v))
 }
