@@ -1174,16 +1174,33 @@ pub fn round_float(f: f64, nd: i64) -> f64 {
         // Rust rounds half-to-even on exact ties, which matches CPython's dtoa-based round.
         r
     } else {
-        let p = 10f64.powi((-nd) as i32);
-        let y = f / p;
-        let mut z = y.round();
-        if (y - y.trunc()).abs() == 0.5 {
-            z = 2.0 * (y / 2.0).round();
-        }
-        let r = z * p;
+        use num_integer::Integer;
+        // Exact: f = m * 2^e; round f / 10^k half to even.
+        let bits = f.abs().to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i64;
+        let frac = bits & ((1u64 << 52) - 1);
+        let (m, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+        let p10 = num_traits::pow::Pow::pow(BigInt::from(10), (-nd) as u32);
+        let (num, den) = if e >= 0 {
+            (BigInt::from(m) << (e as usize), p10.clone())
+        } else {
+            (BigInt::from(m), p10.clone() << ((-e) as usize))
+        };
+        let (q, r) = num.div_mod_floor(&den);
+        let twice: BigInt = r * BigInt::from(2);
+        let q = match twice.cmp(&den) {
+            std::cmp::Ordering::Greater => q + 1,
+            std::cmp::Ordering::Equal if q.is_odd() => q + 1,
+            _ => q,
+        };
+        let r = (q * p10).to_f64().unwrap_or(f64::INFINITY);
         if r.is_infinite() {
             return f;
         }
-        r
+        if f < 0.0 {
+            -r
+        } else {
+            r
+        }
     }
 }

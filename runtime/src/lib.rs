@@ -24,3 +24,6 @@ pub mod value;
 pub mod vm;
 
 pub use value::Value;
+
+#[cfg(test)]
+mod tests;
