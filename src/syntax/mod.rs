@@ -34,6 +34,7 @@ impl CompileError {
     /// then `SyntaxError: message`.
     pub fn render(&self, file: &str, source: &SourceText) -> String {
         let (line, col) = source.line_col(self.span.start);
+        let col = col as usize;
         let text = source.line_text(line);
         let trimmed = text.trim_start();
         let indent = text.len() - trimmed.len();
@@ -44,6 +45,7 @@ impl CompileError {
             let start = col.saturating_sub(indent).min(trimmed.chars().count());
             let width = {
                 let (eline, ecol) = source.line_col(self.span.end.max(self.span.start));
+                let ecol = ecol as usize;
                 if eline == line && ecol > col {
                     (ecol - col).min(trimmed.chars().count().saturating_sub(start)).max(1)
                 } else {

@@ -1,0 +1,1570 @@
+//! Parse Python source with ruff's parser and lower it to Cellar's AST ([`super::ast`]).
+//!
+//! The steps, in CPython's order of reporting:
+//! 1. Parse with `ruff_python_parser` (target Python 3.11). Ruff recovers from errors, so the
+//!    first error is translated to CPython's wording (`expected ':'`, `'(' was never closed`,
+//!    `IndentationError: unexpected indent`, `cannot assign to function call here. ...`).
+//!    Bracket nesting deeper than 200 (`too many nested parentheses`) and indentation deeper than
+//!    99 levels (`too many levels of indentation`) are rejected from the token stream, as CPython's
+//!    tokenizer does. Ruff's own parser grows its stack as needed, so deep input cannot crash it;
+//!    a syntax tree nested deeper than [`MAX_DEPTH`] is rejected with
+//!    `RecursionError: maximum recursion depth exceeded during compilation` and is leaked rather
+//!    than dropped (dropping it would recurse).
+//! 2. Lower every node, rejecting constructs outside Cellar's subset with
+//!    `'<construct>' is not supported by cellar` at the first one met.
+//! 3. Errors CPython reports after parsing (symbol-table errors such as `duplicate argument`,
+//!    then compiler errors such as `'return' outside function`, `'break' outside loop`,
+//!    `keyword argument repeated`, `too many statically nested blocks`) are collected while
+//!    lowering; if there is one, [`crate::scope::analyze`] runs first so that its errors win, as
+//!    CPython's symtable pass runs before its compiler pass.
+//!
+//! Scope ids: the module is 0; every `def` and `lambda` gets the next id in order of the position
+//! of its `def`/`lambda` keyword in the source (so a lambda inside a decorator gets a smaller id
+//! than the function it decorates, and a lambda in a default value a larger one).
+
+use super::ast::*;
+use super::{CompileError, SourceText};
+use ruff_python_ast as py;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_parser::{Mode, ParseErrorType, ParseOptions, UnsupportedSyntaxErrorKind};
+use ruff_text_size::{Ranged, TextRange};
+
+/// Deepest nesting of expressions and statements accepted (CPython's recursion limit).
+pub const MAX_DEPTH: usize = 1000;
+/// Deepest bracket nesting accepted (CPython's tokenizer `MAXLEVEL`).
+pub const MAX_PAREN_DEPTH: usize = 200;
+/// Indentation levels CPython's tokenizer accepts (`MAXINDENT` is 100 including level 0).
+pub const MAX_INDENT: usize = 99;
+/// Statically nested blocks per function (CPython's `CO_MAXBLOCKS`).
+const MAX_BLOCKS: u32 = 20;
+
+/// Parse `source` as a module and lower it to Cellar's AST.
+pub fn parse_module(source: &SourceText) -> Result<Module, CompileError> {
+    let options = ParseOptions::from(Mode::Module)
+        .with_target_version(ruff_python_ast::PythonVersion::PY311);
+    let parsed = ruff_python_parser::parse_unchecked(&source.text, options)
+        .try_into_module()
+        .expect("module mode yields a module");
+    let too_deep = deep_node(parsed.syntax(), MAX_DEPTH);
+    let result = check_and_lower(&parsed, source, too_deep);
+    if too_deep.is_some() {
+        // Dropping a very deep ruff tree recurses once per level: leak it instead.
+        std::mem::forget(parsed);
+    }
+    result
+}
+
+fn span(r: TextRange) -> Span {
+    Span { start: r.start().into(), end: r.end().into() }
+}
+
+fn check_and_lower(
+    parsed: &ruff_python_parser::Parsed<py::ModModule>,
+    source: &SourceText,
+    too_deep: Option<TextRange>,
+) -> Result<Module, CompileError> {
+    let text = source.text.as_str();
+    let first_error = parsed.errors().iter().min_by_key(|e| e.location.start());
+    token_checks(parsed.tokens(), source, first_error.map(|e| e.location.start().into()))?;
+    if let Some(err) = first_error {
+        return Err(translate_error(err, parsed, source));
+    }
+    if let Some(err) = parsed.unsupported_syntax_errors().iter().find(|e| {
+        !matches!(
+            e.kind,
+            UnsupportedSyntaxErrorKind::TypeAliasStatement
+                | UnsupportedSyntaxErrorKind::TypeParameterList
+                | UnsupportedSyntaxErrorKind::TypeParamDefault
+                | UnsupportedSyntaxErrorKind::LazyImportStatement
+        )
+    }) {
+        return Err(CompileError::syntax("invalid syntax", span(err.range)));
+    }
+    if let Some(r) = too_deep {
+        return Err(CompileError {
+            kind: "RecursionError",
+            message: "maximum recursion depth exceeded during compilation".into(),
+            span: span(r),
+        });
+    }
+    let mut lw = Lowerer {
+        src: text,
+        next_scope: 1,
+        in_function: false,
+        loop_depth: 0,
+        fblocks: 0,
+        compile_error: None,
+        symtable_error: false,
+    };
+    let body = lw.stmts(&parsed.syntax().body)?;
+    let module = Module { body };
+    if lw.symtable_error || lw.compile_error.is_some() {
+        crate::scope::analyze(&module)?;
+    }
+    match lw.compile_error {
+        Some(e) => Err(e),
+        None => Ok(module),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depth guard
+// ---------------------------------------------------------------------------------------------
+
+/// The first node nested deeper than `limit`, if any. Never recurses deeper than `limit`.
+fn deep_node(module: &py::ModModule, limit: usize) -> Option<TextRange> {
+    struct Probe {
+        depth: usize,
+        limit: usize,
+        found: Option<TextRange>,
+    }
+    impl<'a> Visitor<'a> for Probe {
+        fn visit_stmt(&mut self, stmt: &'a py::Stmt) {
+            if self.found.is_some() {
+                return;
+            }
+            self.depth += 1;
+            if self.depth > self.limit {
+                self.found = Some(stmt.range());
+            } else {
+                visitor::walk_stmt(self, stmt);
+            }
+            self.depth -= 1;
+        }
+        fn visit_expr(&mut self, expr: &'a py::Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            self.depth += 1;
+            if self.depth > self.limit {
+                self.found = Some(expr.range());
+            } else {
+                visitor::walk_expr(self, expr);
+            }
+            self.depth -= 1;
+        }
+    }
+    let mut probe = Probe { depth: 0, limit, found: None };
+    probe.visit_body(&module.body);
+    probe.found
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token-level checks (CPython tokenizer errors)
+// ---------------------------------------------------------------------------------------------
+
+fn closer_for(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+/// Bracket and indentation checks on the token stream. `first_error` is the offset of ruff's
+/// first error, if any: bracket problems after it are left to the error translation.
+fn token_checks(
+    tokens: &ruff_python_ast::token::Tokens,
+    source: &SourceText,
+    first_error: Option<u32>,
+) -> Result<(), CompileError> {
+    let mut stack: Vec<(char, TextRange)> = Vec::new();
+    // CPython's indentation stack: (column with tabs to 8, column with tabs to 1).
+    let mut indents: Vec<(u32, u32)> = vec![(0, 0)];
+    let mut line_start = true;
+    for tok in tokens.iter() {
+        let r = tok.range();
+        let at: u32 = r.start().into();
+        let open = match tok.kind() {
+            TokenKind::Lpar => Some('('),
+            TokenKind::Lsqb => Some('['),
+            TokenKind::Lbrace => Some('{'),
+            _ => None,
+        };
+        if let Some(c) = open {
+            if stack.len() >= MAX_PAREN_DEPTH {
+                return Err(CompileError::syntax(
+                    "too many nested parentheses",
+                    Span { start: at, end: at + 1 },
+                ));
+            }
+            stack.push((c, r));
+            continue;
+        }
+        let close = match tok.kind() {
+            TokenKind::Rpar => Some(')'),
+            TokenKind::Rsqb => Some(']'),
+            TokenKind::Rbrace => Some('}'),
+            _ => None,
+        };
+        let before_error = first_error.is_none_or(|e| at <= e);
+        if let Some(c) = close {
+            match stack.pop() {
+                None if before_error => {
+                    return Err(CompileError::syntax(format!("unmatched '{c}'"), span(r)));
+                }
+                Some((o, orange)) if closer_for(o) != c && before_error => {
+                    let (oline, _) = source.line_col(orange.start().into());
+                    let (cline, _) = source.line_col(at);
+                    let msg = if oline == cline {
+                        format!("closing parenthesis '{c}' does not match opening parenthesis '{o}'")
+                    } else {
+                        format!(
+                            "closing parenthesis '{c}' does not match opening parenthesis '{o}' on line {oline}"
+                        )
+                    };
+                    return Err(CompileError::syntax(msg, span(r)));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match tok.kind() {
+            TokenKind::Newline => line_start = true,
+            TokenKind::NonLogicalNewline
+            | TokenKind::Comment
+            | TokenKind::Indent
+            | TokenKind::Dedent
+            | TokenKind::EndOfFile => {}
+            _ if line_start => {
+                line_start = false;
+                if !before_error {
+                    continue;
+                }
+                let text = &source.text[..at as usize];
+                let ls = text.rfind('\n').map(|i| i + 1).unwrap_or(0);
+                let (mut col, mut alt) = (0u32, 0u32);
+                for c in text[ls..].chars() {
+                    match c {
+                        ' ' => {
+                            col += 1;
+                            alt += 1;
+                        }
+                        '\t' => {
+                            col = (col / 8 + 1) * 8;
+                            alt += 1;
+                        }
+                        '\x0c' => {
+                            col = 0;
+                            alt = 0;
+                        }
+                        _ => {}
+                    }
+                }
+                let line_span = Span { start: ls as u32, end: at };
+                let tab_error = || CompileError {
+                    kind: "TabError",
+                    message: "inconsistent use of tabs and spaces in indentation".into(),
+                    span: line_span,
+                };
+                let &(top, top_alt) = indents.last().expect("level 0");
+                if col == top {
+                    if alt != top_alt {
+                        return Err(tab_error());
+                    }
+                } else if col > top {
+                    if indents.len() > MAX_INDENT {
+                        return Err(CompileError {
+                            kind: "IndentationError",
+                            message: "too many levels of indentation".into(),
+                            span: line_span,
+                        });
+                    }
+                    if alt <= top_alt {
+                        return Err(tab_error());
+                    }
+                    indents.push((col, alt));
+                } else {
+                    while indents.len() > 1 && col < indents.last().expect("level").0 {
+                        indents.pop();
+                    }
+                    let &(top, top_alt) = indents.last().expect("level 0");
+                    if col == top && alt != top_alt {
+                        return Err(tab_error());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The innermost bracket still open at the end of the token stream, if any.
+fn unclosed_bracket(tokens: &ruff_python_ast::token::Tokens) -> Option<(char, TextRange)> {
+    let mut stack: Vec<(char, TextRange)> = Vec::new();
+    for tok in tokens.iter() {
+        match tok.kind() {
+            TokenKind::Lpar => stack.push(('(', tok.range())),
+            TokenKind::Lsqb => stack.push(('[', tok.range())),
+            TokenKind::Lbrace => stack.push(('{', tok.range())),
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
+/// Bracket depth just before `offset`.
+fn bracket_depth_at(tokens: &ruff_python_ast::token::Tokens, offset: u32) -> usize {
+    let mut depth = 0usize;
+    for tok in tokens.iter() {
+        if u32::from(tok.start()) >= offset {
+            break;
+        }
+        match tok.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    depth
+}
+
+// ---------------------------------------------------------------------------------------------
+// Translating ruff's parse errors into CPython's wording
+// ---------------------------------------------------------------------------------------------
+
+/// CPython's name for an expression in "cannot assign to ..." messages.
+fn expr_name(e: &py::Expr) -> &'static str {
+    use py::Expr as E;
+    match e {
+        E::Attribute(_) => "attribute",
+        E::Subscript(_) => "subscript",
+        E::Starred(_) => "starred",
+        E::Name(_) => "name",
+        E::List(_) => "list",
+        E::Tuple(_) => "tuple",
+        E::Lambda(_) => "lambda",
+        E::Call(_) => "function call",
+        E::BoolOp(_) | E::BinOp(_) | E::UnaryOp(_) => "expression",
+        E::Generator(_) => "generator expression",
+        E::Yield(_) | E::YieldFrom(_) => "yield expression",
+        E::Await(_) => "await expression",
+        E::ListComp(_) => "list comprehension",
+        E::SetComp(_) => "set comprehension",
+        E::DictComp(_) => "dict comprehension",
+        E::Dict(_) => "dict literal",
+        E::Set(_) => "set display",
+        E::FString(_) | E::TString(_) => "f-string expression",
+        E::NoneLiteral(_) => "None",
+        E::BooleanLiteral(b) => {
+            if b.value {
+                "True"
+            } else {
+                "False"
+            }
+        }
+        E::EllipsisLiteral(_) => "ellipsis",
+        E::StringLiteral(_) | E::BytesLiteral(_) | E::NumberLiteral(_) => "literal",
+        E::Compare(_) => "comparison",
+        E::If(_) => "conditional expression",
+        E::Named(_) => "named expression",
+        E::Slice(_) | E::IpyEscapeCommand(_) => "expression",
+    }
+}
+
+/// Is `e` a valid assignment target (ignoring `__debug__` and attribute support)?
+fn valid_target(e: &py::Expr) -> bool {
+    match e {
+        py::Expr::Name(_) | py::Expr::Attribute(_) | py::Expr::Subscript(_) => true,
+        py::Expr::Starred(s) => valid_target(&s.value),
+        py::Expr::Tuple(t) => t.elts.iter().all(valid_target),
+        py::Expr::List(l) => l.elts.iter().all(valid_target),
+        _ => false,
+    }
+}
+
+/// The first invalid target inside `e`, depth first.
+fn first_invalid_target(e: &py::Expr) -> Option<&py::Expr> {
+    match e {
+        py::Expr::Name(_) | py::Expr::Attribute(_) | py::Expr::Subscript(_) => None,
+        py::Expr::Starred(s) => first_invalid_target(&s.value),
+        py::Expr::Tuple(t) => t.elts.iter().find_map(first_invalid_target),
+        py::Expr::List(l) => l.elts.iter().find_map(first_invalid_target),
+        other => Some(other),
+    }
+}
+
+/// Is `e` at CPython's `bitwise_or` precedence level or tighter (and not list/tuple/True/...)?
+fn is_bitwise_or_level(e: &py::Expr, src: &str) -> bool {
+    use py::Expr as E;
+    // A parenthesized expression is an atom.
+    let r = e.range();
+    let start: usize = r.start().into();
+    if src[..start].trim_end().ends_with('(') && !matches!(e, E::Tuple(_) | E::Generator(_)) {
+        return true;
+    }
+    match e {
+        E::BoolOp(_) | E::Compare(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) => {
+            false
+        }
+        E::UnaryOp(u) => u.op != py::UnaryOp::Not,
+        E::Yield(_) | E::YieldFrom(_) | E::Slice(_) => false,
+        _ => true,
+    }
+}
+
+/// Does the text of `e` begin with a `bitwise_or` (anything but `not`, `lambda`, `*`, `yield`)?
+fn starts_with_bitwise_or(e: &py::Expr) -> bool {
+    use py::Expr as E;
+    match e {
+        E::Lambda(_) | E::Starred(_) | E::Yield(_) | E::YieldFrom(_) => false,
+        E::UnaryOp(u) => u.op != py::UnaryOp::Not,
+        E::BoolOp(b) => b.values.first().is_some_and(starts_with_bitwise_or),
+        E::Compare(c) => starts_with_bitwise_or(&c.left),
+        E::If(i) => starts_with_bitwise_or(&i.body),
+        E::Tuple(t) if !t.parenthesized => t.elts.first().is_some_and(starts_with_bitwise_or),
+        _ => true,
+    }
+}
+
+/// The innermost statement of `body` whose range contains `offset`.
+fn stmt_at(body: &[py::Stmt], offset: ruff_text_size::TextSize) -> Option<&py::Stmt> {
+    let mut body = body;
+    let mut found = None;
+    loop {
+        let Some(s) = body.iter().find(|s| s.range().contains_inclusive(offset)) else {
+            return found;
+        };
+        found = Some(s);
+        let inner: Vec<&[py::Stmt]> = match s {
+            py::Stmt::FunctionDef(f) => vec![&f.body],
+            py::Stmt::ClassDef(c) => vec![&c.body],
+            py::Stmt::For(f) => vec![&f.body, &f.orelse],
+            py::Stmt::While(w) => vec![&w.body, &w.orelse],
+            py::Stmt::If(i) => {
+                let mut v: Vec<&[py::Stmt]> = vec![&i.body];
+                v.extend(i.elif_else_clauses.iter().map(|c| &c.body[..]));
+                v
+            }
+            py::Stmt::With(w) => vec![&w.body],
+            py::Stmt::Try(t) => {
+                let mut v: Vec<&[py::Stmt]> = vec![&t.body];
+                v.extend(t.handlers.iter().map(|h| {
+                    let py::ExceptHandler::ExceptHandler(h) = h;
+                    &h.body[..]
+                }));
+                v.push(&t.orelse);
+                v.push(&t.finalbody);
+                v
+            }
+            _ => vec![],
+        };
+        match inner.into_iter().find(|b| b.iter().any(|s| s.range().contains_inclusive(offset))) {
+            Some(b) => body = b,
+            None => return found,
+        }
+    }
+}
+
+/// CPython's message for an invalid assignment target in statement `stmt`.
+fn assignment_target_error(stmt: &py::Stmt, src: &str) -> Option<CompileError> {
+    match stmt {
+        py::Stmt::Assign(a) => {
+            if a.targets.len() == 1 {
+                let t = &a.targets[0];
+                let cand = match t {
+                    py::Expr::Tuple(tt) if !tt.parenthesized => tt.elts.last(),
+                    other => Some(other),
+                };
+                if let Some(c) = cand {
+                    let excluded = matches!(
+                        c,
+                        py::Expr::List(_)
+                            | py::Expr::Tuple(_)
+                            | py::Expr::Generator(_)
+                            | py::Expr::BooleanLiteral(_)
+                            | py::Expr::NoneLiteral(_)
+                            | py::Expr::Name(_)
+                    );
+                    if !excluded
+                        && !valid_target(c)
+                        && is_bitwise_or_level(c, src)
+                        && starts_with_bitwise_or(&a.value)
+                    {
+                        return Some(CompileError::syntax(
+                            format!(
+                                "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                                expr_name(c)
+                            ),
+                            span(c.range()),
+                        ));
+                    }
+                }
+            }
+            let bad = a.targets.iter().find_map(first_invalid_target)?;
+            Some(CompileError::syntax(format!("cannot assign to {}", expr_name(bad)), span(bad.range())))
+        }
+        py::Stmt::For(f) => {
+            let bad = first_invalid_target(&f.target)?;
+            Some(CompileError::syntax(format!("cannot assign to {}", expr_name(bad)), span(bad.range())))
+        }
+        py::Stmt::AugAssign(a) => Some(CompileError::syntax(
+            format!("'{}' is an illegal expression for augmented assignment", expr_name(&a.target)),
+            span(a.target.range()),
+        )),
+        py::Stmt::Delete(d) => {
+            let bad = d.targets.iter().find_map(first_invalid_target)?;
+            Some(CompileError::syntax(format!("cannot delete {}", expr_name(bad)), span(bad.range())))
+        }
+        _ => None,
+    }
+}
+
+/// The 1-based line of the header that an "expected an indented block" error refers to:
+/// the nearest line at or before `offset` that starts with `keyword`.
+fn header_line(source: &SourceText, offset: u32, keyword: &str) -> u32 {
+    let (mut line, _) = source.line_col(offset);
+    // The error token may be on the header line itself (end of file) or after it.
+    loop {
+        let t = source.line_text(line).trim_start();
+        let t = t.strip_prefix("async ").map(str::trim_start).unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(keyword) {
+            if !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                return line;
+            }
+        }
+        if line <= 1 {
+            return source.line(offset);
+        }
+        line -= 1;
+    }
+}
+
+fn translate_error(
+    err: &ruff_python_parser::ParseError,
+    parsed: &ruff_python_parser::Parsed<py::ModModule>,
+    source: &SourceText,
+) -> CompileError {
+    use ruff_python_parser::{InterpolatedStringErrorType as F, LexicalErrorType as L};
+    let src = source.text.as_str();
+    let loc = err.location;
+    let at: u32 = loc.start().into();
+    let sp = span(loc);
+    let syntax = |m: &str| CompileError::syntax(m, sp);
+    let indentation = |m: String| CompileError { kind: "IndentationError", message: m, span: sp };
+
+    // An unclosed bracket before the error: CPython reports it (it reads on to the end).
+    let unclosed = unclosed_bracket(parsed.tokens());
+    let unclosed_error = |(c, r): (char, TextRange)| {
+        CompileError::syntax(format!("'{c}' was never closed"), span(r))
+    };
+    match &err.error {
+        ParseErrorType::Lexical(L::Eof) => {
+            return match unclosed {
+                Some(u) => unclosed_error(u),
+                None => syntax("unexpected EOF while parsing"),
+            }
+        }
+        ParseErrorType::OtherError(m) if m.starts_with("Expected an indented block after ") => {}
+        ParseErrorType::Lexical(L::IndentationError) | ParseErrorType::UnexpectedIndentation => {}
+        _ => {
+            if let Some(u) = unclosed {
+                if u.0 != '{' || !matches!(err.error, ParseErrorType::FStringError(_)) {
+                    if u.1.start() <= loc.start() {
+                        return unclosed_error(u);
+                    }
+                }
+            }
+        }
+    }
+
+    match &err.error {
+        ParseErrorType::OtherError(m) if m.starts_with("Expected an indented block after ") => {
+            let what = &m["Expected an indented block after ".len()..];
+            let (cpython, keyword) = match what {
+                "function definition" => ("function definition".to_string(), "def".to_string()),
+                "class definition" => ("class definition".to_string(), "class".to_string()),
+                other => {
+                    let kw: String = other
+                        .trim_start_matches('`')
+                        .chars()
+                        .take_while(|c| *c != '`')
+                        .collect();
+                    (format!("'{kw}' statement"), kw)
+                }
+            };
+            let line = header_line(source, at, &keyword);
+            indentation(format!("expected an indented block after {cpython} on line {line}"))
+        }
+        ParseErrorType::UnexpectedIndentation => indentation("unexpected indent".into()),
+        ParseErrorType::Lexical(L::IndentationError) => {
+            indentation("unindent does not match any outer indentation level".into())
+        }
+        ParseErrorType::Lexical(L::UnclosedStringError) => {
+            let body = src[at as usize..].trim_start_matches(|c: char| c.is_alphabetic());
+            let triple = body.starts_with("'''") || body.starts_with("\"\"\"");
+            let end: u32 = loc.end().into();
+            let line = if triple && end > at && source.text[..end as usize].ends_with('\n') {
+                source.line(end - 1)
+            } else {
+                source.line(end)
+            };
+            let s = Span { start: at, end: at };
+            if triple {
+                CompileError::syntax(
+                    format!("unterminated triple-quoted string literal (detected at line {line})"),
+                    s,
+                )
+            } else {
+                CompileError::syntax(
+                    format!("unterminated string literal (detected at line {line})"),
+                    s,
+                )
+            }
+        }
+        ParseErrorType::Lexical(L::UnrecognizedToken { tok }) => {
+            if tok.is_ascii() {
+                syntax("invalid syntax")
+            } else if tok.is_alphanumeric() || !tok.is_control() && !tok.is_whitespace() {
+                syntax(&format!("invalid character '{tok}' (U+{:04X})", *tok as u32))
+            } else {
+                syntax(&format!("invalid non-printable character U+{:04X}", *tok as u32))
+            }
+        }
+        ParseErrorType::Lexical(L::OtherError(m)) if m.contains("Invalid decimal integer") => syntax(
+            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
+        ),
+        ParseErrorType::Lexical(L::LineContinuationError) => {
+            syntax("unexpected character after line continuation character")
+        }
+        ParseErrorType::Lexical(L::FStringError(F::SingleRbrace))
+        | ParseErrorType::FStringError(F::SingleRbrace) => syntax("f-string: single '}' is not allowed"),
+        ParseErrorType::Lexical(L::FStringError(F::UnclosedLbrace))
+        | ParseErrorType::FStringError(F::UnclosedLbrace) => syntax("f-string: expecting '}'"),
+        ParseErrorType::Lexical(L::FStringError(F::InvalidConversionFlag))
+        | ParseErrorType::FStringError(F::InvalidConversionFlag) => {
+            syntax("f-string: invalid conversion character: expected 's', 'r', or 'a'")
+        }
+        ParseErrorType::Lexical(L::FStringError(F::UnterminatedString))
+        | ParseErrorType::FStringError(F::UnterminatedString) => {
+            let line = source.line(loc.end().into());
+            syntax(&format!("unterminated string literal (detected at line {line})"))
+        }
+        ParseErrorType::Lexical(L::FStringError(F::UnterminatedTripleQuotedString))
+        | ParseErrorType::FStringError(F::UnterminatedTripleQuotedString) => {
+            let line = source.line(loc.end().into());
+            syntax(&format!("unterminated triple-quoted string literal (detected at line {line})"))
+        }
+        ParseErrorType::InvalidAssignmentTarget
+        | ParseErrorType::InvalidAugmentedAssignmentTarget
+        | ParseErrorType::InvalidDeleteTarget => {
+            match stmt_at(&parsed.syntax().body, loc.start())
+                .and_then(|s| assignment_target_error(s, src))
+            {
+                Some(e) => e,
+                None => syntax("invalid syntax"),
+            }
+        }
+        ParseErrorType::InvalidNamedAssignmentTarget => {
+            let name = stmt_at(&parsed.syntax().body, loc.start())
+                .and_then(|_| {
+                    // Find the target expression by its range.
+                    struct Find {
+                        range: TextRange,
+                        name: Option<&'static str>,
+                    }
+                    impl<'a> Visitor<'a> for Find {
+                        fn visit_expr(&mut self, e: &'a py::Expr) {
+                            if e.range() == self.range && self.name.is_none() {
+                                self.name = Some(expr_name(e));
+                            } else if e.range().contains_range(self.range) {
+                                visitor::walk_expr(self, e);
+                            }
+                        }
+                    }
+                    let mut f = Find { range: loc, name: None };
+                    f.visit_body(&parsed.syntax().body);
+                    f.name
+                })
+                .unwrap_or("expression");
+            syntax(&format!("cannot use assignment expressions with {name}"))
+        }
+        ParseErrorType::NonDefaultParamAfterDefaultParam => {
+            syntax("non-default argument follows default argument")
+        }
+        ParseErrorType::ParamAfterVarKeywordParam => {
+            syntax("arguments cannot follow var-keyword argument")
+        }
+        ParseErrorType::ExpectedKeywordParam => syntax("named arguments must follow bare *"),
+        ParseErrorType::VarParameterWithDefault => {
+            let before = src[..at as usize].trim_end();
+            if before.ends_with("**") || src[..at as usize].contains("**") && !before.ends_with('*') {
+                syntax("var-keyword argument cannot have default value")
+            } else {
+                syntax("var-positional argument cannot have default value")
+            }
+        }
+        ParseErrorType::PositionalAfterKeywordArgument => {
+            syntax("positional argument follows keyword argument")
+        }
+        ParseErrorType::PositionalAfterKeywordUnpacking => {
+            syntax("positional argument follows keyword argument unpacking")
+        }
+        ParseErrorType::InvalidArgumentUnpackingOrder => {
+            syntax("iterable argument unpacking follows keyword argument unpacking")
+        }
+        ParseErrorType::UnparenthesizedGeneratorExpression => {
+            syntax("Generator expression must be parenthesized")
+        }
+        ParseErrorType::OtherError(m) if m == "Expected a parameter name" => {
+            let word: String = src[at as usize..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if matches!(word.as_str(), "True" | "False" | "None") {
+                let s = Span { start: at, end: at + word.len() as u32 };
+                CompileError::syntax(format!("cannot assign to {word}"), s)
+            } else {
+                syntax("expression cannot contain assignment, perhaps you meant \"==\"?")
+            }
+        }
+        ParseErrorType::SimpleStatementsOnSameLine => {
+            // `1a`, `0b12`: a number running into letters or digits.
+            let before = &src[..at as usize];
+            let tail: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+            let tail: String = tail.chars().rev().collect();
+            let line_text = source.line_text(source.line(at)).trim_start();
+            if tail.starts_with(|c: char| c.is_ascii_digit()) && before.ends_with(|c: char| c.is_alphanumeric()) {
+                let num_start = at - tail.len() as u32;
+                let next = src[at as usize..].chars().next().unwrap_or(' ');
+                let lower = tail.to_ascii_lowercase();
+                let kind = if lower.starts_with("0b") {
+                    Some("binary")
+                } else if lower.starts_with("0o") {
+                    Some("octal")
+                } else {
+                    None
+                };
+                match kind {
+                    Some(k) if next.is_ascii_digit() => CompileError::syntax(
+                        format!("invalid digit '{next}' in {k} literal"),
+                        Span { start: at, end: at },
+                    ),
+                    _ => CompileError::syntax(
+                        "invalid decimal literal",
+                        Span { start: num_start, end: num_start },
+                    ),
+                }
+            } else if let Some(word) = ["print", "exec"].iter().find(|w| {
+                line_text.starts_with(*w)
+                    && line_text[w.len()..].starts_with(' ')
+                    && u32::try_from(src[..at as usize].trim_end().len()).is_ok()
+            }) {
+                let line = source.line(at);
+                let line_start = at - source.line_col(at).1;
+                let indent = source.line_text(line).len() - line_text.len();
+                let s = Span {
+                    start: line_start + indent as u32,
+                    end: line_start + source.line_text(line).trim_end().len() as u32,
+                };
+                CompileError::syntax(
+                    format!("Missing parentheses in call to '{word}'. Did you mean {word}(...)?"),
+                    s,
+                )
+            } else {
+                syntax("invalid syntax")
+            }
+        }
+        ParseErrorType::ExpectedToken { expected, found } => {
+            if *expected == TokenKind::Colon && *found == TokenKind::Equal {
+                syntax("invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
+            } else if *expected == TokenKind::Colon && *found != TokenKind::Dot {
+                syntax("expected ':'")
+            } else if *expected == TokenKind::Else {
+                syntax("expected 'else' after 'if' expression")
+            } else if *expected == TokenKind::Lpar
+                && src[..at as usize].trim_end().rsplit(char::is_whitespace).nth(1) == Some("def")
+            {
+                syntax("expected '('")
+            } else if *expected == TokenKind::Comma
+                && matches!(
+                    found,
+                    TokenKind::PlusEqual
+                        | TokenKind::MinusEqual
+                        | TokenKind::StarEqual
+                        | TokenKind::SlashEqual
+                        | TokenKind::DoubleSlashEqual
+                        | TokenKind::PercentEqual
+                        | TokenKind::DoubleStarEqual
+                )
+            {
+                let start = stmt_at(&parsed.syntax().body, loc.start())
+                    .map(|s| u32::from(s.start()))
+                    .unwrap_or(at);
+                CompileError::syntax(
+                    "'tuple' is an illegal expression for augmented assignment",
+                    Span { start, end: at },
+                )
+            } else if *expected == TokenKind::Comma
+                && matches!(
+                    found,
+                    TokenKind::Name
+                        | TokenKind::Int
+                        | TokenKind::Float
+                        | TokenKind::String
+                        | TokenKind::FStringStart
+                        | TokenKind::Lpar
+                        | TokenKind::Lsqb
+                        | TokenKind::Lbrace
+                        | TokenKind::True
+                        | TokenKind::False
+                        | TokenKind::None
+                )
+                && bracket_depth_at(parsed.tokens(), at) > 0
+            {
+                syntax("invalid syntax. Perhaps you forgot a comma?")
+            } else {
+                syntax("invalid syntax")
+            }
+        }
+        ParseErrorType::ExpectedExpression => {
+            // `f'{}'`: an empty replacement field.
+            let before = src[..at as usize].trim_end();
+            let here = src[at as usize..].chars().next();
+            if before.ends_with('{') && matches!(here, Some('}' | '!' | ':' | '=')) {
+                syntax("f-string: empty expression not allowed")
+            } else {
+                syntax("invalid syntax")
+            }
+        }
+        _ => syntax("invalid syntax"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lowering
+// ---------------------------------------------------------------------------------------------
+
+struct Lowerer<'a> {
+    src: &'a str,
+    next_scope: u32,
+    /// Inside a `def` or `lambda` body.
+    in_function: bool,
+    /// Loops enclosing the current statement within the current function.
+    loop_depth: u32,
+    /// CPython's frame-block count in the current code unit.
+    fblocks: u32,
+    /// The first compiler-stage error, in compilation order.
+    compile_error: Option<CompileError>,
+    /// A symbol-table error exists (reported by `scope::analyze`).
+    symtable_error: bool,
+}
+
+type R<T> = Result<T, CompileError>;
+
+fn unsupported<T>(construct: &str, r: TextRange) -> R<T> {
+    Err(CompileError::unsupported(construct, span(r)))
+}
+
+fn binop(op: py::Operator, r: TextRange) -> R<BinOp> {
+    use py::Operator as O;
+    Ok(match op {
+        O::Add => BinOp::Add,
+        O::Sub => BinOp::Sub,
+        O::Mult => BinOp::Mul,
+        O::Div => BinOp::Div,
+        O::FloorDiv => BinOp::FloorDiv,
+        O::Mod => BinOp::Mod,
+        O::Pow => BinOp::Pow,
+        O::MatMult => return unsupported("matrix multiplication", r),
+        O::BitAnd => return unsupported("bitwise and", r),
+        O::BitOr => return unsupported("bitwise or", r),
+        O::BitXor => return unsupported("bitwise xor", r),
+        O::LShift => return unsupported("left shift", r),
+        O::RShift => return unsupported("right shift", r),
+    })
+}
+
+/// Convert an integer literal's text (any base, underscores allowed) to decimal digits.
+fn int_to_decimal(token: &str) -> String {
+    let t: String = token.chars().filter(|c| *c != '_').collect();
+    let lower = t.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else {
+        (10, lower)
+    };
+    if radix == 10 {
+        let s = digits.trim_start_matches('0');
+        return if s.is_empty() { "0".into() } else { s.to_string() };
+    }
+    // Little-endian limbs in base 10^9.
+    let mut limbs: Vec<u64> = vec![0];
+    for c in digits.chars() {
+        let mut carry = c.to_digit(radix).unwrap_or(0) as u64;
+        for limb in limbs.iter_mut() {
+            let v = *limb * radix as u64 + carry;
+            *limb = v % 1_000_000_000;
+            carry = v / 1_000_000_000;
+        }
+        while carry > 0 {
+            limbs.push(carry % 1_000_000_000);
+            carry /= 1_000_000_000;
+        }
+    }
+    let mut out = limbs.last().unwrap().to_string();
+    for limb in limbs.iter().rev().skip(1) {
+        out.push_str(&format!("{limb:09}"));
+    }
+    out
+}
+
+impl Lowerer<'_> {
+    fn compile_err(&mut self, msg: impl Into<String>, s: Span) {
+        if self.compile_error.is_none() {
+            self.compile_error = Some(CompileError::syntax(msg, s));
+        }
+    }
+
+    /// Enter a frame block (loop, try, handler); false if CPython's limit is exceeded.
+    fn push_block(&mut self, n: u32, r: TextRange) {
+        self.fblocks += n;
+        if self.fblocks > MAX_BLOCKS {
+            self.compile_err("too many statically nested blocks", span(r));
+        }
+    }
+
+    fn stmts(&mut self, body: &[py::Stmt]) -> R<Vec<Stmt>> {
+        let mut out = Vec::with_capacity(body.len());
+        for s in body {
+            out.push(self.stmt(s)?);
+        }
+        Ok(out)
+    }
+
+    fn ident(&self, id: &py::Identifier) -> Ident {
+        Ident { name: id.as_str().to_string(), span: span(id.range) }
+    }
+
+    /// Byte offset of the `def` keyword of a function whose range starts at `from`.
+    fn def_keyword(&self, from: u32, name_start: u32) -> u32 {
+        let text = &self.src[from as usize..name_start as usize];
+        let mut i = 0;
+        let bytes = text.as_bytes();
+        let mut last = None;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'd' if text[i..].starts_with("def")
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'_')
+                    && text[i + 3..].starts_with(|c: char| c.is_whitespace() || c == '\\') =>
+                {
+                    last = Some(i);
+                    i += 3;
+                }
+                _ => i += 1,
+            }
+        }
+        from + last.unwrap_or(0) as u32
+    }
+
+    fn stmt(&mut self, s: &py::Stmt) -> R<Stmt> {
+        use py::Stmt as S;
+        let r = s.range();
+        let sp = span(r);
+        let kind = match s {
+            S::FunctionDef(f) => {
+                if f.is_async {
+                    return unsupported("async def", r);
+                }
+                let decorators = f
+                    .decorator_list
+                    .iter()
+                    .map(|d| self.expr(&d.expression))
+                    .collect::<R<Vec<_>>>()?;
+                if let Some(tp) = &f.type_params {
+                    return unsupported("type parameters", tp.range);
+                }
+                if let Some(ret) = &f.returns {
+                    return unsupported("function annotation", ret.range());
+                }
+                let start = self.def_keyword(r.start().into(), f.name.range.start().into());
+                let def_span = Span { start, end: sp.end };
+                let def = self.function(
+                    f.name.as_str(),
+                    Some(&f.parameters),
+                    FunctionBody::Stmts(&f.body),
+                    decorators,
+                    def_span,
+                )?;
+                if f.name.as_str() == "__debug__" {
+                    self.compile_err("cannot assign to __debug__", span(f.name.range));
+                }
+                StmtKind::FunctionDef(Box::new(def))
+            }
+            S::ClassDef(_) => return unsupported("class", r),
+            S::Return(ret) => {
+                if !self.in_function {
+                    self.compile_err("'return' outside function", sp);
+                }
+                StmtKind::Return(ret.value.as_deref().map(|v| self.expr(v)).transpose()?)
+            }
+            S::Delete(d) => {
+                let mut targets = Vec::new();
+                for t in &d.targets {
+                    self.del_target(t, &mut targets)?;
+                }
+                StmtKind::Delete(targets)
+            }
+            S::TypeAlias(_) => return unsupported("type alias", r),
+            S::Assign(a) => {
+                // CPython evaluates the value first, but lowering order only matters for ids
+                // and errors; follow source order for scope ids.
+                let targets =
+                    a.targets.iter().map(|t| self.target(t, true)).collect::<R<Vec<_>>>()?;
+                let value = self.expr(&a.value)?;
+                StmtKind::Assign { targets, value }
+            }
+            S::AugAssign(a) => {
+                let target = match &*a.target {
+                    py::Expr::Name(_) | py::Expr::Subscript(_) => self.target(&a.target, false)?,
+                    py::Expr::Attribute(_) => return unsupported("attribute assignment", r),
+                    other => {
+                        return Err(CompileError::syntax(
+                            format!(
+                                "'{}' is an illegal expression for augmented assignment",
+                                expr_name(other)
+                            ),
+                            span(other.range()),
+                        ))
+                    }
+                };
+                let op = binop(a.op, r)?;
+                let value = self.expr(&a.value)?;
+                StmtKind::AugAssign { target, op, value }
+            }
+            S::AnnAssign(_) => return unsupported("annotated assignment", r),
+            S::For(f) => {
+                if f.is_async {
+                    return unsupported("async for", r);
+                }
+                let target = self.target(&f.target, true)?;
+                let iter = self.expr(&f.iter)?;
+                self.push_block(1, r);
+                self.loop_depth += 1;
+                let body = self.stmts(&f.body);
+                self.loop_depth -= 1;
+                self.fblocks -= 1;
+                let body = body?;
+                let orelse = self.stmts(&f.orelse)?;
+                StmtKind::For { target, iter, body, orelse }
+            }
+            S::While(w) => {
+                let test = self.expr(&w.test)?;
+                self.push_block(1, r);
+                self.loop_depth += 1;
+                let body = self.stmts(&w.body);
+                self.loop_depth -= 1;
+                self.fblocks -= 1;
+                let body = body?;
+                let orelse = self.stmts(&w.orelse)?;
+                StmtKind::While { test, body, orelse }
+            }
+            S::If(i) => {
+                let test = self.expr(&i.test)?;
+                let body = self.stmts(&i.body)?;
+                let orelse = self.elif_chain(&i.elif_else_clauses, sp.end)?;
+                StmtKind::If { test, body, orelse }
+            }
+            S::With(_) => return unsupported("with", r),
+            S::Match(_) => return unsupported("match", r),
+            S::Raise(ra) => {
+                if let Some(c) = &ra.cause {
+                    let start = u32::from(ra.exc.as_ref().map(|e| e.end()).unwrap_or(r.start()));
+                    let _ = c;
+                    return Err(CompileError::unsupported(
+                        "raise ... from",
+                        Span { start: sp.start.min(start), end: sp.end },
+                    ));
+                }
+                StmtKind::Raise(ra.exc.as_deref().map(|e| self.expr(e)).transpose()?)
+            }
+            S::Try(t) => self.try_stmt(t, r)?,
+            S::Assert(a) => StmtKind::Assert {
+                test: self.expr(&a.test)?,
+                msg: a.msg.as_deref().map(|m| self.expr(m)).transpose()?,
+            },
+            S::Import(_) => return unsupported("import", r),
+            S::ImportFrom(_) => return unsupported("from ... import", r),
+            S::Global(g) => StmtKind::Global(g.names.iter().map(|n| self.ident(n)).collect()),
+            S::Nonlocal(n) => StmtKind::Nonlocal(n.names.iter().map(|n| self.ident(n)).collect()),
+            S::Expr(e) => {
+                if let py::Expr::Starred(st) = &*e.value {
+                    self.compile_err("can't use starred expression here", span(st.range));
+                }
+                StmtKind::Expr(self.expr(&e.value)?)
+            }
+            S::Pass(_) => StmtKind::Pass,
+            S::Break(_) => {
+                if self.loop_depth == 0 {
+                    self.compile_err("'break' outside loop", sp);
+                }
+                StmtKind::Break
+            }
+            S::Continue(_) => {
+                if self.loop_depth == 0 {
+                    self.compile_err("'continue' not properly in loop", sp);
+                }
+                StmtKind::Continue
+            }
+            S::IpyEscapeCommand(_) => return unsupported("IPython escape command", r),
+        };
+        Ok(Stmt { kind, span: sp })
+    }
+
+    fn elif_chain(&mut self, clauses: &[py::ElifElseClause], end: u32) -> R<Vec<Stmt>> {
+        let Some((first, rest)) = clauses.split_first() else { return Ok(Vec::new()) };
+        match &first.test {
+            None => self.stmts(&first.body),
+            Some(test) => {
+                let test = self.expr(test)?;
+                let body = self.stmts(&first.body)?;
+                let orelse = self.elif_chain(rest, end)?;
+                let sp = Span { start: first.range.start().into(), end };
+                Ok(vec![Stmt { kind: StmtKind::If { test, body, orelse }, span: sp }])
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, t: &py::StmtTry, r: TextRange) -> R<StmtKind> {
+        if t.is_star {
+            return unsupported("except*", r);
+        }
+        let has_finally = !t.finalbody.is_empty();
+        let has_handlers = !t.handlers.is_empty();
+        let base = self.fblocks;
+        if has_finally {
+            self.push_block(1, r);
+        }
+        if has_handlers {
+            self.push_block(1, r);
+        }
+        let body = self.stmts(&t.body);
+        self.fblocks = base + has_finally as u32;
+        let body = body?;
+        let mut handlers = Vec::with_capacity(t.handlers.len());
+        for (i, h) in t.handlers.iter().enumerate() {
+            let py::ExceptHandler::ExceptHandler(h) = h;
+            if h.type_.is_none() && i + 1 < t.handlers.len() {
+                self.compile_err("default 'except:' must be last", span(h.range));
+            }
+            let typ = h.type_.as_deref().map(|e| self.expr(e)).transpose()?;
+            let name = h.name.as_ref().map(|n| self.ident(n));
+            if let Some(n) = &name {
+                if n.name == "__debug__" {
+                    self.compile_err("cannot assign to __debug__", n.span);
+                }
+            }
+            self.push_block(2, h.range);
+            let hbody = self.stmts(&h.body);
+            self.fblocks -= 2;
+            handlers.push(ExceptHandler { typ, name, body: hbody?, span: span(h.range) });
+        }
+        let orelse = self.stmts(&t.orelse)?;
+        self.fblocks = base;
+        let finalbody = if has_finally {
+            self.push_block(1, r);
+            let f = self.stmts(&t.finalbody);
+            self.fblocks = base;
+            f?
+        } else {
+            Vec::new()
+        };
+        Ok(StmtKind::Try { body, handlers, orelse, finalbody })
+    }
+
+    /// Lower a `def` or `lambda`.
+    fn function(
+        &mut self,
+        name: &str,
+        params: Option<&py::Parameters>,
+        body: FunctionBody<'_>,
+        decorators: Vec<Expr>,
+        def_span: Span,
+    ) -> R<FunctionDef> {
+        let scope_id = ScopeId(self.next_scope);
+        self.next_scope += 1;
+        let is_lambda = matches!(body, FunctionBody::Expr(_));
+        let mut p = Params::default();
+        if let Some(params) = params {
+            if let Some(first) = params.posonlyargs.first() {
+                return unsupported("positional-only parameters", first.range);
+            }
+            let mut seen: Vec<String> = Vec::new();
+            let mut check = |this: &mut Self, prm: &py::Parameter| -> R<()> {
+                if let Some(a) = &prm.annotation {
+                    return unsupported("function annotation", a.range());
+                }
+                let n = prm.name.as_str();
+                if seen.iter().any(|s| s == n) {
+                    this.symtable_error = true;
+                }
+                if n == "__debug__" {
+                    this.compile_err("cannot assign to __debug__", span(prm.name.range));
+                }
+                seen.push(n.to_string());
+                Ok(())
+            };
+            for a in &params.args {
+                check(self, &a.parameter)?;
+            }
+            for a in &params.kwonlyargs {
+                check(self, &a.parameter)?;
+            }
+            if let Some(v) = &params.vararg {
+                check(self, v)?;
+            }
+            if let Some(k) = &params.kwarg {
+                check(self, k)?;
+            }
+            for a in &params.args {
+                let default = a.default.as_deref().map(|d| self.expr(d)).transpose()?;
+                p.positional.push(Param { name: self.ident(&a.parameter.name), default });
+            }
+            p.vararg = params.vararg.as_ref().map(|v| self.ident(&v.name));
+            for a in &params.kwonlyargs {
+                let default = a.default.as_deref().map(|d| self.expr(d)).transpose()?;
+                p.kwonly.push(Param { name: self.ident(&a.parameter.name), default });
+            }
+            p.kwarg = params.kwarg.as_ref().map(|k| self.ident(&k.name));
+        }
+        let saved = (self.in_function, self.loop_depth, self.fblocks);
+        self.in_function = true;
+        self.loop_depth = 0;
+        self.fblocks = 0;
+        let body = match body {
+            FunctionBody::Stmts(b) => self.stmts(b),
+            FunctionBody::Expr(e) => self.expr(e).map(|e| {
+                let sp = e.span;
+                vec![Stmt { kind: StmtKind::Return(Some(e)), span: sp }]
+            }),
+        };
+        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        Ok(FunctionDef {
+            name: name.to_string(),
+            params: p,
+            body: body?,
+            decorators,
+            is_lambda,
+            span: def_span,
+            scope_id,
+        })
+    }
+
+    /// Lower an assignment target (`allow_seq`: tuples, lists and starred are allowed).
+    fn target(&mut self, e: &py::Expr, allow_seq: bool) -> R<Expr> {
+        let sp = span(e.range());
+        match e {
+            py::Expr::Name(n) => {
+                if n.id.as_str() == "__debug__" {
+                    self.compile_err("cannot assign to __debug__", sp);
+                }
+                Ok(Expr { kind: ExprKind::Name(n.id.to_string()), span: sp })
+            }
+            py::Expr::Subscript(_) => self.expr(e),
+            py::Expr::Attribute(_) => unsupported("attribute assignment", e.range()),
+            py::Expr::Tuple(_) | py::Expr::List(_) if allow_seq => {
+                let elts = match e {
+                    py::Expr::Tuple(t) => &t.elts,
+                    py::Expr::List(l) => &l.elts,
+                    _ => unreachable!(),
+                };
+                let stars: Vec<&py::Expr> =
+                    elts.iter().filter(|x| matches!(x, py::Expr::Starred(_))).collect();
+                if stars.len() > 1 {
+                    self.compile_err("multiple starred expressions in assignment", sp);
+                }
+                let mut out = Vec::with_capacity(elts.len());
+                for x in elts {
+                    out.push(match x {
+                        py::Expr::Starred(st) => Expr {
+                            kind: ExprKind::Starred(Box::new(self.target(&st.value, true)?)),
+                            span: span(st.range),
+                        },
+                        other => self.target(other, true)?,
+                    });
+                }
+                let kind =
+                    if matches!(e, py::Expr::Tuple(_)) { ExprKind::Tuple(out) } else { ExprKind::List(out) };
+                Ok(Expr { kind, span: sp })
+            }
+            py::Expr::Starred(st) if allow_seq => {
+                self.compile_err("starred assignment target must be in a list or tuple", sp);
+                let inner = self.target(&st.value, true)?;
+                Ok(Expr { kind: ExprKind::Starred(Box::new(inner)), span: sp })
+            }
+            other => Err(CompileError::syntax(
+                format!("cannot assign to {}", expr_name(other)),
+                span(other.range()),
+            )),
+        }
+    }
+
+    fn del_target(&mut self, e: &py::Expr, out: &mut Vec<Expr>) -> R<()> {
+        match e {
+            py::Expr::Name(n) => {
+                if n.id.as_str() == "__debug__" {
+                    self.compile_err("cannot delete __debug__", span(n.range));
+                }
+                out.push(Expr { kind: ExprKind::Name(n.id.to_string()), span: span(n.range) });
+            }
+            py::Expr::Subscript(_) => out.push(self.expr(e)?),
+            py::Expr::Attribute(_) => return unsupported("attribute deletion", e.range()),
+            py::Expr::Tuple(t) => {
+                for x in &t.elts {
+                    self.del_target(x, out)?;
+                }
+            }
+            py::Expr::List(l) => {
+                for x in &l.elts {
+                    self.del_target(x, out)?;
+                }
+            }
+            other => {
+                return Err(CompileError::syntax(
+                    format!("cannot delete {}", expr_name(other)),
+                    span(other.range()),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn exprs(&mut self, es: &[py::Expr]) -> R<Vec<Expr>> {
+        es.iter().map(|e| self.expr_or_starred(e)).collect()
+    }
+
+    /// Elements of list/tuple displays: `*x` allowed.
+    fn expr_or_starred(&mut self, e: &py::Expr) -> R<Expr> {
+        match e {
+            py::Expr::Starred(st) => Ok(Expr {
+                kind: ExprKind::Starred(Box::new(self.expr(&st.value)?)),
+                span: span(st.range),
+            }),
+            other => self.expr(other),
+        }
+    }
+
+    fn boxed(&mut self, e: &py::Expr) -> R<Box<Expr>> {
+        Ok(Box::new(self.expr(e)?))
+    }
+
+    fn expr(&mut self, e: &py::Expr) -> R<Expr> {
+        use py::Expr as E;
+        let r = e.range();
+        let sp = span(r);
+        let kind = match e {
+            E::BoolOp(b) => ExprKind::BoolOp {
+                is_and: b.op == py::BoolOp::And,
+                values: b.values.iter().map(|v| self.expr(v)).collect::<R<_>>()?,
+            },
+            E::Named(_) => return unsupported("walrus operator", r),
+            E::BinOp(b) => {
+                let op = binop(b.op, r)?;
+                ExprKind::BinOp { left: self.boxed(&b.left)?, op, right: self.boxed(&b.right)? }
+            }
+            E::UnaryOp(u) => {
+                let op = match u.op {
+                    py::UnaryOp::Not => UnaryOp::Not,
+                    py::UnaryOp::USub => UnaryOp::Neg,
+                    py::UnaryOp::UAdd => UnaryOp::Pos,
+                    py::UnaryOp::Invert => return unsupported("bitwise not", r),
+                };
+                ExprKind::UnaryOp { op, operand: self.boxed(&u.operand)? }
+            }
+            E::Lambda(l) => {
+                let f = self.function(
+                    "<lambda>",
+                    l.parameters.as_deref(),
+                    FunctionBody::Expr(&l.body),
+                    Vec::new(),
+                    sp,
+                )?;
+                ExprKind::Lambda(Box::new(f))
+            }
+            E::If(i) => ExprKind::IfExp {
+                test: self.boxed(&i.test)?,
+                body: self.boxed(&i.body)?,
+                orelse: self.boxed(&i.orelse)?,
+            },
+            E::Dict(d) => {
+                let mut items = Vec::with_capacity(d.items.len());
+                for item in &d.items {
+                    let k = item.key.as_ref().map(|k| self.expr(k)).transpose()?;
+                    let v = self.expr(&item.value)?;
+                    items.push((k, v));
+                }
+                ExprKind::Dict(items)
+            }
+            E::Set(_) => return unsupported("set", r),
+            E::ListComp(_) => return unsupported("list comprehension", r),
+            E::SetComp(_) => return unsupported("set comprehension", r),
+            E::DictComp(_) => return unsupported("dict comprehension", r),
+            E::Generator(_) => return unsupported("generator expression", r),
+            E::Await(_) => return unsupported("await", r),
+            E::Yield(_) => return unsupported("yield", r),
+            E::YieldFrom(_) => return unsupported("yield from", r),
+            E::Compare(c) => {
+                let left = self.boxed(&c.left)?;
+                let ops = c
+                    .ops
+                    .iter()
+                    .map(|o| match o {
+                        py::CmpOp::Eq => CmpOp::Eq,
+                        py::CmpOp::NotEq => CmpOp::NotEq,
+                        py::CmpOp::Lt => CmpOp::Lt,
+                        py::CmpOp::LtE => CmpOp::LtE,
+                        py::CmpOp::Gt => CmpOp::Gt,
+                        py::CmpOp::GtE => CmpOp::GtE,
+                        py::CmpOp::Is => CmpOp::Is,
+                        py::CmpOp::IsNot => CmpOp::IsNot,
+                        py::CmpOp::In => CmpOp::In,
+                        py::CmpOp::NotIn => CmpOp::NotIn,
+                    })
+                    .collect();
+                let comparators = c.comparators.iter().map(|x| self.expr(x)).collect::<R<_>>()?;
+                ExprKind::Compare { left, ops, comparators }
+            }
+            E::Call(c) => {
+                let func = self.boxed(&c.func)?;
+                let mut args = Vec::new();
+                for a in c.arguments.args.iter() {
+                    args.push(match a {
+                        E::Starred(st) => Arg::Starred(self.expr(&st.value)?),
+                        other => Arg::Positional(self.expr(other)?),
+                    });
+                }
+                let mut seen: Vec<&str> = Vec::new();
+                for k in c.arguments.keywords.iter() {
+                    match &k.arg {
+                        Some(name) => {
+                            if seen.contains(&name.as_str()) {
+                                self.compile_err(
+                                    format!("keyword argument repeated: {}", name.as_str()),
+                                    span(k.range),
+                                );
+                            }
+                            if name.as_str() == "__debug__" {
+                                self.compile_err("cannot assign to __debug__", span(k.range));
+                            }
+                            seen.push(name.as_str());
+                            args.push(Arg::Keyword(self.ident(name), self.expr(&k.value)?));
+                        }
+                        None => args.push(Arg::DoubleStarred(self.expr(&k.value)?)),
+                    }
+                }
+                ExprKind::Call { func, args }
+            }
+            E::FString(f) => {
+                let mut parts = Vec::new();
+                for part in f.value.iter() {
+                    match part {
+                        py::FStringPart::Literal(l) => push_literal(&mut parts, &l.value),
+                        py::FStringPart::FString(fs) => self.fstring_elements(&fs.elements, &mut parts)?,
+                    }
+                }
+                ExprKind::FString(parts)
+            }
+            E::TString(_) => return unsupported("t-string", r),
+            E::StringLiteral(s) => ExprKind::Constant(Constant::Str(s.value.to_str().to_string())),
+            E::BytesLiteral(_) => return unsupported("bytes literal", r),
+            E::NumberLiteral(n) => match &n.value {
+                py::Number::Int(i) => ExprKind::Constant(Constant::Int(int_to_decimal(&i.to_string()))),
+                py::Number::Float(f) => ExprKind::Constant(Constant::Float(*f)),
+                py::Number::Complex { .. } => return unsupported("complex literal", r),
+            },
+            E::BooleanLiteral(b) => ExprKind::Constant(Constant::Bool(b.value)),
+            E::NoneLiteral(_) => ExprKind::Constant(Constant::None),
+            E::EllipsisLiteral(_) => return unsupported("Ellipsis", r),
+            E::Attribute(a) => ExprKind::Attribute { value: self.boxed(&a.value)?, attr: self.ident(&a.attr) },
+            E::Subscript(s) => {
+                let value = self.boxed(&s.value)?;
+                let index = match &*s.slice {
+                    E::Tuple(t) => Box::new(Expr { kind: ExprKind::Tuple(self.exprs(&t.elts)?), span: span(t.range) }),
+                    other => self.boxed(other)?,
+                };
+                ExprKind::Subscript { value, index }
+            }
+            E::Starred(st) => {
+                self.compile_err("can't use starred expression here", sp);
+                ExprKind::Starred(self.boxed(&st.value)?)
+            }
+            E::Name(n) => {
+                if n.id.as_str() == "__debug__" {
+                    ExprKind::Constant(Constant::Bool(true))
+                } else {
+                    ExprKind::Name(n.id.to_string())
+                }
+            }
+            E::List(l) => ExprKind::List(self.exprs(&l.elts)?),
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)?),
+            E::Slice(s) => ExprKind::Slice {
+                lower: s.lower.as_deref().map(|x| self.boxed(x)).transpose()?,
+                upper: s.upper.as_deref().map(|x| self.boxed(x)).transpose()?,
+                step: s.step.as_deref().map(|x| self.boxed(x)).transpose()?,
+            },
+            E::IpyEscapeCommand(_) => return unsupported("IPython escape command", r),
+        };
+        Ok(Expr { kind, span: sp })
+    }
+
+    fn fstring_elements(
+        &mut self,
+        elements: &py::InterpolatedStringElements,
+        parts: &mut Vec<FStringPart>,
+    ) -> R<()> {
+        for el in elements.iter() {
+            match el {
+                py::InterpolatedStringElement::Literal(l) => push_literal(parts, &l.value),
+                py::InterpolatedStringElement::Interpolation(i) => {
+                    if let Some(d) = &i.debug_text {
+                        push_literal(parts, d.as_str());
+                    }
+                    let expr = self.expr(&i.expression)?;
+                    let mut conversion = i.conversion.to_char();
+                    if i.debug_text.is_some() && conversion.is_none() && i.format_spec.is_none() {
+                        conversion = Some('r');
+                    }
+                    let mut spec = Vec::new();
+                    if let Some(fs) = &i.format_spec {
+                        self.fstring_elements(&fs.elements, &mut spec)?;
+                    }
+                    parts.push(FStringPart::Field { expr, conversion, spec });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Append literal text, merging with a preceding literal.
+fn push_literal(parts: &mut Vec<FStringPart>, s: &str) {
+    if s.is_empty() {
+        return;
+    }
+    if let Some(FStringPart::Literal(prev)) = parts.last_mut() {
+        prev.push_str(s);
+    } else {
+        parts.push(FStringPart::Literal(s.to_string()));
+    }
+}
+
+enum FunctionBody<'a> {
+    Stmts(&'a [py::Stmt]),
+    Expr(&'a py::Expr),
+}
