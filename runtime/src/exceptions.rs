@@ -185,6 +185,24 @@ pub fn exception_summary(exc: Value) -> String {
     }
 }
 
+/// The last line printed for an uncaught exception (with CPython's "Did you mean" hint).
+pub fn uncaught_summary(exc: Value) -> String {
+    let mut s = exception_summary(exc);
+    if exc.is_kind(ObjKind::Exception) {
+        let e = obj::<ExceptionObj>(exc);
+        let tname = type_obj_name(e.typ);
+        let args = tuple_items(e.args);
+        if args.len() == 1 {
+            if let Some(msg) = as_str(args[0]) {
+                if let Some(sfx) = crate::suggest::suggestion_suffix(exc, tname, msg) {
+                    s.push_str(&sfx);
+                }
+            }
+        }
+    }
+    s
+}
+
 /// Print an uncaught exception to stderr in CPython's shape (flushes stdout first).
 pub fn print_uncaught(exc: Value) {
     crate::vm::flush_stdout();
@@ -239,7 +257,7 @@ pub fn print_uncaught(exc: Value) {
             }
         }
     }
-    s.push_str(&exception_summary(exc));
+    s.push_str(&uncaught_summary(exc));
     s.push('\n');
     let stderr = std::io::stderr();
     let mut h = stderr.lock();

@@ -14,6 +14,7 @@ pub mod call;
 pub mod dict;
 pub mod exceptions;
 pub mod format;
+pub mod suggest;
 pub mod gc;
 pub mod iter;
 pub mod object;

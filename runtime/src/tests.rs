@@ -248,3 +248,21 @@ fn list_and_builtins() {
     assert_eq!(crate::iter::rt_unpack_star(new_str("abcd"), 1, 1, out3.as_mut_ptr()), NONE);
     assert_eq!(s(out3[1]), "['b', 'c']");
 }
+
+#[test]
+fn suggestions() {
+    let _g = lock();
+    use crate::suggest::calculate;
+    assert_eq!(calculate(&["append", "clear", "copy"], "apend").as_deref(), Some("append"));
+    assert_eq!(calculate(&["total"], "totl").as_deref(), Some("total"));
+    assert_eq!(calculate(&["pop", "append"], "push"), None);
+    let e = crate::exceptions::new_exception(crate::types::TypeId::AttributeError, "'list' object has no attribute 'apend'");
+    assert_eq!(
+        crate::exceptions::uncaught_summary(e),
+        "AttributeError: 'list' object has no attribute 'apend'. Did you mean: 'append'?"
+    );
+    let e = crate::exceptions::new_exception(crate::types::TypeId::NameError, "name 'prnt' is not defined");
+    assert_eq!(crate::exceptions::uncaught_summary(e), "NameError: name 'prnt' is not defined. Did you mean: 'print'?");
+    let e = crate::exceptions::new_exception(crate::types::TypeId::AttributeError, "'str' object has no attribute 'reverse'");
+    assert_eq!(crate::exceptions::uncaught_summary(e), "AttributeError: 'str' object has no attribute 'reverse'");
+}
