@@ -128,9 +128,8 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
             None => panic!("scope id {i} is never defined: front-end scope ids must be dense"),
         }
     }
-    for i in 0..blocks.len() {
-        blocks[i].children.sort();
-        let _ = i;
+    for blk in blocks.iter_mut() {
+        blk.children.sort();
     }
 
     let mut results: Vec<BlockResult> = (0..blocks.len()).map(|_| BlockResult::default()).collect();
@@ -703,4 +702,269 @@ fn analyze_block(
     free.extend(newfree);
     results[id] = BlockResult { kinds, passed_through: passed };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{lower::parse_module, SourceText};
+
+    fn table(src: &str) -> ScopeTable {
+        let src = SourceText::new(src.to_string());
+        let m = parse_module(&src).unwrap_or_else(|e| panic!("parse: {}", e.message));
+        analyze(&m).unwrap_or_else(|e| panic!("analyze: {}", e.message))
+    }
+
+    /// The error message and its 1-based line.
+    fn error(src: &str) -> (String, u32) {
+        let text = SourceText::new(src.to_string());
+        let e = match parse_module(&text) {
+            Err(e) => e,
+            Ok(m) => analyze(&m).expect_err("expected a compile error"),
+        };
+        (e.message, text.line(e.span.start))
+    }
+
+    fn scope<'a>(t: &'a ScopeTable, qualname: &str) -> &'a Scope {
+        t.scopes.iter().find(|s| s.qualname == qualname).unwrap_or_else(|| panic!("{qualname}"))
+    }
+
+    fn kind(t: &ScopeTable, qualname: &str, name: &str) -> ScopeKind {
+        scope(t, qualname).symbol(name).unwrap_or_else(|| panic!("{qualname}: {name}")).kind
+    }
+
+    #[test]
+    fn scope_locals_and_params() {
+        let t = table("def f(a, b=1, *args, c, d=2, **kw):\n    x = a\n    for i in x: pass\n    return x\n");
+        let f = scope(&t, "f");
+        assert_eq!(f.params, ["a", "b", "args", "c", "d", "kw"]);
+        for n in ["a", "b", "args", "c", "d", "kw", "x", "i"] {
+            assert_eq!(kind(&t, "f", n), ScopeKind::Local, "{n}");
+        }
+        let a = f.symbol("a").unwrap();
+        assert!(a.is_param);
+        assert_eq!(a.reason, Reason::Parameter);
+        assert_eq!(a.plain_bindings, 1);
+        assert_eq!(f.symbol("x").unwrap().reason, Reason::Assigned);
+        assert!(f.cellvars.is_empty() && f.freevars.is_empty());
+        assert_eq!(t.get(ScopeId(0)).qualname, "<module>");
+        assert_eq!(kind(&t, "<module>", "f"), ScopeKind::GlobalImplicit);
+    }
+
+    #[test]
+    fn scope_cell_and_free() {
+        let t = table(
+            "def make_averager():\n    series = []\n    def averager(v):\n        series.append(v)\n        return sum(series)\n    return averager\n",
+        );
+        let outer = scope(&t, "make_averager");
+        assert_eq!(outer.cellvars, ["series"]);
+        assert_eq!(
+            outer.symbol("series").unwrap().reason,
+            Reason::CapturedBy(vec!["make_averager.<locals>.averager".into()])
+        );
+        let inner = scope(&t, "make_averager.<locals>.averager");
+        assert_eq!(inner.freevars, ["series"]);
+        assert_eq!(inner.symbol("series").unwrap().reason, Reason::FreeFrom("make_averager".into()));
+        assert_eq!(kind(&t, "make_averager.<locals>.averager", "sum"), ScopeKind::GlobalImplicit);
+        assert_eq!(inner.symbol("sum").unwrap().reason, Reason::Unbound);
+        assert_eq!(inner.parent, Some(outer.id));
+        assert_eq!(outer.children, [inner.id]);
+    }
+
+    #[test]
+    fn scope_free_through_intermediate() {
+        let t = table("def f():\n    x = 1\n    def g():\n        def h():\n            return x\n        return h\n    return g\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::Cell);
+        assert_eq!(scope(&t, "f.<locals>.g").freevars, ["x"]);
+        assert_eq!(scope(&t, "f.<locals>.g").symbol("x").unwrap().reason, Reason::FreeFrom("f".into()));
+        assert_eq!(scope(&t, "f.<locals>.g.<locals>.h").freevars, ["x"]);
+        // Only h references x: it alone is listed as the capturer.
+        assert_eq!(
+            scope(&t, "f").symbol("x").unwrap().reason,
+            Reason::CapturedBy(vec!["f.<locals>.g.<locals>.h".into()])
+        );
+    }
+
+    #[test]
+    fn scope_nonlocal_rebinding() {
+        let t = table("def counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n    return inc\n");
+        let n = scope(&t, "counter").symbol("n").unwrap();
+        assert_eq!(n.kind, ScopeKind::Cell);
+        assert!(n.rebound_by_inner);
+        assert_eq!(n.plain_bindings, 1);
+        let inner = scope(&t, "counter.<locals>.inc").symbol("n").unwrap();
+        assert_eq!(inner.kind, ScopeKind::Free);
+        assert_eq!(inner.reason, Reason::DeclaredNonlocal);
+        assert_eq!(inner.plain_bindings, 1);
+        // A read-only capture is not "rebound".
+        let t = table("def f():\n    x = 1\n    return lambda: x\n");
+        assert!(!scope(&t, "f").symbol("x").unwrap().rebound_by_inner);
+    }
+
+    #[test]
+    fn scope_global_explicit_and_module_entry() {
+        let t = table("g = 0\ndef f():\n    global g\n    g += 1\n    def h():\n        return g\n    return h\n");
+        assert_eq!(kind(&t, "f", "g"), ScopeKind::GlobalExplicit);
+        assert_eq!(scope(&t, "f").symbol("g").unwrap().reason, Reason::DeclaredGlobal);
+        assert_eq!(kind(&t, "f.<locals>.h", "g"), ScopeKind::GlobalImplicit);
+        // CPython records a `global` declaration in the module's table too.
+        assert_eq!(kind(&t, "<module>", "g"), ScopeKind::GlobalExplicit);
+    }
+
+    #[test]
+    fn scope_global_hides_enclosing_binding() {
+        let t = table("def f():\n    x = 1\n    def g():\n        global x\n        x = 2\n        def h():\n            return x\n        return h\n    return g\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::Local);
+        assert_eq!(kind(&t, "f.<locals>.g", "x"), ScopeKind::GlobalExplicit);
+        assert_eq!(kind(&t, "f.<locals>.g.<locals>.h", "x"), ScopeKind::GlobalImplicit);
+    }
+
+    #[test]
+    fn scope_implicit_globals() {
+        let t = table("def f():\n    return len(x) + y\nx = []\n");
+        for n in ["len", "x", "y"] {
+            assert_eq!(kind(&t, "f", n), ScopeKind::GlobalImplicit);
+        }
+        let x = scope(&t, "<module>").symbol("x").unwrap();
+        assert_eq!((x.kind, &x.reason), (ScopeKind::GlobalImplicit, &Reason::Assigned));
+        // Module-level bindings are not visible as enclosing bindings.
+        let t = table("x = 1\ndef f():\n    return x\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::GlobalImplicit);
+    }
+
+    #[test]
+    fn scope_lambdas_and_qualnames() {
+        let t = table("def f(a):\n    return lambda b: lambda c: a + b + c\nk = lambda: k\n");
+        let l1 = scope(&t, "f.<locals>.<lambda>");
+        assert_eq!((l1.cellvars.as_slice(), l1.freevars.as_slice()), (&["b".to_string()][..], &["a".to_string()][..]));
+        let l2 = scope(&t, "f.<locals>.<lambda>.<locals>.<lambda>");
+        assert_eq!(l2.freevars, ["a", "b"]);
+        assert_eq!(kind(&t, "f.<locals>.<lambda>.<locals>.<lambda>", "c"), ScopeKind::Local);
+        assert_eq!(scope(&t, "<lambda>").name, "<lambda>");
+        // Ids follow the position of the def/lambda keyword.
+        let ids: Vec<(u32, &str)> = t.scopes.iter().map(|s| (s.id.0, s.qualname.as_str())).collect();
+        assert_eq!(
+            ids,
+            [
+                (0, "<module>"),
+                (1, "f"),
+                (2, "f.<locals>.<lambda>"),
+                (3, "f.<locals>.<lambda>.<locals>.<lambda>"),
+                (4, "<lambda>")
+            ]
+        );
+        assert_eq!(t.get(ScopeId(2)).offset, 21);
+    }
+
+    #[test]
+    fn scope_global_def_qualname() {
+        let t = table("def f():\n    global g\n    def g():\n        def h():\n            return 1\n        return h\n    return g\n");
+        assert_eq!(t.get(ScopeId(2)).qualname, "g");
+        assert_eq!(t.get(ScopeId(3)).qualname, "g.<locals>.h");
+        assert_eq!(scope(&t, "f").symbol("g").unwrap().def_bindings, 1);
+    }
+
+    #[test]
+    fn scope_defaults_and_decorators_in_enclosing_scope() {
+        let t = table("def f():\n    y = 2\n    d = 3\n    @d\n    def g(a=y, *, b=lambda: y):\n        return a\n    return g\n");
+        let f = scope(&t, "f");
+        assert_eq!(f.cellvars, ["y"]);
+        assert_eq!(kind(&t, "f", "d"), ScopeKind::Local);
+        let g = scope(&t, "f.<locals>.g");
+        assert!(g.freevars.is_empty());
+        assert!(g.symbol("y").is_none() && g.symbol("d").is_none());
+        // The default lambda is a child of f, not of g.
+        assert_eq!(scope(&t, "f.<locals>.<lambda>").parent, Some(f.id));
+    }
+
+    #[test]
+    fn scope_late_binding_loop() {
+        let t = table("def f():\n    fs = []\n    for i in range(3):\n        fs.append(lambda: i)\n    return fs\n");
+        assert_eq!(scope(&t, "f").cellvars, ["i"]);
+        assert_eq!(scope(&t, "f.<locals>.<lambda>").freevars, ["i"]);
+        // A default captures the value instead: no cell.
+        let t = table("def f():\n    fs = []\n    for i in range(3):\n        fs.append(lambda i=i: i)\n    return fs\n");
+        assert!(scope(&t, "f").cellvars.is_empty());
+    }
+
+    #[test]
+    fn scope_del_except_as_and_tuple_targets() {
+        let t = table("def f():\n    x = 1\n    def g():\n        return x\n    del x\n    return g\n");
+        let x = scope(&t, "f").symbol("x").unwrap();
+        assert_eq!((x.kind, x.plain_bindings), (ScopeKind::Cell, 2));
+        let t = table("def f():\n    try:\n        pass\n    except E as e:\n        return lambda: e\n");
+        assert_eq!(kind(&t, "f", "e"), ScopeKind::Cell);
+        assert_eq!(kind(&t, "f", "E"), ScopeKind::GlobalImplicit);
+        let t = table("def f():\n    a, [b, *c] = 1, [2, 3]\n    return lambda: (a, b, c)\n");
+        assert_eq!(scope(&t, "f").cellvars, ["a", "b", "c"]);
+        assert_eq!(scope(&t, "f.<locals>.<lambda>").freevars, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn scope_shadowing_and_recursion() {
+        let t = table("def f():\n    x = 1\n    def g():\n        x = 2\n        return lambda: x\n    return g\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::Local);
+        assert_eq!(kind(&t, "f.<locals>.g", "x"), ScopeKind::Cell);
+        let t = table("def f():\n    def fact(n):\n        return 1 if n == 0 else n * fact(n - 1)\n    return fact\n");
+        let fact = scope(&t, "f").symbol("fact").unwrap();
+        assert_eq!((fact.kind, fact.def_bindings, fact.plain_bindings), (ScopeKind::Cell, 1, 0));
+        assert_eq!(scope(&t, "f.<locals>.fact").freevars, ["fact"]);
+    }
+
+    #[test]
+    fn scope_nonlocal_through_chain() {
+        let t = table("def a():\n    v = 0\n    def b():\n        def c():\n            nonlocal v\n            v = 1\n        return c\n    return b\n");
+        let v = scope(&t, "a").symbol("v").unwrap();
+        assert_eq!(v.kind, ScopeKind::Cell);
+        assert!(v.rebound_by_inner);
+        let vb = scope(&t, "a.<locals>.b").symbol("v").unwrap();
+        assert_eq!((vb.kind, vb.reason.clone()), (ScopeKind::Free, Reason::FreeFrom("a".into())));
+        assert!(vb.rebound_by_inner);
+        // The binding may come after the inner def.
+        let t = table("def f():\n    def g():\n        nonlocal x\n        x = 1\n    x = 0\n    return g\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::Cell);
+    }
+
+    #[test]
+    fn scope_fstring_and_dict_uses() {
+        let t = table("def f(w, a, b):\n    x = 1\n    return lambda: (f'{x!r:>{w}}', {a: b, **a})\n");
+        assert_eq!(scope(&t, "f").cellvars, ["a", "b", "w", "x"]);
+    }
+
+    #[test]
+    fn scope_error_messages() {
+        let cases: &[(&str, &str, u32)] = &[
+            ("def f(a, b, a): pass\n", "duplicate argument 'a' in function definition", 1),
+            ("x = lambda a, *a: 1\n", "duplicate argument 'a' in function definition", 1),
+            ("def f(a):\n    global a\n", "name 'a' is parameter and global", 2),
+            ("def f(a):\n    nonlocal a\n", "name 'a' is parameter and nonlocal", 2),
+            ("def f():\n    print(x)\n    global x\n", "name 'x' is used prior to global declaration", 3),
+            ("def f():\n    x = 1\n    global x\n", "name 'x' is assigned to before global declaration", 3),
+            ("def f():\n    for x in y: pass\n    global x\n", "name 'x' is assigned to before global declaration", 3),
+            ("def f():\n    x = 1\n    def g():\n        print(x)\n        nonlocal x\n", "name 'x' is used prior to nonlocal declaration", 5),
+            ("def f():\n    x = 1\n    def g():\n        x = 2\n        nonlocal x\n", "name 'x' is assigned to before nonlocal declaration", 5),
+            ("x = 1\ndef f():\n    nonlocal x\n", "no binding for nonlocal 'x' found", 3),
+            ("def f():\n    global x\n    def g():\n        nonlocal x\n", "no binding for nonlocal 'x' found", 4),
+            ("nonlocal x\n", "nonlocal declaration not allowed at module level", 1),
+            ("def f():\n    x = 1\n    def g():\n        global x\n        nonlocal x\n", "name 'x' is nonlocal and global", 4),
+            ("x = 1\nglobal x\n", "name 'x' is assigned to before global declaration", 2),
+            // Symbol-table errors come before compiler errors, wherever they are.
+            ("return 1\ndef f():\n    nonlocal q\n", "no binding for nonlocal 'q' found", 3),
+            ("nonlocal x\ndef f(a, a): pass\n", "duplicate argument 'a' in function definition", 2),
+        ];
+        for (src, msg, line) in cases {
+            assert_eq!(error(src), (msg.to_string(), *line), "{src}");
+        }
+    }
+
+    #[test]
+    fn scope_valid_declarations() {
+        // Repeated declarations and a use in an inner scope before `global` are fine.
+        table("def f():\n    global x\n    global x\n");
+        table("def f():\n    (lambda: x)\n    global x\n");
+        table("def f():\n    x = 1\n    def g():\n        nonlocal x\n        nonlocal x\n");
+        // CPython visits `else` before the handlers: no "used prior" error here.
+        let t = table("def f():\n    try:\n        pass\n    except E:\n        print(x)\n    else:\n        global x\n");
+        assert_eq!(kind(&t, "f", "x"), ScopeKind::GlobalExplicit);
+    }
 }

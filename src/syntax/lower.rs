@@ -566,10 +566,10 @@ fn translate_error(
         ParseErrorType::Lexical(L::IndentationError) | ParseErrorType::UnexpectedIndentation => {}
         _ => {
             if let Some(u) = unclosed {
-                if u.0 != '{' || !matches!(err.error, ParseErrorType::FStringError(_)) {
-                    if u.1.start() <= loc.start() {
-                        return unclosed_error(u);
-                    }
+                let fstring_brace =
+                    u.0 == '{' && matches!(err.error, ParseErrorType::FStringError(_));
+                if !fstring_brace && u.1.start() <= loc.start() {
+                    return unclosed_error(u);
                 }
             }
         }
@@ -1567,4 +1567,289 @@ fn push_literal(parts: &mut Vec<FStringPart>, s: &str) {
 enum FunctionBody<'a> {
     Stmts(&'a [py::Stmt]),
     Expr(&'a py::Expr),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Module, CompileError> {
+        parse_module(&SourceText::new(src.to_string()))
+    }
+
+    /// `kind: message @line:col` of the error (col 0-based, in characters).
+    fn err(src: &str) -> String {
+        let text = SourceText::new(src.to_string());
+        let e = parse_module(&text).expect_err(src);
+        let (line, col) = text.line_col(e.span.start);
+        format!("{}: {} @{line}:{col}", e.kind, e.message)
+    }
+
+    fn msg(src: &str) -> String {
+        parse(src).expect_err(src).message
+    }
+
+    #[test]
+    fn syntax_unsupported_constructs() {
+        let cases: &[(&str, &str)] = &[
+            ("class A:\n    pass\n", "class"),
+            ("import os\n", "import"),
+            ("from os import path\n", "from ... import"),
+            ("with a as b:\n    pass\n", "with"),
+            ("async def f():\n    pass\n", "async def"),
+            ("def f():\n    await g()\n", "await"),
+            ("def f():\n    yield 1\n", "yield"),
+            ("def f():\n    yield from g\n", "yield from"),
+            ("x = [i for i in y]\n", "list comprehension"),
+            ("x = {i for i in y}\n", "set comprehension"),
+            ("x = {i: i for i in y}\n", "dict comprehension"),
+            ("x = sum(i for i in y)\n", "generator expression"),
+            ("x = {1, 2}\n", "set"),
+            ("if (n := 10) > 5:\n    pass\n", "walrus operator"),
+            ("match x:\n    case 1:\n        pass\n", "match"),
+            ("x = a & b\n", "bitwise and"),
+            ("x = a | b\n", "bitwise or"),
+            ("x = a ^ b\n", "bitwise xor"),
+            ("x = a << b\n", "left shift"),
+            ("x = a >> b\n", "right shift"),
+            ("x = ~a\n", "bitwise not"),
+            ("x |= 1\n", "bitwise or"),
+            ("x = a @ b\n", "matrix multiplication"),
+            ("raise E from e\n", "raise ... from"),
+            ("def f(a, /, b):\n    pass\n", "positional-only parameters"),
+            ("try:\n    pass\nexcept* E:\n    pass\n", "except*"),
+            ("x = b'abc'\n", "bytes literal"),
+            ("x = 1j\n", "complex literal"),
+            ("x.y = 1\n", "attribute assignment"),
+            ("x.y += 1\n", "attribute assignment"),
+            ("del x.y\n", "attribute deletion"),
+            ("x: int = 1\n", "annotated assignment"),
+            ("def f(x: int):\n    pass\n", "function annotation"),
+            ("def f() -> int:\n    pass\n", "function annotation"),
+            ("x = ...\n", "Ellipsis"),
+        ];
+        for (src, construct) in cases {
+            assert_eq!(msg(src), format!("'{construct}' is not supported by cellar"), "{src}");
+        }
+        // The error points at the construct.
+        assert_eq!(err("x = 1\ny = [i for i in x]\n"), "SyntaxError: 'list comprehension' is not supported by cellar @2:4");
+    }
+
+    #[test]
+    fn syntax_supported_constructs() {
+        let src = "@deco(1)\ndef f(a, b=2, *args, c, d=lambda: 0, **kw):\n    global g\n    x, *y = [1, 2.5, 'three']\n    x += a ** 2 // 3 % 4\n    del x, y[0]\n    try:\n        assert a < b <= c, 'msg'\n    except (E, F) as e:\n        raise\n    else:\n        pass\n    finally:\n        pass\n    while not a:\n        break\n    else:\n        continue_ = 1\n    for i in range(3):\n        continue\n    if a and b or c:\n        return f'{a!r:>{b}} {c=}' if a is not None else {1: 2, **kw}\n    elif a in b:\n        return a[1:2:3], a.b, f(*a, k=1, **kw), -a, +a\n    return None, True, False\n";
+        let m = parse(src).unwrap();
+        assert_eq!(m.body.len(), 1);
+        let StmtKind::FunctionDef(f) = &m.body[0].kind else { panic!() };
+        assert_eq!(f.name, "f");
+        assert_eq!(f.decorators.len(), 1);
+        assert_eq!(f.scope_id, ScopeId(1));
+        // The def span starts at the `def` keyword, not at the decorator.
+        assert_eq!(f.span.start, 9);
+        let names: Vec<&str> = f.params.positional.iter().map(|p| p.name.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(f.params.vararg.as_ref().unwrap().name, "args");
+        assert_eq!(f.params.kwonly.len(), 2);
+        assert_eq!(f.params.kwarg.as_ref().unwrap().name, "kw");
+        assert!(matches!(&f.body[0].kind, StmtKind::Global(_)));
+        let Some(ExprKind::Lambda(l)) = f.params.kwonly[1].default.as_ref().map(|d| &d.kind) else {
+            panic!()
+        };
+        assert_eq!(l.scope_id, ScopeId(2));
+        assert!(l.is_lambda);
+        assert!(matches!(l.body[0].kind, StmtKind::Return(Some(_))));
+    }
+
+    #[test]
+    fn syntax_scope_ids_follow_keyword_order() {
+        let m = parse("@(lambda f: f)\ndef g(a=lambda: 1):\n    def h(): pass\nk = lambda: 0\n").unwrap();
+        let StmtKind::FunctionDef(g) = &m.body[0].kind else { panic!() };
+        let ExprKind::Lambda(deco) = &g.decorators[0].kind else { panic!() };
+        let Some(ExprKind::Lambda(default)) = g.params.positional[0].default.as_ref().map(|d| &d.kind) else {
+            panic!()
+        };
+        let StmtKind::FunctionDef(h) = &g.body[0].kind else { panic!() };
+        let StmtKind::Assign { value, .. } = &m.body[1].kind else { panic!() };
+        let ExprKind::Lambda(k) = &value.kind else { panic!() };
+        let ids: Vec<u32> = [deco, g, default, h, k].iter().map(|f| f.scope_id.0).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn syntax_fstring_parts() {
+        let m = parse("x = f'a{b!r:>{w}}c' 'd' f'{e=}'\n").unwrap();
+        let StmtKind::Assign { value, .. } = &m.body[0].kind else { panic!() };
+        let ExprKind::FString(parts) = &value.kind else { panic!() };
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        assert!(matches!(&parts[0], FStringPart::Literal(s) if s == "a"));
+        let FStringPart::Field { conversion, spec, .. } = &parts[1] else { panic!() };
+        assert_eq!(*conversion, Some('r'));
+        assert!(matches!(&spec[0], FStringPart::Literal(s) if s == ">"));
+        assert!(matches!(&spec[1], FStringPart::Field { conversion: None, .. }));
+        assert!(matches!(&parts[2], FStringPart::Literal(s) if s == "cde="));
+        assert!(matches!(&parts[3], FStringPart::Field { conversion: Some('r'), .. }));
+    }
+
+    #[test]
+    fn syntax_literals_and_call_order() {
+        let m = parse("x = 0x_ffff_ffff_ffff_ffff_ff + 1_000 + 0b101 + 12345678901234567890123\nf(x=1, *a, y=2, **k)\n__debug__\n").unwrap();
+        let StmtKind::Assign { value, .. } = &m.body[0].kind else { panic!() };
+        let mut ints = Vec::new();
+        let mut e = value;
+        while let ExprKind::BinOp { left, right, .. } = &e.kind {
+            if let ExprKind::Constant(Constant::Int(s)) = &right.kind {
+                ints.push(s.clone());
+            }
+            e = left;
+        }
+        if let ExprKind::Constant(Constant::Int(s)) = &e.kind {
+            ints.push(s.clone());
+        }
+        assert_eq!(ints, ["12345678901234567890123", "5", "1000", "4722366482869645213695"]);
+        // Positional and starred arguments first, then keywords, as CPython evaluates them.
+        let StmtKind::Expr(call) = &m.body[1].kind else { panic!() };
+        let ExprKind::Call { args, .. } = &call.kind else { panic!() };
+        assert!(matches!(args[0], Arg::Starred(_)));
+        assert!(matches!(&args[1], Arg::Keyword(k, _) if k.name == "x"));
+        assert!(matches!(&args[2], Arg::Keyword(k, _) if k.name == "y"));
+        assert!(matches!(args[3], Arg::DoubleStarred(_)));
+        let StmtKind::Expr(d) = &m.body[2].kind else { panic!() };
+        assert!(matches!(d.kind, ExprKind::Constant(Constant::Bool(true))));
+    }
+
+    #[test]
+    fn syntax_errors_cpython_wording() {
+        let cases: &[(&str, &str)] = &[
+            ("def f()\n    pass\n", "SyntaxError: expected ':' @1:7"),
+            ("x = (1,\n", "SyntaxError: '(' was never closed @1:4"),
+            ("f(1, 2\nx = 3\n", "SyntaxError: '(' was never closed @1:1"),
+            ("x = ([\n", "SyntaxError: '[' was never closed @1:5"),
+            ("x = 1)\n", "SyntaxError: unmatched ')' @1:5"),
+            ("x = (1]\n", "SyntaxError: closing parenthesis ']' does not match opening parenthesis '(' @1:6"),
+            ("def f():\nreturn 1\n", "IndentationError: expected an indented block after function definition on line 1 @2:0"),
+            ("@d\ndef f():\nreturn\n", "IndentationError: expected an indented block after function definition on line 2 @3:0"),
+            ("if x:\npass\n", "IndentationError: expected an indented block after 'if' statement on line 1 @2:0"),
+            ("if x:\n  pass\nelse:\npass\n", "IndentationError: expected an indented block after 'else' statement on line 3 @4:0"),
+            ("try:\n  pass\nexcept:\npass\n", "IndentationError: expected an indented block after 'except' statement on line 3 @4:0"),
+            ("x = 1\n    y = 2\n", "IndentationError: unexpected indent @2:0"),
+            ("if x:\n        a = 1\n    b = 2\n", "IndentationError: unindent does not match any outer indentation level @3:0"),
+            ("if x:\n\tif y:\n        pass\n", "TabError: inconsistent use of tabs and spaces in indentation @3:0"),
+            ("1 = x\n", "SyntaxError: cannot assign to literal here. Maybe you meant '==' instead of '='? @1:0"),
+            ("f() = 1\n", "SyntaxError: cannot assign to function call here. Maybe you meant '==' instead of '='? @1:0"),
+            ("f() = 1 = 2\n", "SyntaxError: cannot assign to function call @1:0"),
+            ("a + b = 1\n", "SyntaxError: cannot assign to expression here. Maybe you meant '==' instead of '='? @1:0"),
+            ("None = 1\n", "SyntaxError: cannot assign to None @1:0"),
+            ("a < b = 1\n", "SyntaxError: cannot assign to comparison @1:0"),
+            ("[1] = x\n", "SyntaxError: cannot assign to literal @1:1"),
+            ("for f() in x: pass\n", "SyntaxError: cannot assign to function call @1:4"),
+            ("1 += 2\n", "SyntaxError: 'literal' is an illegal expression for augmented assignment @1:0"),
+            ("del f()\n", "SyntaxError: cannot delete function call @1:4"),
+            ("def f(a=1, b): pass\n", "SyntaxError: non-default argument follows default argument @1:11"),
+            ("f(a=1, 2)\n", "SyntaxError: positional argument follows keyword argument @1:7"),
+            ("x = 'abc\n", "SyntaxError: unterminated string literal (detected at line 1) @1:4"),
+            ("x = '''abc\n", "SyntaxError: unterminated triple-quoted string literal (detected at line 1) @1:4"),
+            ("x = $\n", "SyntaxError: invalid syntax @1:4"),
+            ("x = = 1\n", "SyntaxError: invalid syntax @1:4"),
+            ("x = [1 2]\n", "SyntaxError: invalid syntax. Perhaps you forgot a comma? @1:7"),
+            ("print 'hello'\n", "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)? @1:0"),
+            ("x = 1a\n", "SyntaxError: invalid decimal literal @1:4"),
+            ("x = 012\n", "SyntaxError: leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers @1:4"),
+            ("f'{}'\n", "SyntaxError: f-string: empty expression not allowed @1:3"),
+            ("f(x.y=1)\n", "SyntaxError: expression cannot contain assignment, perhaps you meant \"==\"? @1:2"),
+            ("f(True=1)\n", "SyntaxError: cannot assign to True @1:2"),
+            ("def f(**a, b): pass\n", "SyntaxError: arguments cannot follow var-keyword argument @1:11"),
+            ("def f(*): pass\n", "SyntaxError: named arguments must follow bare * @1:6"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(err(src), *want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn syntax_compiler_stage_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("return 1\n", "SyntaxError: 'return' outside function @1:0"),
+            ("break\n", "SyntaxError: 'break' outside loop @1:0"),
+            ("continue\n", "SyntaxError: 'continue' not properly in loop @1:0"),
+            ("while 1:\n    def f():\n        break\n", "SyntaxError: 'break' outside loop @3:8"),
+            ("for x in y:\n    pass\nelse:\n    continue\n", "SyntaxError: 'continue' not properly in loop @4:4"),
+            ("def f(x, x): pass\n", "SyntaxError: duplicate argument 'x' in function definition @1:9"),
+            ("def f(a, *b, b): pass\n", "SyntaxError: duplicate argument 'b' in function definition @1:10"),
+            ("f(a=1, a=2)\n", "SyntaxError: keyword argument repeated: a @1:7"),
+            ("try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n", "SyntaxError: default 'except:' must be last @3:0"),
+            ("*a = 1\n", "SyntaxError: starred assignment target must be in a list or tuple @1:0"),
+            ("*a, *b = c\n", "SyntaxError: multiple starred expressions in assignment @1:0"),
+            ("x = *a\n", "SyntaxError: can't use starred expression here @1:4"),
+            ("__debug__ = 1\n", "SyntaxError: cannot assign to __debug__ @1:0"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(err(src), *want, "{src:?}");
+        }
+        // `continue` and `break` inside `finally` are fine in 3.11.
+        parse("for x in y:\n    try:\n        pass\n    finally:\n        continue\n").unwrap();
+    }
+
+    #[test]
+    fn syntax_nesting_limits() {
+        let blocks = |n: usize| -> String {
+            (0..n).map(|i| format!("{}for x in y:\n", "    ".repeat(i))).collect::<String>()
+                + &"    ".repeat(n)
+                + "pass\n"
+        };
+        parse(&blocks(20)).unwrap();
+        assert_eq!(err(&blocks(21)), "SyntaxError: too many statically nested blocks @21:80");
+        // A function starts a fresh count.
+        parse(&format!("def f():\n{}", blocks(20).lines().map(|l| format!("    {l}\n")).collect::<String>())).unwrap();
+
+        let indent = |n: usize| -> String {
+            (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(n) + "pass\n"
+        };
+        parse(&indent(99)).unwrap();
+        assert_eq!(err(&indent(100)), "IndentationError: too many levels of indentation @101:0");
+        // 1000 nested defs: rejected on indentation, no stack overflow.
+        let defs: String = (0..1000).map(|i| format!("{}def f{i}():\n", " ".repeat(i))).collect::<String>()
+            + &" ".repeat(1000)
+            + "pass\n";
+        assert!(err(&defs).starts_with("IndentationError: too many levels of indentation"));
+
+        let parens = |n: usize| format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n));
+        parse(&parens(200)).unwrap();
+        assert_eq!(err(&parens(201)), "SyntaxError: too many nested parentheses @1:204");
+        assert!(err(&parens(100_000)).contains("too many nested parentheses"));
+        assert!(err(&format!("x = {}\n", "[".repeat(100_000))).contains("too many nested parentheses"));
+    }
+
+    #[test]
+    fn syntax_deep_expressions_do_not_overflow() {
+        // Runs in a test thread (2 MiB stack by default).
+        let recursion = "RecursionError: maximum recursion depth exceeded during compilation";
+        for src in [
+            format!("x = {}1\n", "-".repeat(100_000)),
+            format!("x = {}\n", vec!["1"; 100_000].join(" + ")),
+            format!("x = a{}\n", ".b".repeat(100_000)),
+            format!("x = a{}\n", "()".repeat(100_000)),
+            format!("x = {}1\n", "not ".repeat(100_000)),
+            format!("x = {}1\n", "lambda: ".repeat(100_000)),
+            // With a syntax error after it: still no crash.
+            format!("x = {}1 +\n", "-".repeat(100_000)),
+        ] {
+            let e = parse(&src).expect_err("too deep");
+            assert!(format!("{}: {}", e.kind, e.message) == recursion || e.message == "invalid syntax", "{}", e.message);
+        }
+        // Below the limit it works, scope analysis included.
+        let m = parse(&format!("x = {}1\n", "lambda: ".repeat(400))).unwrap();
+        let t = crate::scope::analyze(&m).unwrap();
+        assert_eq!(t.scopes.len(), 401);
+        parse(&format!("x = {}\n", vec!["1"; 900].join(" + "))).unwrap();
+    }
+
+    #[test]
+    fn syntax_render_points_at_error() {
+        let text = SourceText::new("x = 1\ny = [i for i in x]\n".to_string());
+        let e = parse_module(&text).unwrap_err();
+        assert_eq!(
+            e.render("t.py", &text),
+            "  File \"t.py\", line 2\n    y = [i for i in x]\n        ^^^^^^^^^^^^^^\nSyntaxError: 'list comprehension' is not supported by cellar\n"
+        );
+    }
 }
