@@ -412,6 +412,17 @@ pub fn contains(container: Value, x: Value) -> R<bool> {
 
 /// Comparison operators; returns TRUE/FALSE/EXC. See the module docs for the codes.
 pub extern "C" fn rt_compare(op: u64, a: Value, b: Value) -> Value {
+    if a.is_small_int() && b.is_small_int() && op <= 5 {
+        let (x, y) = (a.as_small_int(), b.as_small_int());
+        return Value::bool(match op {
+            0 => x == y,
+            1 => x != y,
+            2 => x < y,
+            3 => x <= y,
+            4 => x > y,
+            _ => x >= y,
+        });
+    }
     let r: R<bool> = match op {
         0 => Ok(py_eq(a, b)),
         1 => Ok(!py_eq(a, b)),
