@@ -9,39 +9,73 @@ use crate::vm::vm;
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeId {
+    /// `Object`.
     Object,
+    /// `Int`.
     Int,
+    /// `Float`.
     Float,
+    /// `Str`.
     Str,
+    /// `Bool`.
     Bool,
+    /// `NoneType`.
     NoneType,
+    /// `List`.
     List,
+    /// `Tuple`.
     Tuple,
+    /// `Dict`.
     Dict,
+    /// `Function`.
     Function,
+    /// `BuiltinFunction`.
     BuiltinFunction,
+    /// `Cell`.
     Cell,
+    /// `Type`.
     Type,
+    /// `Range`.
     Range,
+    /// `Iterator`.
     Iterator,
+    /// `Slice`.
     Slice,
+    /// `BaseException`.
     BaseException,
+    /// `Exception`.
     Exception,
+    /// `ArithmeticError`.
     ArithmeticError,
+    /// `ZeroDivisionError`.
     ZeroDivisionError,
+    /// `OverflowError`.
     OverflowError,
+    /// `LookupError`.
     LookupError,
+    /// `IndexError`.
     IndexError,
+    /// `KeyError`.
     KeyError,
+    /// `NameError`.
     NameError,
+    /// `UnboundLocalError`.
     UnboundLocalError,
+    /// `TypeError`.
     TypeError,
+    /// `ValueError`.
     ValueError,
+    /// `AttributeError`.
     AttributeError,
+    /// `AssertionError`.
     AssertionError,
+    /// `RuntimeError`.
     RuntimeError,
+    /// `RecursionError`.
     RecursionError,
+    /// `StopIteration`.
     StopIteration,
+    /// `NotImplementedError`.
     NotImplementedError,
 }
 
