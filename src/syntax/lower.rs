@@ -229,11 +229,11 @@ fn token_checks(
             | TokenKind::EndOfFile => {}
             _ if line_start => {
                 line_start = false;
-                if !before_error {
-                    continue;
-                }
                 let text = &source.text[..at as usize];
                 let ls = text.rfind('\n').map(|i| i + 1).unwrap_or(0);
+                if first_error.is_some_and(|e| (ls as u32) > e) {
+                    continue;
+                }
                 let (mut col, mut alt) = (0u32, 0u32);
                 for c in text[ls..].chars() {
                     match c {
@@ -299,6 +299,26 @@ fn unclosed_bracket(tokens: &ruff_python_ast::token::Tokens) -> Option<(char, Te
             TokenKind::Lpar => stack.push(('(', tok.range())),
             TokenKind::Lsqb => stack.push(('[', tok.range())),
             TokenKind::Lbrace => stack.push(('{', tok.range())),
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
+/// The innermost bracket open just before `offset`.
+fn innermost_bracket_at(tokens: &ruff_python_ast::token::Tokens, offset: u32) -> Option<char> {
+    let mut stack = Vec::new();
+    for tok in tokens.iter() {
+        if u32::from(tok.start()) >= offset {
+            break;
+        }
+        match tok.kind() {
+            TokenKind::Lpar => stack.push('('),
+            TokenKind::Lsqb => stack.push('['),
+            TokenKind::Lbrace => stack.push('{'),
             TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
                 stack.pop();
             }
@@ -467,35 +487,43 @@ fn stmt_at(body: &[py::Stmt], offset: ruff_text_size::TextSize) -> Option<&py::S
 fn assignment_target_error(stmt: &py::Stmt, src: &str) -> Option<CompileError> {
     match stmt {
         py::Stmt::Assign(a) => {
-            if a.targets.len() == 1 {
-                let t = &a.targets[0];
-                let cand = match t {
-                    py::Expr::Tuple(tt) if !tt.parenthesized => tt.elts.last(),
-                    other => Some(other),
-                };
-                if let Some(c) = cand {
-                    let excluded = matches!(
-                        c,
-                        py::Expr::List(_)
-                            | py::Expr::Tuple(_)
-                            | py::Expr::Generator(_)
-                            | py::Expr::BooleanLiteral(_)
-                            | py::Expr::NoneLiteral(_)
-                            | py::Expr::Name(_)
-                    );
-                    if !excluded
-                        && !valid_target(c)
-                        && is_bitwise_or_level(c, src)
-                        && starts_with_bitwise_or(&a.value)
-                    {
+            // CPython's `invalid_named_expression` is tried on the first target (each element
+            // of an unparenthesized tuple; only the last can be followed by `=`), if what
+            // follows the `=` starts with a `bitwise_or` not itself followed by `=`.
+            let t = &a.targets[0];
+            let next = a.targets.get(1).unwrap_or(&a.value);
+            let cand = match t {
+                py::Expr::Tuple(tt) if !tt.parenthesized => tt.elts.last(),
+                other => Some(other),
+            };
+            let lookahead_ok = starts_with_bitwise_or(next)
+                && (a.targets.len() == 1 || !is_bitwise_or_level(next, src));
+            if let (Some(c), true) = (cand, lookahead_ok) {
+                if let py::Expr::Name(_) = c {
+                    if a.targets.iter().any(|t| first_invalid_target(t).is_some()) {
                         return Some(CompileError::syntax(
-                            format!(
-                                "cannot assign to {} here. Maybe you meant '==' instead of '='?",
-                                expr_name(c)
-                            ),
-                            span(c.range()),
+                            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                            Span { start: c.range().start().into(), end: next.range().end().into() },
                         ));
                     }
+                }
+                let excluded = matches!(
+                    c,
+                    py::Expr::List(_)
+                        | py::Expr::Tuple(_)
+                        | py::Expr::Generator(_)
+                        | py::Expr::BooleanLiteral(_)
+                        | py::Expr::NoneLiteral(_)
+                        | py::Expr::Name(_)
+                );
+                if !excluded && !valid_target(c) && is_bitwise_or_level(c, src) {
+                    return Some(CompileError::syntax(
+                        format!(
+                            "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                            expr_name(c)
+                        ),
+                        span(c.range()),
+                    ));
                 }
             }
             let bad = a.targets.iter().find_map(first_invalid_target)?;
@@ -568,7 +596,9 @@ fn translate_error(
             if let Some(u) = unclosed {
                 let fstring_brace =
                     u.0 == '{' && matches!(err.error, ParseErrorType::FStringError(_));
-                if !fstring_brace && u.1.start() <= loc.start() {
+                let later_line =
+                    source.line(loc.start().into()) > source.line(u.1.start().into());
+                if !fstring_brace && u.1.start() <= loc.start() && later_line {
                     return unclosed_error(u);
                 }
             }
@@ -592,6 +622,11 @@ fn translate_error(
             };
             let line = header_line(source, at, &keyword);
             indentation(format!("expected an indented block after {cpython} on line {line}"))
+        }
+        ParseErrorType::OtherError(m) if m.starts_with("Expected `except` or `finally`") => {
+            let end = src.trim_end().len() as u32;
+            let s = if at >= end { Span { start: end, end } } else { sp };
+            CompileError::syntax("expected 'except' or 'finally' block", s)
         }
         ParseErrorType::UnexpectedIndentation => indentation("unexpected indent".into()),
         ParseErrorType::Lexical(L::IndentationError) => {
@@ -755,14 +790,14 @@ fn translate_error(
             } else if let Some(word) = ["print", "exec"].iter().find(|w| {
                 line_text.starts_with(*w)
                     && line_text[w.len()..].starts_with(' ')
-                    && u32::try_from(src[..at as usize].trim_end().len()).is_ok()
+                    && before.trim_end().ends_with(*w)
             }) {
-                let line = source.line(at);
-                let line_start = at - source.line_col(at).1;
-                let indent = source.line_text(line).len() - line_text.len();
+                let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+                let line = source.line_text(source.line(at));
+                let indent = line.len() - line.trim_start().len();
                 let s = Span {
-                    start: line_start + indent as u32,
-                    end: line_start + source.line_text(line).trim_end().len() as u32,
+                    start: (line_start + indent) as u32,
+                    end: (line_start + line.trim_end().len()) as u32,
                 };
                 CompileError::syntax(
                     format!("Missing parentheses in call to '{word}'. Did you mean {word}(...)?"),
@@ -775,6 +810,11 @@ fn translate_error(
         ParseErrorType::ExpectedToken { expected, found } => {
             if *expected == TokenKind::Colon && *found == TokenKind::Equal {
                 syntax("invalid syntax. Maybe you meant '==' or ':=' instead of '='?")
+            } else if *expected == TokenKind::Colon
+                && matches!(found, TokenKind::Rbrace | TokenKind::Comma)
+                && innermost_bracket_at(parsed.tokens(), at) == Some('{')
+            {
+                syntax("':' expected after dictionary key")
             } else if *expected == TokenKind::Colon && *found != TokenKind::Dot {
                 syntax("expected ':'")
             } else if *expected == TokenKind::Else {
