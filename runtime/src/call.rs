@@ -246,7 +246,7 @@ pub extern "C" fn rt_call_ex(callee: Value, args: Value, kwargs: Value) -> Value
         }
         for (k, v) in dict_mut(kwargs).iter() {
             if !k.is_kind(ObjKind::Str) {
-                return type_error(format!("{} keywords must be strings", callee_desc(callee)));
+                return type_error("keywords must be strings".to_string());
             }
             kw.push((k, v));
         }
@@ -256,7 +256,7 @@ pub extern "C" fn rt_call_ex(callee: Value, args: Value, kwargs: Value) -> Value
 
 fn callee_desc(callee: Value) -> String {
     match callee.kind() {
-        Some(ObjKind::Function) => format!("{}()", obj::<FunctionObj>(callee).info().qualname),
+        Some(ObjKind::Function) => format!("__main__.{}()", obj::<FunctionObj>(callee).info().qualname),
         Some(ObjKind::Builtin) => format!("{}()", obj::<BuiltinObj>(callee).name),
         Some(ObjKind::Type) => format!("{}()", type_obj_name(callee)),
         _ => format!("{} object", type_name(callee)),

@@ -518,6 +518,13 @@ pub extern "C" fn rt_dict_update(dict: Value, mapping: Value) -> Value {
 
 /// `[*iterable]`: extend `list` with the items of `iterable`. Returns NONE or EXC.
 pub extern "C" fn rt_list_extend(list: Value, iterable: Value) -> Value {
+    if crate::iter::make_iter(iterable).is_err() {
+        crate::vm::take_exception();
+        return raise_new(
+            TypeId::TypeError,
+            format!("Value after * must be an iterable, not {}", type_name(iterable)),
+        );
+    }
     match crate::iter::collect(iterable) {
         Ok(items) => {
             list_mut(list).extend_from_slice(&items);
