@@ -65,7 +65,7 @@ fn check_and_lower(
     too_deep: Option<TextRange>,
 ) -> Result<Module, CompileError> {
     let text = source.text.as_str();
-    let first_error = parsed.errors().iter().min_by_key(|e| e.location.start());
+    let first_error = parsed.errors().first();
     token_checks(parsed.tokens(), source, first_error.map(|e| e.location.start().into()))?;
     if let Some(err) = first_error {
         return Err(translate_error(err, parsed, source));
@@ -608,11 +608,11 @@ fn translate_error(
     match &err.error {
         ParseErrorType::OtherError(m) if m.starts_with("Expected an indented block after ") => {
             let what = &m["Expected an indented block after ".len()..];
-            let (cpython, keyword) = match what {
+            let (cpython, keyword) = match what.replace('`', "").as_str() {
                 "function definition" => ("function definition".to_string(), "def".to_string()),
                 "class definition" => ("class definition".to_string(), "class".to_string()),
-                other => {
-                    let kw: String = other
+                _ => {
+                    let kw: String = what
                         .trim_start_matches('`')
                         .chars()
                         .take_while(|c| *c != '`')
@@ -1771,6 +1771,14 @@ mod tests {
             ("if x:\npass\n", "IndentationError: expected an indented block after 'if' statement on line 1 @2:0"),
             ("if x:\n  pass\nelse:\npass\n", "IndentationError: expected an indented block after 'else' statement on line 3 @4:0"),
             ("try:\n  pass\nexcept:\npass\n", "IndentationError: expected an indented block after 'except' statement on line 3 @4:0"),
+            ("class A:\npass\n", "IndentationError: expected an indented block after class definition on line 1 @2:0"),
+            ("try:\n  pass\n", "SyntaxError: expected 'except' or 'finally' block @2:6"),
+            ("def f(:\n  pass\n", "SyntaxError: invalid syntax @1:6"),
+            ("def f(a, b:\n    pass\n", "SyntaxError: '(' was never closed @1:5"),
+            ("f(), a = 1\n", "SyntaxError: invalid syntax. Maybe you meant '==' or ':=' instead of '='? @1:5"),
+            ("f(), g() = 1\n", "SyntaxError: cannot assign to function call here. Maybe you meant '==' instead of '='? @1:5"),
+            ("x = y = f() = 1\n", "SyntaxError: cannot assign to function call @1:8"),
+            ("x = {1: 2, 3}\n", "SyntaxError: ':' expected after dictionary key @1:12"),
             ("x = 1\n    y = 2\n", "IndentationError: unexpected indent @2:0"),
             ("if x:\n        a = 1\n    b = 2\n", "IndentationError: unindent does not match any outer indentation level @3:0"),
             ("if x:\n\tif y:\n        pass\n", "TabError: inconsistent use of tabs and spaces in indentation @3:0"),
@@ -1881,6 +1889,14 @@ mod tests {
         let t = crate::scope::analyze(&m).unwrap();
         assert_eq!(t.scopes.len(), 401);
         parse(&format!("x = {}\n", vec!["1"; 900].join(" + "))).unwrap();
+        for src in [
+            format!("x = {}1\n", "-".repeat(990)),
+            format!("x = {}1\n", "lambda: ".repeat(990)),
+            format!("x = {}1\n", "not ".repeat(990)),
+        ] {
+            let m = parse(&src).unwrap();
+            crate::scope::analyze(&m).unwrap();
+        }
     }
 
     #[test]
