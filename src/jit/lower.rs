@@ -214,7 +214,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     /// If `v` is EXC, take the error path.
     fn check(&mut self, v: Value, span: Span) {
-        let is_exc = self.b.ins().icmp_imm(IntCC::Equal, v, EXC.0 as i64);
+        let is_exc = self.b.ins().icmp_imm_s(IntCC::Equal, v, EXC.0 as i64);
         let err = self.b.create_block();
         let ok = self.b.create_block();
         self.b.ins().brif(is_exc, err, &[], ok, &[]);
@@ -239,7 +239,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn store_scratch(&mut self, vals: &[Value]) -> Value {
         self.scratch_words = self.scratch_words.max(vals.len() as u32).max(1);
         for (i, &v) in vals.iter().enumerate() {
-            self.b.ins().stack_store(v, self.scratch, (8 * i) as i32);
+            self.b.ins().stack_store(I64, v, self.scratch, (8 * i) as i32);
         }
         self.b.ins().stack_addr(I64, self.scratch, 0)
     }
@@ -277,7 +277,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn ret(&mut self, v: Value) {
         let vm = self.vm_addr();
         let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
-        let d = self.b.ins().iadd_imm(d, -1);
+        let d = self.b.ins().iadd_imm_s(d, -1);
         self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
         self.b.ins().return_(&[v]);
     }
@@ -292,7 +292,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         // Depth check.
         let vm = self.vm_addr();
         let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
-        let d = self.b.ins().iadd_imm(d, 1);
+        let d = self.b.ins().iadd_imm_s(d, 1);
         self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
         let lim = self.b.ins().load(I64, flags(), vm, VM_DEPTH_LIMIT_OFFSET);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, d, lim);
@@ -697,7 +697,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     let tv = self.expr(t);
                     let e = self.b.use_var(exc_var);
                     let m = self.call_rt("rt_exc_matches", &[e, tv]);
-                    let is_err = self.b.ins().icmp_imm(IntCC::Equal, m, 2);
+                    let is_err = self.b.ins().icmp_imm_s(IntCC::Equal, m, 2);
                     let err = self.b.create_block();
                     let chk = self.b.create_block();
                     self.b.ins().brif(is_err, err, &[], chk, &[]);
@@ -791,7 +791,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 None => (self.pyconst(PyValue::int_unchecked(0)), self.expr(start)),
             };
             let both = self.b.ins().band(s, e);
-            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let okb = self.b.create_block();
             let bad = self.b.create_block();
             self.b.ins().brif(ints, okb, &[], bad, &[]);
@@ -824,9 +824,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().brif(more, step, &[], elseb, &[]);
             self.b.switch_to_block(step);
             self.b.seal_block(step);
-            let next = self.b.ins().iadd_imm(i, 1);
+            let next = self.b.ins().iadd_imm_s(i, 1);
             self.b.def_var(counter, next);
-            let boxed = self.b.ins().bor_imm(i, INT_TAG as i64);
+            let boxed = self.b.ins().bor_imm_s(i, INT_TAG as i64);
             self.assign(target, boxed);
             self.b.ins().jump(bodyb, &[]);
         } else {
@@ -927,7 +927,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.check(r, target.span);
                 let vals: Vec<Value> = (0..n)
                     .map(|i| {
-                        let x = self.b.ins().stack_load(I64, self.scratch, (8 * i) as i32);
+                        let x = self.b.ins().stack_load(I64, I64, self.scratch, (8 * i) as i32);
                         self.b.declare_value_needs_stack_map(x);
                         x
                     })
@@ -1071,14 +1071,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
-        let off = self.b.ins().iadd_imm(callee, -4096);
-        let is_ptr = self.b.ins().icmp_imm(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
+        let off = self.b.ins().iadd_imm_s(callee, -4096);
+        let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         self.b.ins().brif(is_ptr, chk, &[], slow, &[]);
         self.b.switch_to_block(chk);
         self.b.seal_block(chk);
         let hdr = self.b.ins().load(I64, flags(), callee, 0);
         let want = ((n as u64) << 32 | KIND_FUNCTION) as i64;
-        let ok = self.b.ins().icmp_imm(IntCC::Equal, hdr, want);
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, hdr, want);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
         self.b.seal_block(fast);
@@ -1244,8 +1244,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     // ---------------------------------------------------------------- expressions
 
     fn unbox(&mut self, v: Value) -> Value {
-        let s = self.b.ins().ishl_imm(v, 16);
-        self.b.ins().sshr_imm(s, 16)
+        let s = self.b.ins().ishl_imm_s(v, 16);
+        self.b.ins().sshr_imm_s(s, 16)
     }
 
     fn expr(&mut self, e: &'a Expr) -> Value {
@@ -1503,7 +1503,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// Truthiness of a value as an i8 condition: inline for bools, None and small ints.
     fn truthy(&mut self, v: Value) -> Value {
         let res = self.b.declare_var(cranelift_codegen::ir::types::I8);
-        let is_true = self.b.ins().icmp_imm(IntCC::Equal, v, TRUE.0 as i64);
+        let is_true = self.b.ins().icmp_imm_s(IntCC::Equal, v, TRUE.0 as i64);
         let done = self.b.create_block();
         let c1 = self.b.create_block();
         let c2 = self.b.create_block();
@@ -1513,16 +1513,16 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.switch_to_block(c1);
         self.b.seal_block(c1);
         // False, None → false; small int → != 0.
-        let is_f = self.b.ins().icmp_imm(IntCC::Equal, v, FALSE.0 as i64);
-        let is_n = self.b.ins().icmp_imm(IntCC::Equal, v, NONE.0 as i64);
+        let is_f = self.b.ins().icmp_imm_s(IntCC::Equal, v, FALSE.0 as i64);
+        let is_n = self.b.ins().icmp_imm_s(IntCC::Equal, v, NONE.0 as i64);
         let is_fn = self.b.ins().bor(is_f, is_n);
         let zero = self.b.ins().iconst(cranelift_codegen::ir::types::I8, 0);
         self.b.def_var(res, zero);
         self.b.ins().brif(is_fn, done, &[], c2, &[]);
         self.b.switch_to_block(c2);
         self.b.seal_block(c2);
-        let is_int = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
-        let nz = self.b.ins().icmp_imm(IntCC::NotEqual, v, INT_TAG as i64);
+        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
+        let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, INT_TAG as i64);
         self.b.def_var(res, nz);
         self.b.ins().brif(is_int, done, &[], slow, &[]);
         self.b.switch_to_block(slow);
@@ -1562,14 +1562,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let b = self.expr(&comparators[0]);
                 let cc = int_cc(ops[0]).unwrap();
                 let both = self.b.ins().band(a, b);
-                let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+                let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
                 let fast = self.b.create_block();
                 let slow = self.b.create_block();
                 self.b.ins().brif(ints, fast, &[], slow, &[]);
                 self.b.switch_to_block(fast);
                 self.b.seal_block(fast);
-                let sa = self.b.ins().ishl_imm(a, 16);
-                let sb = self.b.ins().ishl_imm(b, 16);
+                let sa = self.b.ins().ishl_imm_s(a, 16);
+                let sb = self.b.ins().ishl_imm_s(b, 16);
                 let c = self.b.ins().icmp(cc, sa, sb);
                 self.b.ins().brif(c, then, &[], els, &[]);
                 self.b.switch_to_block(slow);
@@ -1578,7 +1578,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let code = self.iconst(cmp_code(ops[0]));
                 let r = self.call_rt("rt_compare", &[code, a, b]);
                 self.check(r, e.span);
-                let t = self.b.ins().icmp_imm(IntCC::Equal, r, TRUE.0 as i64);
+                let t = self.b.ins().icmp_imm_s(IntCC::Equal, r, TRUE.0 as i64);
                 self.b.ins().brif(t, then, &[], els, &[]);
             }
             _ => {
@@ -1605,13 +1605,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         if let Some(cc) = int_cc(op) {
             let both = self.b.ins().band(a, b);
-            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], slow, &[]);
             self.b.switch_to_block(fast);
             self.b.seal_block(fast);
-            let sa = self.b.ins().ishl_imm(a, 16);
-            let sb = self.b.ins().ishl_imm(b, 16);
+            let sa = self.b.ins().ishl_imm_s(a, 16);
+            let sb = self.b.ins().ishl_imm_s(b, 16);
             let c = self.b.ins().icmp(cc, sa, sb);
             let r = self.b.ins().select(c, tv, fv);
             self.b.def_var(res, r);
@@ -1638,7 +1638,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
             let both = self.b.ins().band(a, b);
-            let ints = self.b.ins().icmp_imm(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], slow, &[]);
             self.b.switch_to_block(fast);
@@ -1664,15 +1664,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     self.b.seal_block(nz);
                     let q = self.b.ins().sdiv(ia, ib);
                     let r = self.b.ins().srem(ia, ib);
-                    let rnz = self.b.ins().icmp_imm(IntCC::NotEqual, r, 0);
+                    let rnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
                     let x = self.b.ins().bxor(r, ib);
-                    let neg = self.b.ins().icmp_imm(IntCC::SignedLessThan, x, 0);
+                    let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
                     let adj = self.b.ins().band(rnz, neg);
                     if op == BinOp::Mod {
                         let rb = self.b.ins().iadd(r, ib);
                         self.b.ins().select(adj, rb, r)
                     } else {
-                        let q1 = self.b.ins().iadd_imm(q, -1);
+                        let q1 = self.b.ins().iadd_imm_s(q, -1);
                         self.b.ins().select(adj, q1, q)
                     }
                 }
@@ -1683,7 +1683,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().brif(fits, boxit, &[], slow, &[]);
             self.b.switch_to_block(boxit);
             self.b.seal_block(boxit);
-            let boxed = self.b.ins().bor_imm(r, INT_TAG as i64);
+            let boxed = self.b.ins().bor_imm_s(r, INT_TAG as i64);
             self.b.def_var(res, boxed);
             self.b.ins().jump(join, &[]);
         } else {
