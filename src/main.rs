@@ -4,6 +4,9 @@ use cellar::driver::{self, RunConfig};
 use cellar::jit::CompileOptions;
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[global_allocator]
+static ALLOCATOR: cellar_runtime::alloc::CountingAllocator = cellar_runtime::alloc::CountingAllocator;
+
 /// Cellar: a JIT-compiling closure runtime for a subset of Python.
 #[derive(Parser)]
 #[command(name = "cellar", version, args_conflicts_with_subcommands = true)]

@@ -37,6 +37,8 @@ pub struct Heap {
     pub threshold: usize,
     /// Bytes alive after the last collection, plus allocated since.
     pub live_bytes: usize,
+    /// Collect once the process's allocated bytes exceed this (see [`crate::alloc`]).
+    pub malloc_threshold: usize,
     /// Collect at every poll after any allocation (tests).
     pub torture: bool,
     /// Counters for `--stats`.
@@ -68,6 +70,7 @@ impl Heap {
             allocated_since: 0,
             threshold: MIN_THRESHOLD,
             live_bytes: 0,
+            malloc_threshold: 2 * MIN_THRESHOLD,
             torture,
             stats: GcStats::default(),
         }
@@ -102,10 +105,12 @@ fn account(bytes: usize) {
     h.allocated_since += bytes;
     h.live_bytes += bytes;
     h.stats.objects_allocated += 1;
-    if h.live_bytes > h.stats.peak_heap_bytes {
-        h.stats.peak_heap_bytes = h.live_bytes;
+    let malloc_live = crate::alloc::live_bytes();
+    let heap_now = h.live_bytes.max(malloc_live);
+    if heap_now > h.stats.peak_heap_bytes {
+        h.stats.peak_heap_bytes = heap_now;
     }
-    if h.torture || h.allocated_since > h.threshold {
+    if h.torture || h.allocated_since > h.threshold || malloc_live > h.malloc_threshold {
         vm.gc_pending = 1;
     }
 }
@@ -345,6 +350,7 @@ pub fn collect(fp: usize, pc: usize) {
     heap.live_bytes = live;
     heap.allocated_since = 0;
     heap.threshold = MIN_THRESHOLD.max(live);
+    heap.malloc_threshold = (2 * MIN_THRESHOLD).max(2 * crate::alloc::live_bytes());
     heap.stats.collections += 1;
     vm.gc_pending = 0;
 }

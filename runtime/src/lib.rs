@@ -11,6 +11,7 @@
 
 pub mod builtins;
 pub mod call;
+pub mod alloc;
 pub mod dict;
 pub mod exceptions;
 pub mod format;

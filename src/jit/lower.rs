@@ -140,12 +140,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     fn terminated(&self) -> bool {
-        self.b.is_unreachable() || {
-            let blk = self.b.current_block();
-            match blk {
-                None => true,
-                Some(blk) => self.b.func.layout.last_inst(blk).map(|i| self.b.func.dfg.insts[i].opcode().is_terminator()).unwrap_or(false),
-            }
+        match self.b.current_block() {
+            None => true,
+            Some(blk) => self
+                .b
+                .func
+                .layout
+                .last_inst(blk)
+                .map(|i| self.b.func.dfg.insts[i].opcode().is_terminator())
+                .unwrap_or(false),
         }
     }
 

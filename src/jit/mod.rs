@@ -417,7 +417,12 @@ pub fn compile(
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
-        module.define_function(fid, &mut ctx).map_err(|e| format!("compiling {}: {e:?}", scopes.get(id).qualname))?;
+        if let Err(e) = module.define_function(fid, &mut ctx) {
+            if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
+                eprintln!("{}", ctx.func.display());
+            }
+            return Err(format!("compiling {}: {e:?}", scopes.get(id).qualname));
+        }
         let cc = ctx.compiled_code().unwrap();
         let maps = cc
             .buffer
