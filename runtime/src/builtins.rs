@@ -5,8 +5,8 @@
 //! - Calling a type object goes to [`construct`].
 //! - Methods are found by [`find_method`] (by the receiver's type and the name);
 //!   `obj.meth` allocates a bound `BuiltinObj`, `rt_call_method` calls directly.
-//! - `dict.keys()/values()/items()` return snapshot views: lists flagged `VIEW_*`, printed
-//!   as `dict_keys([...])` (they do not reflect later changes to the dict).
+//! - `dict.keys()/values()/items()` return live views ([`DictViewObj`]) that read the dict
+//!   each time they are used, printed as `dict_keys([...])`.
 //! - `map`, `filter`, `zip`, `enumerate`, `reversed` are evaluated eagerly into an
 //!   `Items`-mode iterator (so their side effects happen at creation time).
 
@@ -210,7 +210,7 @@ pub fn lookup_builtin(name: &str) -> Option<Value> {
         "slice" => Some(TypeId::Slice),
         _ => TYPES
             .iter()
-            .find(|(id, n, _)| *n == name && (*id as u32) >= TypeId::BaseException as u32)
+            .find(|(id, n, _)| *n == name && is_exception_type(type_object(*id)))
             .map(|t| t.0),
     }?;
     Some(type_object(tid))
@@ -539,6 +539,7 @@ pub fn py_len(v: Value) -> R<i64> {
         Some(ObjKind::List) => list_mut(v).len() as i64,
         Some(ObjKind::Tuple) => tuple_items(v).len() as i64,
         Some(ObjKind::Dict) => dict_mut(v).len() as i64,
+        Some(ObjKind::DictView) => dict_mut(obj::<DictViewObj>(v).dict).len() as i64,
         Some(ObjKind::Range) => crate::ops::range_len(obj::<RangeObj>(v)),
         _ => return err(TypeId::TypeError, format!("object of type '{}' has no len()", type_name(v))),
     })
@@ -716,9 +717,20 @@ fn bi_reversed(_: Value, args: &[Value], kw: KW) -> Value {
         no_kw("reversed", kw)?;
         expect("reversed", args, 1, 1)?;
         let x = args[0];
-        let name = if is_list(x) { IterName::ListReverse } else { IterName::Reversed };
+        let name = match x.kind() {
+            Some(ObjKind::List) => IterName::ListReverse,
+            Some(ObjKind::Dict) => IterName::DictReverseKeys,
+            Some(ObjKind::DictView) => match obj::<DictViewObj>(x).which {
+                ViewKind::Keys => IterName::DictReverseKeys,
+                ViewKind::Values => IterName::DictReverseValues,
+                ViewKind::Items => IterName::DictReverseItems,
+            },
+            _ => IterName::Reversed,
+        };
         let mut items = match x.kind() {
-            Some(ObjKind::List | ObjKind::Tuple | ObjKind::Str | ObjKind::Range | ObjKind::Dict) => collect(x)?,
+            Some(ObjKind::List | ObjKind::Tuple | ObjKind::Str | ObjKind::Range | ObjKind::Dict | ObjKind::DictView) => {
+                collect(x)?
+            }
             _ => return err(TypeId::TypeError, format!("'{}' object is not reversible", type_name(x))),
         };
         items.reverse();
@@ -1243,11 +1255,12 @@ fn bi_setattr(_: Value, args: &[Value], kw: KW) -> Value {
 /// The built-in method `name` of `o`'s type: `(implementation, name)`.
 pub fn find_method(o: Value, name: &str) -> Option<(BuiltinFn, &'static str)> {
     let table: &[Entry] = match o.kind() {
-        Some(ObjKind::List) => {
-            if view_flags(o) != 0 {
+        Some(ObjKind::List) => LIST_METHODS,
+        Some(ObjKind::DictView) => {
+            if obj::<DictViewObj>(o).which == ViewKind::Values {
                 return None;
             }
-            LIST_METHODS
+            VIEW_METHODS
         }
         Some(ObjKind::Str) => STR_METHODS,
         Some(ObjKind::Dict) => DICT_METHODS,
@@ -1346,6 +1359,8 @@ const DICT_METHODS: &[Entry] = &[
     ("clear", dict_clear),
     ("fromkeys", dict_fromkeys),
 ];
+
+const VIEW_METHODS: &[Entry] = &[("isdisjoint", view_isdisjoint)];
 
 const INT_METHODS: &[Entry] = &[("bit_length", int_bit_length), ("conjugate", int_conjugate)];
 
@@ -1563,22 +1578,21 @@ fn dict_get(this: Value, args: &[Value], kw: KW) -> Value {
 fn dict_keys(this: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         no_args("dict.keys", args, kw)?;
-        Ok(new_view(dict_mut(this).iter().map(|(k, _)| k).collect(), VIEW_KEYS))
+        Ok(new_dict_view(this, ViewKind::Keys))
     })())
 }
 
 fn dict_values(this: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         no_args("dict.values", args, kw)?;
-        Ok(new_view(dict_mut(this).iter().map(|(_, v)| v).collect(), VIEW_VALUES))
+        Ok(new_dict_view(this, ViewKind::Values))
     })())
 }
 
 fn dict_items(this: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         no_args("dict.items", args, kw)?;
-        let pairs: Vec<(Value, Value)> = dict_mut(this).iter().collect();
-        Ok(new_view(pairs.into_iter().map(|(k, v)| new_tuple(vec![k, v])).collect(), VIEW_ITEMS))
+        Ok(new_dict_view(this, ViewKind::Items))
     })())
 }
 
@@ -1670,6 +1684,21 @@ fn dict_fromkeys(_this: Value, args: &[Value], kw: KW) -> Value {
             }
         }
         Ok(d)
+    })())
+}
+
+// ---- dict views
+
+fn view_isdisjoint(this: Value, args: &[Value], kw: KW) -> Value {
+    ret((|| {
+        let other = exactly_one(&format!("{}.isdisjoint", type_name(this)), args, kw)?;
+        let it = make_iter(other)?;
+        while let Some(x) = next_item(it)? {
+            if crate::ops::view_contains(this, x)? {
+                return Ok(FALSE);
+            }
+        }
+        Ok(TRUE)
     })())
 }
 

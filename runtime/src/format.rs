@@ -179,18 +179,20 @@ pub fn repr_string(v: Value) -> String {
     match v.kind() {
         Some(ObjKind::Str) => repr_str(str_ref(v)),
         Some(ObjKind::BigInt) => bigint_ref(v).to_string(),
-        Some(ObjKind::List) => {
-            let flags = view_flags(v);
-            guarded(v, "[...]", || {
-                let inner = format!("[{}]", join_reprs(list_mut(v)));
-                match flags {
-                    VIEW_KEYS => format!("dict_keys({})", inner),
-                    VIEW_VALUES => format!("dict_values({})", inner),
-                    VIEW_ITEMS => format!("dict_items({})", inner),
-                    _ => inner,
-                }
-            })
-        }
+        Some(ObjKind::List) => guarded(v, "[...]", || format!("[{}]", join_reprs(list_mut(v)))),
+        Some(ObjKind::DictView) => guarded(v, "...", || {
+            let dv = obj::<DictViewObj>(v);
+            let pairs: Vec<(Value, Value)> = dict_mut(dv.dict).iter().collect();
+            let parts: Vec<String> = pairs
+                .into_iter()
+                .map(|(k, val)| match dv.which {
+                    ViewKind::Keys => repr_string(k),
+                    ViewKind::Values => repr_string(val),
+                    ViewKind::Items => format!("({}, {})", repr_string(k), repr_string(val)),
+                })
+                .collect();
+            format!("{}([{}])", type_name(v), parts.join(", "))
+        }),
         Some(ObjKind::Tuple) => {
             let items = tuple_items(v);
             if items.len() == 1 {

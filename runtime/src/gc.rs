@@ -178,6 +178,7 @@ unsafe fn size_of_object(h: *mut Header) -> usize {
         ObjKind::Range => size_of::<RangeObj>(),
         ObjKind::Iterator => size_of::<IterObj>(),
         ObjKind::Slice => size_of::<SliceObj>(),
+        ObjKind::DictView => size_of::<DictViewObj>(),
     }
 }
 
@@ -199,6 +200,7 @@ unsafe fn free_object(h: *mut Header) {
         ObjKind::Range => drop(Box::from_raw(h as *mut RangeObj)),
         ObjKind::Iterator => drop(Box::from_raw(h as *mut IterObj)),
         ObjKind::Slice => drop(Box::from_raw(h as *mut SliceObj)),
+        ObjKind::DictView => drop(Box::from_raw(h as *mut DictViewObj)),
     }
 }
 
@@ -263,6 +265,7 @@ impl Marker {
                 self.mark(s.stop);
                 self.mark(s.step);
             }
+            ObjKind::DictView => self.mark((*(h as *mut DictViewObj)).dict),
         }
     }
 

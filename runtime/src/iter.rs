@@ -18,17 +18,13 @@ fn not_iterable(v: Value) -> Value {
 /// `iter(obj)`.
 pub fn make_iter(o: Value) -> R<Value> {
     Ok(match o.kind() {
-        Some(ObjKind::List) => new_iter(IterMode::Seq, match view_flags(o) {
-            VIEW_KEYS => IterName::DictKeys,
-            VIEW_VALUES => IterName::DictValues,
-            VIEW_ITEMS => IterName::DictItems,
-            _ => IterName::List,
-        }, o, 0, 0, 1, Vec::new()),
+        Some(ObjKind::List) => new_iter(IterMode::Seq, IterName::List, o, 0, 0, 1, Vec::new()),
         Some(ObjKind::Tuple) => new_iter(IterMode::Seq, IterName::Tuple, o, 0, 0, 1, Vec::new()),
         Some(ObjKind::Str) => new_iter(IterMode::Str, IterName::Str, o, 0, 0, 1, Vec::new()),
-        Some(ObjKind::Dict) => {
-            let len = dict_mut(o).len() as i64;
-            new_iter(IterMode::DictKeys, IterName::DictKeys, o, 0, len, 1, Vec::new())
+        Some(ObjKind::Dict) => dict_iter(o, ViewKind::Keys),
+        Some(ObjKind::DictView) => {
+            let dv = obj::<DictViewObj>(o);
+            dict_iter(dv.dict, dv.which)
         }
         Some(ObjKind::Range) => {
             let r = obj::<RangeObj>(o);
@@ -39,6 +35,18 @@ pub fn make_iter(o: Value) -> R<Value> {
         Some(ObjKind::Iterator) => o,
         _ => return Err(not_iterable(o)),
     })
+}
+
+/// An iterator over the keys, values or items of the dict `d`; it raises `RuntimeError` if
+/// the dict's size changes while it runs (`end` holds the size it started with).
+fn dict_iter(d: Value, which: ViewKind) -> Value {
+    let len = dict_mut(d).len() as i64;
+    let (mode, name) = match which {
+        ViewKind::Keys => (IterMode::DictKeys, IterName::DictKeys),
+        ViewKind::Values => (IterMode::DictValues, IterName::DictValues),
+        ViewKind::Items => (IterMode::DictItems, IterName::DictItems),
+    };
+    new_iter(mode, name, d, 0, len, 1, Vec::new())
 }
 
 /// `iter(obj)` (`TypeError: 'int' object is not iterable`).
@@ -86,18 +94,28 @@ pub extern "C" fn rt_next(it: Value) -> Value {
                 None => UNBOUND,
             }
         }
-        IterMode::DictKeys => {
+        IterMode::DictKeys | IterMode::DictValues | IterMode::DictItems => {
             let d = dict_mut(i.src);
             if d.len() as i64 != i.end {
                 i.end = -1;
                 return raise_new(TypeId::RuntimeError, "dictionary changed size during iteration".into());
             }
             match d.entry_from(i.pos as usize) {
-                Some((next, k, _)) => {
+                Some((next, k, v)) => {
                     i.pos = next as i64;
-                    k
+                    match i.mode {
+                        IterMode::DictKeys => k,
+                        IterMode::DictValues => v,
+                        _ => new_tuple(vec![k, v]),
+                    }
                 }
-                None => UNBOUND,
+                None => {
+                    // Exhausted for good, even if the dict changes later (as in CPython).
+                    i.mode = IterMode::Items;
+                    i.items.clear();
+                    i.pos = 0;
+                    UNBOUND
+                }
             }
         }
         IterMode::Items => {
@@ -126,6 +144,18 @@ pub fn collect(o: Value) -> R<Vec<Value>> {
         Some(ObjKind::List) => return Ok(list_mut(o).clone()),
         Some(ObjKind::Tuple) => return Ok(tuple_items(o).to_vec()),
         Some(ObjKind::Dict) => return Ok(dict_mut(o).iter().map(|(k, _)| k).collect()),
+        Some(ObjKind::DictView) => {
+            let dv = obj::<DictViewObj>(o);
+            let d = dict_mut(dv.dict);
+            return Ok(match dv.which {
+                ViewKind::Keys => d.iter().map(|(k, _)| k).collect(),
+                ViewKind::Values => d.iter().map(|(_, v)| v).collect(),
+                ViewKind::Items => {
+                    let pairs: Vec<(Value, Value)> = d.iter().collect();
+                    pairs.into_iter().map(|(k, v)| new_tuple(vec![k, v])).collect()
+                }
+            });
+        }
         Some(ObjKind::Str) => return Ok(str_ref(o).chars().map(|c| new_string(c.to_string())).collect()),
         Some(ObjKind::Range) => {
             let r = obj::<RangeObj>(o);

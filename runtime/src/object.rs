@@ -56,6 +56,8 @@ pub enum ObjKind {
     Iterator = 12,
     /// `slice`.
     Slice = 13,
+    /// `dict_keys`, `dict_values` or `dict_items`: a live view of a dict.
+    DictView = 14,
 }
 
 /// The raw kind byte of a function object, as the JIT compares it.
@@ -316,6 +318,10 @@ pub enum IterMode {
     Str,
     /// Keys of the dict `src` (`pos` is an entry index).
     DictKeys,
+    /// Values of the dict `src` (`pos` is an entry index).
+    DictValues,
+    /// `(key, value)` tuples of the dict `src` (`pos` is an entry index).
+    DictItems,
     /// `items[pos]`.
     Items,
 }
@@ -331,4 +337,28 @@ pub struct SliceObj {
     pub stop: Value,
     /// Step or None.
     pub step: Value,
+}
+
+/// Which view of a dict a [`DictViewObj`] presents.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewKind {
+    /// `dict_keys`: the keys.
+    Keys,
+    /// `dict_values`: the values.
+    Values,
+    /// `dict_items`: `(key, value)` pairs.
+    Items,
+}
+
+/// A live view of a dict (`d.keys()`, `d.values()`, `d.items()`): it holds no items of its
+/// own and reads `dict` whenever it is used, so it reflects later changes.
+#[repr(C)]
+pub struct DictViewObj {
+    /// Header.
+    pub h: Header,
+    /// The dict viewed.
+    pub dict: Value,
+    /// Which view.
+    pub which: ViewKind,
 }

@@ -17,13 +17,6 @@ use num_traits::{ToPrimitive, Zero};
 /// Result type of internal helpers: `Err(EXC)` after the exception was raised.
 pub type R<T> = Result<T, Value>;
 
-/// `flags` of a list that is a snapshot view returned by `dict.keys()`.
-pub const VIEW_KEYS: u16 = 1;
-/// `flags` of a list that is a snapshot view returned by `dict.values()`.
-pub const VIEW_VALUES: u16 = 2;
-/// `flags` of a list that is a snapshot view returned by `dict.items()`.
-pub const VIEW_ITEMS: u16 = 3;
-
 /// Iterator `flags`: which Python iterator type an [`IterObj`] stands for (repr/type name).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u16)]
@@ -54,6 +47,12 @@ pub enum IterName {
     DictValues,
     /// `dict_itemiterator`.
     DictItems,
+    /// `dict_reversekeyiterator`.
+    DictReverseKeys,
+    /// `dict_reversevalueiterator`.
+    DictReverseValues,
+    /// `dict_reverseitemiterator`.
+    DictReverseItems,
 }
 
 impl IterName {
@@ -73,11 +72,17 @@ impl IterName {
             IterName::Enumerate => "enumerate",
             IterName::DictValues => "dict_valueiterator",
             IterName::DictItems => "dict_itemiterator",
+            IterName::DictReverseKeys => "dict_reversekeyiterator",
+            IterName::DictReverseValues => "dict_reversevalueiterator",
+            IterName::DictReverseItems => "dict_reverseitemiterator",
         }
     }
     fn from_flags(f: u16) -> IterName {
         use IterName::*;
-        [List, Tuple, Str, DictKeys, Range, ListReverse, Reversed, Map, Filter, Zip, Enumerate, DictValues, DictItems]
+        [
+            List, Tuple, Str, DictKeys, Range, ListReverse, Reversed, Map, Filter, Zip, Enumerate, DictValues,
+            DictItems, DictReverseKeys, DictReverseValues, DictReverseItems,
+        ]
             .get(f as usize)
             .copied()
             .unwrap_or(List)
@@ -177,11 +182,9 @@ pub fn new_list(items: Vec<Value>) -> Value {
     Value::from_ptr(alloc(ListObj { h: header(ObjKind::List), items }, extra))
 }
 
-/// A new dict view snapshot (a list with `flags` = one of the `VIEW_*` constants).
-pub fn new_view(items: Vec<Value>, flags: u16) -> Value {
-    let v = new_list(items);
-    unsafe { (*v.header()).flags = flags };
-    v
+/// A new live view of the dict `dict` (`dict.keys()`, `dict.values()`, `dict.items()`).
+pub fn new_dict_view(dict: Value, which: ViewKind) -> Value {
+    Value::from_ptr(alloc(DictViewObj { h: header(ObjKind::DictView), dict, which }, 0))
 }
 
 /// A new `tuple`.
@@ -287,20 +290,21 @@ pub fn obj<T>(v: Value) -> &'static mut T {
     unsafe { &mut *v.as_ptr::<T>() }
 }
 
-/// Is `v` a dict view snapshot (a list with view flags)?
+/// The dict and the kind of a dict view, if `v` is one.
 #[inline]
-pub fn view_flags(v: Value) -> u16 {
-    if v.is_kind(ObjKind::List) {
-        unsafe { (*v.header()).flags }
+pub fn as_dict_view(v: Value) -> Option<(Value, ViewKind)> {
+    if v.is_kind(ObjKind::DictView) {
+        let dv = obj::<DictViewObj>(v);
+        Some((dv.dict, dv.which))
     } else {
-        0
+        None
     }
 }
 
-/// Is `v` a plain list (not a dict view)?
+/// Is `v` a list?
 #[inline]
 pub fn is_list(v: Value) -> bool {
-    v.is_kind(ObjKind::List) && view_flags(v) == 0
+    v.is_kind(ObjKind::List)
 }
 
 /// An integer view of a value: bools, small ints and big ints.
@@ -413,6 +417,11 @@ pub fn type_id_of(v: Value) -> TypeId {
         Some(ObjKind::Range) => TypeId::Range,
         Some(ObjKind::Iterator) => TypeId::Iterator,
         Some(ObjKind::Slice) => TypeId::Slice,
+        Some(ObjKind::DictView) => match obj::<DictViewObj>(v).which {
+            ViewKind::Keys => TypeId::DictKeys,
+            ViewKind::Values => TypeId::DictValues,
+            ViewKind::Items => TypeId::DictItems,
+        },
         None => TypeId::Object,
     }
 }
@@ -434,12 +443,6 @@ pub fn type_obj_name(t: Value) -> &'static str {
 pub fn type_name(v: Value) -> &'static str {
     match v.kind() {
         Some(ObjKind::Iterator) => IterName::from_flags(unsafe { (*v.header()).flags }).name(),
-        Some(ObjKind::List) => match view_flags(v) {
-            VIEW_KEYS => "dict_keys",
-            VIEW_VALUES => "dict_values",
-            VIEW_ITEMS => "dict_items",
-            _ => "list",
-        },
         _ => type_obj_name(type_of(v)),
     }
 }

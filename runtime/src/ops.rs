@@ -143,6 +143,7 @@ pub fn py_hash_i64(v: Value) -> Option<i64> {
             Some(acc as i64)
         }
         Some(ObjKind::List) | Some(ObjKind::Dict) | Some(ObjKind::Slice) => None,
+        Some(ObjKind::DictView) if obj::<DictViewObj>(v).which != ViewKind::Values => None,
         _ => Some(((v.0 >> 4) | (v.0 << 60)) as i64),
     }
 }
@@ -226,21 +227,8 @@ pub fn py_eq(a: Value, b: Value) -> bool {
     match (a.kind(), b.kind()) {
         (Some(ObjKind::Str), Some(ObjKind::Str)) => str_ref(a) == str_ref(b),
         (Some(ObjKind::Tuple), Some(ObjKind::Tuple)) => seq_eq(tuple_items(a), tuple_items(b)),
-        (Some(ObjKind::List), Some(ObjKind::List)) => {
-            let (fa, fb) = (view_flags(a), view_flags(b));
-            if fa != fb {
-                return false;
-            }
-            if fa == VIEW_KEYS || fa == VIEW_ITEMS {
-                // set-like comparison
-                let (x, y) = (list_mut(a), list_mut(b));
-                return x.len() == y.len() && x.iter().all(|&i| y.iter().any(|&j| py_eq(i, j)));
-            }
-            if fa == VIEW_VALUES {
-                return false;
-            }
-            seq_eq(list_mut(a), list_mut(b))
-        }
+        (Some(ObjKind::List), Some(ObjKind::List)) => seq_eq(list_mut(a), list_mut(b)),
+        (Some(ObjKind::DictView), Some(ObjKind::DictView)) => view_order(a, b) == Some(Ordering::Equal),
         (Some(ObjKind::Dict), Some(ObjKind::Dict)) => {
             let (x, y) = (dict_mut(a), dict_mut(b));
             if x.len() != y.len() {
@@ -264,6 +252,59 @@ pub fn py_eq(a: Value, b: Value) -> bool {
             py_eq(x.start, y.start) && py_eq(x.stop, y.stop) && py_eq(x.step, y.step)
         }
         _ => false,
+    }
+}
+
+/// Is `x` in the dict view `view`? Keys: a key lookup; items: `x` must be a `(key, value)`
+/// pair present in the dict; values: a linear scan.
+pub fn view_contains(view: Value, x: Value) -> R<bool> {
+    let dv = obj::<DictViewObj>(view);
+    let d = dict_mut(dv.dict);
+    let lookup = |k: Value| d.get(k).map_err(|_| raise_unhashable(unhashable_part(k)));
+    match dv.which {
+        ViewKind::Keys => Ok(lookup(x)?.is_some()),
+        ViewKind::Values => Ok(d.iter().any(|(_, v)| v == x || py_eq(v, x))),
+        ViewKind::Items => {
+            if !x.is_kind(ObjKind::Tuple) || tuple_items(x).len() != 2 {
+                return Ok(false);
+            }
+            let pair = tuple_items(x);
+            Ok(match lookup(pair[0])? {
+                Some(v) => v == pair[1] || py_eq(v, pair[1]),
+                None => false,
+            })
+        }
+    }
+}
+
+/// Set-like order of two dict views: `Equal` when they hold the same elements, `Less` for a
+/// proper subset, `Greater` for a proper superset, `None` otherwise (also when either is a
+/// values view, which is not set-like).
+fn view_order(a: Value, b: Value) -> Option<Ordering> {
+    let (Some((da, wa)), Some((db, wb))) = (as_dict_view(a), as_dict_view(b)) else {
+        return None;
+    };
+    if wa == ViewKind::Values || wb == ViewKind::Values {
+        return None;
+    }
+    let (la, lb) = (dict_mut(da).len(), dict_mut(db).len());
+    let within = |x: Value, y: Value| -> bool {
+        let Ok(items) = crate::iter::collect(x) else {
+            crate::vm::take_exception();
+            return false;
+        };
+        items.into_iter().all(|i| match view_contains(y, i) {
+            Ok(found) => found,
+            Err(_) => {
+                crate::vm::take_exception();
+                false
+            }
+        })
+    };
+    match la.cmp(&lb) {
+        Ordering::Equal => within(a, b).then_some(Ordering::Equal),
+        Ordering::Less => within(a, b).then_some(Ordering::Less),
+        Ordering::Greater => within(b, a).then_some(Ordering::Greater),
     }
 }
 
@@ -307,8 +348,11 @@ pub fn py_cmp(a: Value, b: Value, op: &str) -> R<Option<Ordering>> {
     match (a.kind(), b.kind()) {
         (Some(ObjKind::Str), Some(ObjKind::Str)) => Ok(Some(str_ref(a).cmp(str_ref(b)))),
         (Some(ObjKind::Tuple), Some(ObjKind::Tuple)) => seq_cmp(tuple_items(a), tuple_items(b), op),
-        (Some(ObjKind::List), Some(ObjKind::List)) if view_flags(a) == 0 && view_flags(b) == 0 => {
-            seq_cmp(list_mut(a), list_mut(b), op)
+        (Some(ObjKind::List), Some(ObjKind::List)) => seq_cmp(list_mut(a), list_mut(b), op),
+        (Some(ObjKind::DictView), Some(ObjKind::DictView))
+            if obj::<DictViewObj>(a).which != ViewKind::Values && obj::<DictViewObj>(b).which != ViewKind::Values =>
+        {
+            Ok(view_order(a, b))
         }
         _ => Err(raise_order_error(op, a, b)),
     }
@@ -352,6 +396,7 @@ pub fn truthy(v: Value) -> bool {
         Some(ObjKind::List) => !list_mut(v).is_empty(),
         Some(ObjKind::Tuple) => !tuple_items(v).is_empty(),
         Some(ObjKind::Dict) => !dict_mut(v).is_empty(),
+        Some(ObjKind::DictView) => !dict_mut(obj::<DictViewObj>(v).dict).is_empty(),
         Some(ObjKind::Range) => range_len(obj::<RangeObj>(v)) > 0,
         Some(ObjKind::BigInt) => true,
         _ => true,
@@ -379,6 +424,7 @@ pub fn contains(container: Value, x: Value) -> R<bool> {
             Ok(b) => Ok(b),
             Err(_) => Err(raise_unhashable(unhashable_part(x))),
         },
+        Some(ObjKind::DictView) => view_contains(container, x),
         Some(ObjKind::Range) => {
             let r = obj::<RangeObj>(container);
             let i = match num(x) {
@@ -727,7 +773,7 @@ fn seq_repeat(seq: Value, n: Value) -> Option<R<Value>> {
     };
     match seq.kind() {
         Some(ObjKind::Str) => Some(Ok(new_string(str_ref(seq).repeat(count.max(0) as usize)))),
-        Some(ObjKind::List) if view_flags(seq) == 0 => Some(Ok(new_list(repeat(list_mut(seq), count)))),
+        Some(ObjKind::List) => Some(Ok(new_list(repeat(list_mut(seq), count)))),
         Some(ObjKind::Tuple) => Some(Ok(new_tuple(repeat(tuple_items(seq), count)))),
         _ => None,
     }
@@ -1029,7 +1075,7 @@ pub fn raise_key_error(key: Value) -> Value {
 /// `obj[key]`.
 pub fn getitem(o: Value, key: Value) -> R<Value> {
     match o.kind() {
-        Some(ObjKind::List) if view_flags(o) == 0 => {
+        Some(ObjKind::List) => {
             let items = list_mut(o);
             if is_int(key) {
                 return Ok(items[seq_index(key, items.len(), "list")?]);
@@ -1137,7 +1183,7 @@ pub extern "C" fn rt_setitem(o: Value, key: Value, val: Value) -> Value {
 
 fn setitem(o: Value, key: Value, val: Value) -> R<()> {
     match o.kind() {
-        Some(ObjKind::List) if view_flags(o) == 0 => {
+        Some(ObjKind::List) => {
             if is_int(key) {
                 let items = list_mut(o);
                 let i = seq_index(key, items.len(), "list assignment")?;
@@ -1193,7 +1239,7 @@ fn setitem(o: Value, key: Value, val: Value) -> R<()> {
 /// `del obj[key]`; returns NONE or EXC.
 pub extern "C" fn rt_delitem(o: Value, key: Value) -> Value {
     let r: R<()> = (|| match o.kind() {
-        Some(ObjKind::List) if view_flags(o) == 0 => {
+        Some(ObjKind::List) => {
             let items = list_mut(o);
             if is_int(key) {
                 let i = seq_index(key, items.len(), "list assignment")?;

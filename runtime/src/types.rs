@@ -77,6 +77,12 @@ pub enum TypeId {
     StopIteration,
     /// `NotImplementedError`.
     NotImplementedError,
+    /// `dict_keys`.
+    DictKeys,
+    /// `dict_values`.
+    DictValues,
+    /// `dict_items`.
+    DictItems,
 }
 
 /// `(id, __name__, base)` for every built-in type, in `TypeId` order.
@@ -115,6 +121,9 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::RecursionError, "RecursionError", Some(TypeId::RuntimeError)),
     (TypeId::StopIteration, "StopIteration", Some(TypeId::Exception)),
     (TypeId::NotImplementedError, "NotImplementedError", Some(TypeId::RuntimeError)),
+    (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
+    (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
+    (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
 ];
 
 /// Create the type objects (called by `vm::init`).
