@@ -30,6 +30,7 @@ use crate::vm::vm;
 
 /// Heap bookkeeping: the list of all objects and the allocation counters.
 pub struct Heap {
+    /// Large objects (bigger than a pool slot), linked through `Header::next`.
     all: *mut Header,
     /// Bytes allocated since the last collection.
     pub allocated_since: usize,
@@ -43,6 +44,8 @@ pub struct Heap {
     pub torture: bool,
     /// Counters for `--stats`.
     pub stats: GcStats,
+    /// Size-class pools for small objects.
+    pub classes: Vec<SizeClass>,
 }
 
 /// Runtime counters shown by `cellar run --stats`.
@@ -73,6 +76,7 @@ impl Heap {
             malloc_threshold: 2 * MIN_THRESHOLD,
             torture,
             stats: GcStats::default(),
+            classes: new_classes(),
         }
     }
 }
@@ -115,38 +119,112 @@ fn account(bytes: usize) {
     }
 }
 
-fn link(h: *mut Header) {
-    let heap = &mut vm().heap;
-    unsafe { (*h).next = heap.all };
-    heap.all = h;
+/// Objects up to this size live in size-class pools; bigger ones come from the system
+/// allocator and are kept on the large-object list.
+const MAX_POOLED: usize = 256;
+const GRAIN: usize = 16;
+const PAGE_BYTES: usize = 1 << 16;
+
+/// One size class of the pool allocator.
+///
+/// ```text
+/// page (64 KiB): | slot | slot | slot | ... |      slot = `size` bytes, 16-aligned
+/// a free slot:   kind byte 0, `Header::next` links the class's free list
+/// ```
+///
+/// The sweep walks the pages linearly, so it touches memory in address order and frees a
+/// dead object by dropping what it owns and putting its slot back on the free list.
+pub struct SizeClass {
+    size: usize,
+    free: *mut Header,
+    pages: Vec<*mut u8>,
 }
 
-/// A fresh header of kind `kind` (link it with the allocation).
+/// The pools, one per 16-byte size class up to [`MAX_POOLED`].
+pub fn new_classes() -> Vec<SizeClass> {
+    (1..=MAX_POOLED / GRAIN)
+        .map(|i| SizeClass { size: i * GRAIN, free: std::ptr::null_mut(), pages: Vec::new() })
+        .collect()
+}
+
+impl SizeClass {
+    #[cold]
+    fn grow(&mut self) {
+        let layout = std::alloc::Layout::from_size_align(PAGE_BYTES, GRAIN).unwrap();
+        let page = unsafe { std::alloc::alloc_zeroed(layout) };
+        if page.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        self.pages.push(page);
+        let n = PAGE_BYTES / self.size;
+        for i in (0..n).rev() {
+            let h = unsafe { page.add(i * self.size) } as *mut Header;
+            unsafe { (*h).next = self.free };
+            self.free = h;
+        }
+    }
+
+    #[inline]
+    fn alloc(&mut self) -> *mut u8 {
+        if self.free.is_null() {
+            self.grow();
+        }
+        let h = self.free;
+        self.free = unsafe { (*h).next };
+        h as *mut u8
+    }
+}
+
+/// Memory for an object of `size` bytes: a pool slot, or a large block linked on the
+/// heap's large-object list.
+fn raw_alloc(size: usize) -> *mut u8 {
+    let heap = &mut vm().heap;
+    if size <= MAX_POOLED {
+        heap.classes[(size - 1) / GRAIN].alloc()
+    } else {
+        let layout = std::alloc::Layout::from_size_align(size, GRAIN).unwrap();
+        let p = unsafe { std::alloc::alloc(layout) };
+        if p.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        p
+    }
+}
+
+/// Put a large object on the large-object list (after its header is written).
+fn link_large(h: *mut Header, size: usize) {
+    if size > MAX_POOLED {
+        let heap = &mut vm().heap;
+        unsafe { (*h).next = heap.all };
+        heap.all = h;
+    }
+}
+
+/// A fresh header of kind `kind`.
 pub fn header(kind: ObjKind) -> Header {
     Header { kind, mark: 0, flags: 0, aux: 0, next: std::ptr::null_mut() }
 }
 
 /// Allocate an object; `extra` is an estimate of bytes it owns outside itself.
 pub fn alloc<T>(obj: T, extra: usize) -> *mut T {
-    let p = Box::into_raw(Box::new(obj));
-    link(p as *mut Header);
-    account(std::mem::size_of::<T>() + extra);
+    let size = std::mem::size_of::<T>();
+    let p = raw_alloc(size) as *mut T;
+    unsafe { p.write(obj) };
+    link_large(p as *mut Header, size);
+    account(size + extra);
     p
 }
 
-fn function_layout(nenv: usize) -> std::alloc::Layout {
-    std::alloc::Layout::from_size_align(std::mem::size_of::<FunctionObj>() + 8 * nenv, 8).unwrap()
+fn function_size(nenv: usize) -> usize {
+    std::mem::size_of::<FunctionObj>() + 8 * nenv
 }
 
 /// Allocate a function object with room for `info.freevars.len()` env slots (zeroed).
 pub fn alloc_function(info: &'static CodeInfo) -> *mut FunctionObj {
     let n = info.freevars.len();
-    let layout = function_layout(n);
+    let size = function_size(n);
     unsafe {
-        let p = std::alloc::alloc_zeroed(layout) as *mut FunctionObj;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
+        let p = raw_alloc(size) as *mut FunctionObj;
         p.write(FunctionObj {
             h: Header { aux: info.fast_arity(), ..header(ObjKind::Function) },
             code: info.code,
@@ -155,23 +233,25 @@ pub fn alloc_function(info: &'static CodeInfo) -> *mut FunctionObj {
             kwdefaults: Value(0),
             env: [],
         });
-        link(p as *mut Header);
-        account(layout.size());
+        std::ptr::write_bytes((*p).env.as_mut_ptr(), 0, n);
+        link_large(p as *mut Header, size);
+        account(size);
         vm().heap.stats.closures_created += 1;
         p
     }
 }
 
-unsafe fn size_of_object(h: *mut Header) -> usize {
+/// The allocation size of an object (what `raw_alloc` was asked for).
+unsafe fn object_size(h: *mut Header) -> usize {
     use std::mem::size_of;
     match (*h).kind {
-        ObjKind::Str => size_of::<StrObj>() + (*(h as *mut StrObj)).s.capacity(),
-        ObjKind::BigInt => size_of::<BigIntObj>() + 16,
-        ObjKind::Tuple => size_of::<TupleObj>() + 8 * (*(h as *mut TupleObj)).items.capacity(),
+        ObjKind::Str => size_of::<StrObj>(),
+        ObjKind::BigInt => size_of::<BigIntObj>(),
+        ObjKind::Tuple => size_of::<TupleObj>(),
         ObjKind::List => size_of::<ListObj>(),
         ObjKind::Dict => size_of::<DictObj>(),
         ObjKind::Cell => size_of::<CellObj>(),
-        ObjKind::Function => function_layout((*(h as *mut FunctionObj)).info().freevars.len()).size(),
+        ObjKind::Function => function_size((*(h as *mut FunctionObj)).info().freevars.len()),
         ObjKind::Builtin => size_of::<BuiltinObj>(),
         ObjKind::Exception => size_of::<ExceptionObj>(),
         ObjKind::Type => size_of::<TypeObj>(),
@@ -182,25 +262,24 @@ unsafe fn size_of_object(h: *mut Header) -> usize {
     }
 }
 
-unsafe fn free_object(h: *mut Header) {
+/// Drop what a dead object owns (its string, vector, table), not its memory.
+unsafe fn drop_payload(h: *mut Header) {
+    use std::ptr::drop_in_place;
     match (*h).kind {
-        ObjKind::Str => drop(Box::from_raw(h as *mut StrObj)),
-        ObjKind::BigInt => drop(Box::from_raw(h as *mut BigIntObj)),
-        ObjKind::Tuple => drop(Box::from_raw(h as *mut TupleObj)),
-        ObjKind::List => drop(Box::from_raw(h as *mut ListObj)),
-        ObjKind::Dict => drop(Box::from_raw(h as *mut DictObj)),
-        ObjKind::Cell => drop(Box::from_raw(h as *mut CellObj)),
-        ObjKind::Function => {
-            let n = (*(h as *mut FunctionObj)).info().freevars.len();
-            std::alloc::dealloc(h as *mut u8, function_layout(n));
-        }
-        ObjKind::Builtin => drop(Box::from_raw(h as *mut BuiltinObj)),
-        ObjKind::Exception => drop(Box::from_raw(h as *mut ExceptionObj)),
-        ObjKind::Type => drop(Box::from_raw(h as *mut TypeObj)),
-        ObjKind::Range => drop(Box::from_raw(h as *mut RangeObj)),
-        ObjKind::Iterator => drop(Box::from_raw(h as *mut IterObj)),
-        ObjKind::Slice => drop(Box::from_raw(h as *mut SliceObj)),
-        ObjKind::DictView => drop(Box::from_raw(h as *mut DictViewObj)),
+        ObjKind::Str => drop_in_place(h as *mut StrObj),
+        ObjKind::BigInt => drop_in_place(h as *mut BigIntObj),
+        ObjKind::Tuple => drop_in_place(h as *mut TupleObj),
+        ObjKind::List => drop_in_place(h as *mut ListObj),
+        ObjKind::Dict => drop_in_place(h as *mut DictObj),
+        ObjKind::Exception => drop_in_place(h as *mut ExceptionObj),
+        ObjKind::Iterator => drop_in_place(h as *mut IterObj),
+        ObjKind::Cell
+        | ObjKind::Function
+        | ObjKind::Builtin
+        | ObjKind::Type
+        | ObjKind::Range
+        | ObjKind::Slice
+        | ObjKind::DictView => {}
     }
 }
 
@@ -331,21 +410,45 @@ pub fn collect(fp: usize, pc: usize) {
     }
     m.mark(vm.exc);
     m.drain();
-    // Sweep.
+    // Sweep: pools page by page, then the large-object list.
     let heap = &mut vm.heap;
     let mut live = 0usize;
     unsafe {
+        for class in heap.classes.iter_mut() {
+            let mut free: *mut Header = std::ptr::null_mut();
+            let per_page = PAGE_BYTES / class.size;
+            for &page in class.pages.iter().rev() {
+                for i in (0..per_page).rev() {
+                    let h = page.add(i * class.size) as *mut Header;
+                    let kind = *(h as *const u8);
+                    if kind != 0 {
+                        if (*h).mark != 0 {
+                            (*h).mark = 0;
+                            live += class.size;
+                            continue;
+                        }
+                        drop_payload(h);
+                        *(h as *mut u8) = 0;
+                    }
+                    (*h).next = free;
+                    free = h;
+                }
+            }
+            class.free = free;
+        }
         let mut prev: *mut *mut Header = &mut heap.all;
         let mut cur = heap.all;
         while !cur.is_null() {
             let next = (*cur).next;
             if (*cur).mark != 0 {
                 (*cur).mark = 0;
-                live += size_of_object(cur);
+                live += object_size(cur);
                 prev = &mut (*cur).next;
             } else {
                 *prev = next;
-                free_object(cur);
+                let size = object_size(cur);
+                drop_payload(cur);
+                std::alloc::dealloc(cur as *mut u8, std::alloc::Layout::from_size_align(size, GRAIN).unwrap());
             }
             cur = next;
         }
