@@ -19,11 +19,19 @@ pub struct RunConfig {
     pub stats: bool,
     /// Print the IR of every function to stderr before running.
     pub dump_ir: bool,
+    /// Run the interpreter baseline instead of compiling to native code.
+    pub interp: bool,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { gc_torture: false, recursion_limit: 1000, stats: false, dump_ir: false }
+        RunConfig {
+            gc_torture: false,
+            recursion_limit: 1000,
+            stats: false,
+            dump_ir: false,
+            interp: false,
+        }
     }
 }
 
@@ -36,7 +44,10 @@ pub fn read_source(path: &str) -> Result<String, (String, i32)> {
             std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
             _ => e.to_string(),
         };
-        (format!("cellar: can't open file '{path}': [Errno {errno}] {msg}"), 2)
+        (
+            format!("cellar: can't open file '{path}': [Errno {errno}] {msg}"),
+            2,
+        )
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let pos = e.utf8_error().valid_up_to();
@@ -54,14 +65,38 @@ pub fn read_source(path: &str) -> Result<String, (String, i32)> {
 
 /// Parse, analyse and compile `source`. The VM must be initialised. On a compile error,
 /// returns the rendered CPython-style message.
-pub fn compile_source(path: &str, source: &str, opts: &CompileOptions) -> Result<CompiledProgram, String> {
+pub fn compile_source(
+    path: &str,
+    source: &str,
+    opts: &CompileOptions,
+) -> Result<CompiledProgram, String> {
     let src = SourceText::new(source.to_string());
     let ast = lower::parse_module(&src).map_err(|e| e.render(path, &src))?;
     let scopes = scope::analyze(&ast).map_err(|e| e.render(path, &src))?;
-    jit::compile(&ast, &scopes, &src, path, opts).map_err(|e| format!("cellar: internal compiler error: {e}\n"))
+    jit::compile(&ast, &scopes, &src, path, opts)
+        .map_err(|e| format!("cellar: internal compiler error: {e}\n"))
 }
 
-/// Run a file; returns the process exit status.
+/// Parse and analyse `source` and compile it for the interpreter. The VM must be
+/// initialised. On a compile error, returns the rendered CPython-style message.
+pub fn compile_interp(path: &str, source: &str) -> Result<crate::interp::Program, String> {
+    let src = SourceText::new(source.to_string());
+    let ast = lower::parse_module(&src).map_err(|e| e.render(path, &src))?;
+    let scopes = scope::analyze(&ast).map_err(|e| e.render(path, &src))?;
+    Ok(crate::interp::compile(&ast, &scopes, &src, path))
+}
+
+/// A program ready to run under one of the engines.
+enum Prepared {
+    Jit(CompiledProgram),
+    Interp(crate::interp::Program),
+}
+
+/// Native stack of the thread [`with_big_stack`] makes.
+pub const BIG_STACK_BYTES: usize = 1 << 30;
+
+/// Run a file; returns the process exit status. Runs on the current thread, which must
+/// have [`BIG_STACK_BYTES`] of stack (see [`with_big_stack`]).
 pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
     let source = match read_source(path) {
         Ok(s) => s,
@@ -71,20 +106,37 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
         }
     };
     cellar_runtime::vm::init(path, &source, cfg.gc_torture, cfg.recursion_limit);
-    let opts = CompileOptions { keep_ir: cfg.dump_ir, ..Default::default() };
-    let prog = match compile_source(path, &source, &opts) {
+    let opts = CompileOptions {
+        keep_ir: cfg.dump_ir,
+        ..Default::default()
+    };
+    let compile_start = std::time::Instant::now();
+    let compiled = if cfg.interp {
+        compile_interp(path, &source).map(Prepared::Interp)
+    } else {
+        compile_source(path, &source, &opts).map(Prepared::Jit)
+    };
+    let compile_time = compile_start.elapsed();
+    let prog = match compiled {
         Ok(p) => p,
         Err(msg) => {
             eprint!("{msg}");
             return 1;
         }
     };
-    if cfg.dump_ir {
-        for f in &prog.ir {
-            eprintln!("; {} (line {})\n{}", f.qualname, f.line, f.built);
+    let result = match &prog {
+        Prepared::Jit(prog) => {
+            if cfg.dump_ir {
+                for f in &prog.ir {
+                    eprintln!("{}", f.listing(crate::jit::Stage::Built));
+                }
+            }
+            unsafe { (prog.entry)(cellar_runtime::value::Value(0)) }
         }
-    }
-    let result = unsafe { (prog.entry)(cellar_runtime::value::Value(0)) };
+        // The stack in use so far (the thread's start, reading and compiling) is small;
+        // keep a generous margin for the runtime's own recursion below the last frame.
+        Prepared::Interp(prog) => prog.run(BIG_STACK_BYTES - (64 << 20)),
+    };
     let status = if result == EXC {
         let exc = cellar_runtime::vm::take_exception();
         cellar_runtime::exceptions::print_uncaught(exc);
@@ -99,6 +151,10 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
             "closures created: {}\ncells created: {}\nobjects allocated: {}\ngc collections: {}\npeak heap bytes: {}",
             s.closures_created, s.cells_created, s.objects_allocated, s.collections, s.peak_heap_bytes
         );
+        eprintln!(
+            "compile time: {:.3} ms",
+            compile_time.as_secs_f64() * 1000.0
+        );
     }
     status
 }
@@ -107,7 +163,7 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
 /// need more than the default 8 MiB), returning its result.
 pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
-        .stack_size(1 << 30)
+        .stack_size(BIG_STACK_BYTES)
         .spawn(f)
         .expect("spawn interpreter thread")
         .join()

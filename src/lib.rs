@@ -5,7 +5,11 @@
 //!        → jit (Cranelift IR → native code) → cellar-runtime (values, cells, GC, builtins)
 //! ```
 
+pub mod bench;
 pub mod driver;
+pub mod inspect;
+pub mod interp;
 pub mod jit;
+pub mod program;
 pub mod scope;
 pub mod syntax;

@@ -1,11 +1,11 @@
 //! The `cellar` command line.
 
 use cellar::driver::{self, RunConfig};
-use cellar::jit::CompileOptions;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[global_allocator]
-static ALLOCATOR: cellar_runtime::alloc::CountingAllocator = cellar_runtime::alloc::CountingAllocator;
+static ALLOCATOR: cellar_runtime::alloc::CountingAllocator =
+    cellar_runtime::alloc::CountingAllocator;
 
 /// Cellar: a JIT-compiling closure runtime for a subset of Python.
 #[derive(Parser)]
@@ -33,6 +33,9 @@ struct RunArgs {
     /// Collect garbage at every safepoint after an allocation (also CELLAR_GC_TORTURE=1).
     #[arg(long)]
     gc_torture: bool,
+    /// Run the interpreter baseline instead of the JIT.
+    #[arg(long)]
+    interp: bool,
 }
 
 #[derive(Subcommand)]
@@ -44,16 +47,49 @@ enum Command {
         #[command(flatten)]
         args: RunArgs,
     },
-    /// Print the Cranelift IR of every function.
+    /// Time the JIT, the interpreter and python3 on programs and compare them.
+    Bench {
+        /// The Python files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Timed runs per engine and file.
+        #[arg(short = 'n', default_value_t = 5)]
+        runs: usize,
+        /// Untimed warm-up runs per engine and file.
+        #[arg(long, default_value_t = 1)]
+        warmup: usize,
+        /// Do not run python3.
+        #[arg(long)]
+        no_python: bool,
+        /// Write the results as JSON to this file.
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<std::path::PathBuf>,
+        /// Draw the speed-ups as an SVG bar chart in this file.
+        #[arg(long, value_name = "OUT.svg")]
+        plot: Option<std::path::PathBuf>,
+    },
+    /// Print the Cranelift IR of every function (the module body too), each headed by its
+    /// qualname, parameters, cells, free variables and environment record layout.
     Ir {
         /// The Python file.
         file: String,
-        /// Only functions whose name or qualname is this.
+        /// Only functions whose name, qualname or symbol (py_N) is this.
         #[arg(long = "fn")]
         function: Option<String>,
         /// Which stage to show.
         #[arg(long, value_enum, default_value_t = Stage::Built)]
         stage: Stage,
+        /// Print a Graphviz dot graph of each function's blocks (built or opt stage) instead,
+        /// one `digraph` per function on stdout; pick one with --fn, e.g.
+        /// `cellar ir prog.py --fn averager --cfg | dot -Tsvg > averager.svg`.
+        #[arg(long)]
+        cfg: bool,
+    },
+    /// Print every scope as CPython's symtable sees it: parameters, locals, cells, free
+    /// variables and globals, each with the reason for its class.
+    Scopes {
+        /// The Python file.
+        file: String,
     },
 }
 
@@ -68,56 +104,55 @@ enum Stage {
 }
 
 fn run(file: String, args: RunArgs) -> i32 {
-    let torture = args.gc_torture || std::env::var("CELLAR_GC_TORTURE").map(|v| v == "1").unwrap_or(false);
-    let cfg = RunConfig { gc_torture: torture, recursion_limit: args.recursion_limit, stats: args.stats, dump_ir: args.dump_ir };
+    let torture = args.gc_torture
+        || std::env::var("CELLAR_GC_TORTURE")
+            .map(|v| v == "1")
+            .unwrap_or(false);
+    let cfg = RunConfig {
+        gc_torture: torture,
+        recursion_limit: args.recursion_limit,
+        stats: args.stats,
+        dump_ir: args.dump_ir,
+        interp: args.interp,
+    };
     driver::with_big_stack(move || driver::run_file(&file, &cfg))
 }
 
-fn ir(file: String, function: Option<String>, stage: Stage) -> i32 {
-    driver::with_big_stack(move || {
-        let source = match driver::read_source(&file) {
-            Ok(s) => s,
-            Err((msg, status)) => {
-                eprintln!("{msg}");
-                return status;
-            }
-        };
-        cellar_runtime::vm::init(&file, &source, false, 1000);
-        let opts = CompileOptions {
-            keep_ir: matches!(stage, Stage::Built),
-            keep_opt_ir: matches!(stage, Stage::Opt),
-            keep_asm: matches!(stage, Stage::Asm),
-        };
-        let prog = match driver::compile_source(&file, &source, &opts) {
-            Ok(p) => p,
-            Err(msg) => {
-                eprint!("{msg}");
-                return 1;
-            }
-        };
-        for f in &prog.ir {
-            if let Some(want) = &function {
-                let short = f.qualname.rsplit('.').next().unwrap_or("");
-                if want != &f.qualname && want != short {
-                    continue;
-                }
-            }
-            let text = match stage {
-                Stage::Built => &f.built,
-                Stage::Opt => &f.opt,
-                Stage::Asm => &f.asm,
-            };
-            println!(";; {} ({}), line {}\n{}", f.qualname, f.symbol, f.line, text);
-        }
-        0
-    })
+fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i32 {
+    let stage = match stage {
+        Stage::Built => cellar::jit::Stage::Built,
+        Stage::Opt => cellar::jit::Stage::Opt,
+        Stage::Asm => cellar::jit::Stage::Asm,
+    };
+    cellar::inspect::ir(file, function, stage, cfg)
 }
 
 fn main() {
     let cli = Cli::parse();
     let status = match cli.command {
         Some(Command::Run { file, args }) => run(file, args),
-        Some(Command::Ir { file, function, stage }) => ir(file, function, stage),
+        Some(Command::Ir {
+            file,
+            function,
+            stage,
+            cfg,
+        }) => ir(file, function, stage, cfg),
+        Some(Command::Scopes { file }) => cellar::inspect::scopes(file),
+        Some(Command::Bench {
+            files,
+            runs,
+            warmup,
+            no_python,
+            json,
+            plot,
+        }) => cellar::bench::run(&cellar::bench::BenchConfig {
+            files,
+            runs,
+            warmup,
+            python: !no_python,
+            json,
+            plot,
+        }),
         None => match cli.file {
             Some(file) => run(file, cli.run),
             None => {

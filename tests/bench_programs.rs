@@ -1,0 +1,144 @@
+//! The benchmark programs in `benches/programs/*.py` give CPython's output under the JIT.
+//!
+//! Each `NAME.py` has a `NAME.expected` holding exactly what `python3 NAME.py` printed
+//! (recorded by `python3 benches/record.py`); a trial `bench_program::NAME` runs
+//! `cellar run NAME.py` and compares stdout and a zero exit status. Only the JIT runs here,
+//! so the trials stay fast; `cellar bench` compares all engines.
+//!
+//! ```text
+//! cargo test --release --test bench_programs [-- FILTER]
+//! ```
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Per-run timeout; the programs take well under 2 s even under CPython.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join("programs")
+}
+
+fn program_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|entry| {
+            entry
+                .ok()?
+                .file_name()
+                .into_string()
+                .ok()?
+                .strip_suffix(".py")
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Run `cellar run NAME.py` in `dir`; `(exit status, stdout, stderr)`.
+fn run_cellar(dir: &Path, name: &str) -> Result<(Option<i32>, String, String), Failed> {
+    let exe = env!("CARGO_BIN_EXE_cellar");
+    let mut child = Command::new(exe)
+        .arg("run")
+        .arg(format!("{name}.py"))
+        .current_dir(dir)
+        .env_remove("CELLAR_GC_TORTURE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {exe}: {e}"))?;
+    let mut out_pipe = child.stdout.take().expect("stdout piped");
+    let mut err_pipe = child.stderr.take().expect("stderr piped");
+    let out = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() >= TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`cellar run {name}.py` timed out after {}s",
+                    TIMEOUT.as_secs()
+                )
+                .into());
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for cellar: {e}").into()),
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+    Ok((status.code(), stdout, stderr))
+}
+
+fn check(dir: &Path, name: &str) -> Result<(), Failed> {
+    let expected_path = dir.join(format!("{name}.expected"));
+    let expected = fs::read_to_string(&expected_path).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (record it with `python3 benches/record.py {name}`)",
+            expected_path.display()
+        )
+    })?;
+    let (status, stdout, stderr) = run_cellar(dir, name)?;
+    if status != Some(0) {
+        return Err(format!("exit status {status:?}, expected 0\n--- stderr:\n{stderr}").into());
+    }
+    if stdout != expected {
+        let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), stdout.lines().collect());
+        let line = (0..e.len().max(a.len()))
+            .find(|&i| e.get(i) != a.get(i))
+            .unwrap_or(0);
+        return Err(format!(
+            "stdout differs from CPython's at line {}:\n  expected: {:?}\n  actual:   {:?}",
+            line + 1,
+            e.get(line).copied().unwrap_or("<end of output>"),
+            a.get(line).copied().unwrap_or("<end of output>")
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = programs_dir();
+    let names = program_names(&dir);
+    let mut trials: Vec<Trial> = names
+        .iter()
+        .map(|name| {
+            let (dir, name) = (dir.clone(), name.clone());
+            Trial::test(format!("bench_program::{name}"), move || check(&dir, &name))
+        })
+        .collect();
+    let count = names.len();
+    trials.push(Trial::test(
+        "bench_program::corpus_is_not_empty",
+        move || {
+            if count >= 10 {
+                Ok(())
+            } else {
+                Err(format!("only {count} programs in benches/programs").into())
+            }
+        },
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
