@@ -44,8 +44,8 @@ struct Engine {
 const ENGINES: &[Engine] = &[
     Engine { label: "jit", args: &[], env: &[] },
     Engine { label: "jit-gc-torture", args: &[], env: &[("CELLAR_GC_TORTURE", "1")] },
-    // Engine { label: "interp", args: &["--interp"], env: &[] },
-    // Engine { label: "interp-gc-torture", args: &["--interp"], env: &[("CELLAR_GC_TORTURE", "1")] },
+    Engine { label: "interp", args: &["--interp"], env: &[] },
+    Engine { label: "interp-gc-torture", args: &["--interp"], env: &[("CELLAR_GC_TORTURE", "1")] },
 ];
 
 /// Environment variables cellar reacts to; cleared before applying a variant's own `env`, so

@@ -409,6 +409,7 @@ pub fn collect(fp: usize, pc: usize) {
         m.mark(v);
     }
     m.mark(vm.exc);
+    vm.stack.trace(|v| m.mark(v));
     m.drain();
     // Sweep: pools page by page, then the large-object list.
     let heap = &mut vm.heap;

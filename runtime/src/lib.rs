@@ -21,6 +21,7 @@ pub mod iter;
 pub mod object;
 pub mod objects;
 pub mod ops;
+pub mod stack;
 pub mod types;
 pub mod value;
 pub mod vm;

@@ -58,6 +58,8 @@ pub enum ObjKind {
     Slice = 13,
     /// `dict_keys`, `dict_values` or `dict_items`: a live view of a dict.
     DictView = 14,
+    /// A code object (`f.__code__`): a view of a function's [`CodeInfo`].
+    Code = 15,
 }
 
 /// The raw kind byte of a function object, as the JIT compares it.
@@ -176,8 +178,13 @@ pub struct CodeInfo {
     pub varnames: Vec<String>,
     /// Native entry (set once the code is finalized).
     pub code: NativeCode,
-    /// Array entry (set once the code is finalized).
+    /// Array entry (set once the code is finalized). Under the interpreter this is its
+    /// `extern "C"` entry, which finds the function's tree through `engine`.
     pub array_entry: Option<ArrayEntry>,
+    /// Engine-private code of the function: null for JIT code (which only needs `code`);
+    /// under the interpreter (`cellar run --interp`), a `*const interp::Code`, the function's
+    /// resolved tree. `code` stays null then: only JIT code calls through it.
+    pub engine: *const (),
 }
 
 impl CodeInfo {
@@ -361,4 +368,46 @@ pub struct DictViewObj {
     pub dict: Value,
     /// Which view.
     pub which: ViewKind,
+}
+
+/// A code object, `f.__code__`: the Python face of a [`CodeInfo`]. It owns nothing and
+/// points at no heap object; one is created per `CodeInfo` on first request and then
+/// reused, so `f.__code__ is g.__code__` holds for closures made by the same `def`.
+///
+/// ```text
+/// CodeObj (24 bytes)
+/// +0  Header      kind = Code
+/// +16 info ------> CodeInfo (static, leaked: lives as long as the program)
+///                  name, qualname, filename, firstlineno, params,
+///                  varnames (co_varnames), cellvars, freevars, code, array_entry
+/// ```
+#[repr(C)]
+pub struct CodeObj {
+    /// Header.
+    pub h: Header,
+    /// The static facts it shows.
+    pub info: *const CodeInfo,
+}
+
+/// Byte offsets of a `Vec<Value>`'s buffer pointer and length inside [`ListObj`] /
+/// [`TupleObj`] (after the 16-byte header), so compiled code can index lists inline.
+///
+/// Rust does not promise a field order for `Vec`, so the offsets are found once by probing
+/// a vector whose pointer and length are known.
+pub fn vec_field_offsets() -> (i32, i32) {
+    let v: Vec<Value> = Vec::with_capacity(7);
+    let v = std::mem::ManuallyDrop::new({
+        let mut v = v;
+        v.push(Value(0));
+        v.push(Value(0));
+        v.push(Value(0));
+        v
+    });
+    let words: [usize; 3] = unsafe { std::mem::transmute_copy(&*v) };
+    let ptr = v.as_ptr() as usize;
+    let find = |x: usize| words.iter().position(|&w| w == x).expect("Vec layout") as i32 * 8 + 16;
+    let offs = (find(ptr), find(3));
+    // Free the probe vector.
+    drop(std::mem::ManuallyDrop::into_inner(v));
+    offs
 }

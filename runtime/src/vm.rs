@@ -57,6 +57,8 @@ pub struct Vm {
     pub filename: String,
     /// Program source, for the source lines in tracebacks.
     pub source: String,
+    /// The interpreter's frames (`cellar run --interp`); empty under the JIT.
+    pub stack: crate::stack::ValueStack,
 }
 
 static mut VM: *mut Vm = std::ptr::null_mut();
@@ -89,6 +91,7 @@ pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *m
         out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
         filename: filename.to_string(),
         source: source.to_string(),
+        stack: crate::stack::ValueStack::new(),
     });
     unsafe {
         VM = Box::into_raw(b);

@@ -21,16 +21,18 @@ use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};
 use crate::syntax::ast::*;
 use cellar_runtime::object::{CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
-use cellar_runtime::value::{Value as PyValue, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
-use cellar_runtime::vm::{VM_DEPTH_LIMIT_OFFSET, VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
+use cellar_runtime::value::{Value as PyValue, DOUBLE_OFFSET, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
+use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
-    condcodes::IntCC, types::I64, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc,
+    condcodes::{FloatCC, IntCC},
+    types::{F64, I64}, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc,
     StackSlot, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module as _;
-use std::collections::HashMap;
+use super::facts::BindingFacts;
+use std::collections::{HashMap, HashSet};
 
 /// Where a name lives in the function being lowered.
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +74,10 @@ struct Lower<'a, 'b, 'm> {
     info_ptr: i64,
     /// Values of str constants (names for messages, attribute names).
     strs: HashMap<String, PyValue>,
+    /// Binding facts of this function.
+    facts: BindingFacts,
+    /// Local and cell names definitely bound at the current point (reads skip the check).
+    bound: HashSet<String>,
 }
 
 fn flags() -> MemFlagsData {
@@ -95,6 +101,8 @@ pub fn lower_function<'a>(
     let func_var = b.declare_var(I64);
     b.declare_var_needs_stack_map(func_var);
     let info_ptr = if id.0 == 0 { 0 } else { prog.infos[&id] as i64 };
+    let body: &'a [Stmt] = if id.0 == 0 { prog.module_body } else { &prog.defs[&id].body };
+    let facts = BindingFacts::of(body, &scope.params);
     let mut l = Lower {
         b,
         module,
@@ -111,9 +119,10 @@ pub fn lower_function<'a>(
         scratch_words: 1,
         info_ptr,
         strs: HashMap::new(),
+        facts,
+        bound: HashSet::new(),
     };
     l.prologue(entry);
-    let body: &'a [Stmt] = if id.0 == 0 { prog.module_body } else { &prog.defs[&id].body };
     l.stmts(body);
     if !l.terminated() {
         let none = l.b.ins().iconst(I64, NONE.0 as i64);
@@ -171,17 +180,24 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         f
     }
 
-    /// Call a runtime entry point; returns its result (marked as a GC reference).
+    /// Call a runtime entry point; returns its result (marked as a GC reference). If the
+    /// entry point may allocate, poll for a pending collection right after it: allocation
+    /// only happens in the runtime, so these polls (on slow paths) are the only safepoints
+    /// compiled code needs, and fast paths carry none.
     fn call_rt(&mut self, name: &'static str, args: &[Value]) -> Value {
         let f = self.rt(name);
         let inst = self.b.ins().call(f, args);
-        match self.b.inst_results(inst).first().copied() {
+        let r = match self.b.inst_results(inst).first().copied() {
             Some(r) => {
                 self.b.declare_value_needs_stack_map(r);
                 r
             }
             None => self.iconst(0),
+        };
+        if may_allocate(name) && !writes_scratch(name) {
+            self.gc_poll();
         }
+        r
     }
 
     fn line_of(&self, span: Span) -> u32 {
@@ -291,14 +307,18 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.switch_to_block(entry);
         self.b.seal_block(entry);
         let params = self.b.block_params(entry).to_vec();
+        for &p in &params {
+            // Arguments stay live across the cell allocations below.
+            self.b.declare_value_needs_stack_map(p);
+        }
         self.b.def_var(self.func_var, params[0]);
         // Depth check.
         let vm = self.vm_addr();
         let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
         let d = self.b.ins().iadd_imm_s(d, 1);
         self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
-        let lim = self.b.ins().load(I64, flags(), vm, VM_DEPTH_LIMIT_OFFSET);
-        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, d, lim);
+        let limit = cellar_runtime::vm::vm().depth_limit as i64;
+        let over = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, d, limit);
         let deep = self.b.create_block();
         let body = self.b.create_block();
         self.b.ins().brif(over, deep, &[], body, &[]);
@@ -317,6 +337,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.global_slot(&y.name)
             } else {
                 match y.kind {
+                    ScopeKind::Local if self.facts.range_only.contains(&y.name) && self.is_builtin_name("range") => {
+                        // Always a small int: no stack map needed.
+                        Slot::Local(self.b.declare_var(I64))
+                    }
                     ScopeKind::Local => Slot::Local(self.new_var()),
                     ScopeKind::Cell => Slot::Cell(self.new_var()),
                     ScopeKind::Free => Slot::Free(scope.freevars.iter().position(|f| *f == y.name).expect("free var")),
@@ -333,6 +357,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         for (i, p) in scope.params.iter().enumerate() {
             let arg = params[i + 1];
+            self.note_bound(p);
             match self.slots[p] {
                 Slot::Local(v) => self.b.def_var(v, arg),
                 Slot::Cell(v) => {
@@ -350,7 +375,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
             }
         }
-        self.gc_poll();
     }
 
     fn global_slot(&self, name: &str) -> Slot {
@@ -380,8 +404,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let (v, raiser) = match slot {
             Slot::Local(var) => {
                 let v = self.b.use_var(var);
-                let sym = self.scope.symbol(name);
-                if sym.map(|s| s.is_param && s.plain_bindings <= 1).unwrap_or(false) {
+                if self.bound.contains(name) {
                     return v;
                 }
                 (v, "rt_raise_unbound_local")
@@ -390,6 +413,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let c = self.b.use_var(var);
                 let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
+                if self.bound.contains(name) {
+                    return v;
+                }
                 (v, "rt_raise_unbound_local")
             }
             Slot::Free(i) => {
@@ -433,7 +459,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         c
     }
 
+    /// Record that `name` is bound here, if nothing can unbind it behind our back.
+    fn note_bound(&mut self, name: &str) {
+        let stable = match self.slots.get(name) {
+            Some(Slot::Local(_)) => true,
+            Some(Slot::Cell(_)) => self.scope.symbol(name).map(|y| !y.rebound_by_inner).unwrap_or(false),
+            _ => false,
+        };
+        if stable && !self.facts.unbindable.contains(name) {
+            self.bound.insert(name.to_string());
+        }
+    }
+
     fn store_name(&mut self, name: &str, v: Value) {
+        self.note_bound(name);
         let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
         match slot {
             Slot::Local(var) => self.b.def_var(var, v),
@@ -523,18 +562,28 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let els = self.b.create_block();
                 let join = self.b.create_block();
                 self.cond(test, then, els);
+                let before = self.bound.clone();
                 self.b.switch_to_block(then);
                 self.b.seal_block(then);
                 self.stmts(body);
-                if !self.terminated() {
+                let then_live = !self.terminated();
+                if then_live {
                     self.b.ins().jump(join, &[]);
                 }
+                let then_bound = std::mem::replace(&mut self.bound, before.clone());
                 self.b.switch_to_block(els);
                 self.b.seal_block(els);
                 self.stmts(orelse);
-                if !self.terminated() {
+                let else_live = !self.terminated();
+                if else_live {
                     self.b.ins().jump(join, &[]);
                 }
+                self.bound = match (then_live, else_live) {
+                    (true, true) => then_bound.intersection(&self.bound).cloned().collect(),
+                    (true, false) => then_bound,
+                    (false, true) => std::mem::take(&mut self.bound),
+                    (false, false) => before,
+                };
                 self.b.switch_to_block(join);
                 self.b.seal_block(join);
             }
@@ -544,8 +593,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let elseb = self.b.create_block();
                 let exit = self.b.create_block();
                 self.b.ins().jump(head, &[]);
+                let before = self.bound.clone();
                 self.b.switch_to_block(head);
-                self.gc_poll();
                 self.cond(test, bodyb, elseb);
                 self.b.switch_to_block(bodyb);
                 self.b.seal_block(bodyb);
@@ -556,12 +605,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     self.b.ins().jump(head, &[]);
                 }
                 self.b.seal_block(head);
+                self.bound = before.clone();
                 self.b.switch_to_block(elseb);
                 self.b.seal_block(elseb);
                 self.stmts(orelse);
                 if !self.terminated() {
                     self.b.ins().jump(exit, &[]);
                 }
+                self.bound = before;
                 self.b.switch_to_block(exit);
                 self.b.seal_block(exit);
             }
@@ -593,6 +644,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                             let o = self.expr(value);
                             let k = self.expr(index);
                             let r = self.call_rt("rt_delitem", &[o, k]);
+                            self.check(r, t.span);
+                        }
+                        ExprKind::Attribute { value, attr } => {
+                            let o = self.expr(value);
+                            let n = self.str_const(&attr.name);
+                            let n = self.pyconst(n);
+                            let r = self.call_rt("rt_delattr", &[o, n]);
                             self.check(r, t.span);
                         }
                         ExprKind::Tuple(ts) | ExprKind::List(ts) => {
@@ -666,6 +724,19 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     fn try_stmt(&mut self, body: &'a [Stmt], handlers: &'a [ExceptHandler], orelse: &'a [Stmt], finalbody: &'a [Stmt]) {
+        let before = self.bound.clone();
+        self.try_stmt_inner(body, handlers, orelse, finalbody, &before);
+        self.bound = before;
+    }
+
+    fn try_stmt_inner(
+        &mut self,
+        body: &'a [Stmt],
+        handlers: &'a [ExceptHandler],
+        orelse: &'a [Stmt],
+        finalbody: &'a [Stmt],
+        before: &HashSet<String>,
+    ) {
         let has_finally = !finalbody.is_empty();
         let after = self.b.create_block();
         let fin_err = self.b.create_block();
@@ -688,7 +759,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             if !self.terminated() {
                 self.b.ins().jump(after, &[]);
             }
-            // Handlers.
+            // Handlers: an exception may come from anywhere in the body.
+            self.bound = before.clone();
             self.b.switch_to_block(handler);
             self.b.seal_block(handler);
             let exc = self.call_rt("rt_take_exception", &[]);
@@ -719,6 +791,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     self.store_name(&n.name, e);
                 }
                 self.frames.push(Frame::Handling { exc: exc_var });
+                self.bound = before.clone();
                 self.stmts(&h.body);
                 self.frames.pop();
                 if !self.terminated() {
@@ -749,6 +822,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         if has_finally {
             self.frames.pop();
+            self.bound = before.clone();
             if !self.terminated() {
                 self.stmts(finalbody);
             }
@@ -759,6 +833,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             // Error path: save the exception, run the finally body, re-raise.
             self.b.switch_to_block(fin_err);
             self.b.seal_block(fin_err);
+            self.bound = before.clone();
             let exc = self.call_rt("rt_take_exception", &[]);
             let saved = self.new_var();
             self.b.def_var(saved, exc);
@@ -781,6 +856,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     fn for_loop(&mut self, target: &'a Expr, iter: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt], span: Span) {
+        let before = self.bound.clone();
+        self.for_loop_inner(target, iter, body, orelse, span, &before);
+        self.bound = before;
+    }
+
+    fn for_loop_inner(
+        &mut self,
+        target: &'a Expr,
+        iter: &'a Expr,
+        body: &'a [Stmt],
+        orelse: &'a [Stmt],
+        span: Span,
+        before: &HashSet<String>,
+    ) {
         let head = self.b.create_block();
         let bodyb = self.b.create_block();
         let elseb = self.b.create_block();
@@ -819,7 +908,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.def_var(limit, ei);
             self.b.ins().jump(head, &[]);
             self.b.switch_to_block(head);
-            self.gc_poll();
             let i = self.b.use_var(counter);
             let lim = self.b.use_var(limit);
             let more = self.b.ins().icmp(IntCC::SignedLessThan, i, lim);
@@ -840,7 +928,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.def_var(it_var, it);
             self.b.ins().jump(head, &[]);
             self.b.switch_to_block(head);
-            self.gc_poll();
             let it = self.b.use_var(it_var);
             let x = self.call_rt("rt_next", &[it]);
             self.check(x, iter.span);
@@ -861,6 +948,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().jump(head, &[]);
         }
         self.b.seal_block(head);
+        self.bound = before.clone();
         self.b.switch_to_block(elseb);
         self.b.seal_block(elseb);
         self.stmts(orelse);
@@ -935,6 +1023,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         x
                     })
                     .collect();
+                self.gc_poll();
                 for (t, x) in ts.iter().zip(vals) {
                     let t = if let ExprKind::Starred(inner) = &t.kind { &**inner } else { t };
                     self.assign(t, x);
@@ -1639,27 +1728,47 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let res = self.new_var();
         let join = self.b.create_block();
         let slow = self.b.create_block();
+        // Float arithmetic (either operand a float, or int / int) has its own inline path.
+        let floaty = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div).then(|| self.b.create_block());
         if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
             let both = self.b.ins().band(a, b);
             let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
-            self.b.ins().brif(ints, fast, &[], slow, &[]);
+            self.b.ins().brif(ints, fast, &[], floaty.unwrap_or(slow), &[]);
             self.b.switch_to_block(fast);
             self.b.seal_block(fast);
+            if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
+                // Scaled arithmetic: a << 16 is the value times 2^16, so the i64 operation
+                // overflows exactly when the result leaves the 48-bit small-int range.
+                let sa = self.b.ins().ishl_imm_s(a, 16);
+                let (r, of) = match op {
+                    BinOp::Add => {
+                        let sb = self.b.ins().ishl_imm_s(b, 16);
+                        self.b.ins().sadd_overflow(sa, sb)
+                    }
+                    BinOp::Sub => {
+                        let sb = self.b.ins().ishl_imm_s(b, 16);
+                        self.b.ins().ssub_overflow(sa, sb)
+                    }
+                    _ => {
+                        let ib = self.unbox(b);
+                        self.b.ins().smul_overflow(sa, ib)
+                    }
+                };
+                let ok = self.b.create_block();
+                self.b.ins().brif(of, slow, &[], ok, &[]);
+                self.b.switch_to_block(ok);
+                self.b.seal_block(ok);
+                let v = self.b.ins().sshr_imm_s(r, 16);
+                let boxed = self.b.ins().bor_imm_s(v, INT_TAG as i64);
+                self.b.def_var(res, boxed);
+                self.b.ins().jump(join, &[]);
+                return self.binop_slow(op, a, b, inplace, span, res, slow, join, floaty);
+            }
             let ia = self.unbox(a);
             let ib = self.unbox(b);
             let boxit = self.b.create_block();
             let r = match op {
-                BinOp::Add => self.b.ins().iadd(ia, ib),
-                BinOp::Sub => self.b.ins().isub(ia, ib),
-                BinOp::Mul => {
-                    let (r, of) = self.b.ins().smul_overflow(ia, ib);
-                    let nof = self.b.create_block();
-                    self.b.ins().brif(of, slow, &[], nof, &[]);
-                    self.b.switch_to_block(nof);
-                    self.b.seal_block(nof);
-                    r
-                }
                 BinOp::FloorDiv | BinOp::Mod => {
                     let nz = self.b.create_block();
                     self.b.ins().brif(ib, nz, &[], slow, &[]);
@@ -1690,7 +1799,84 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.def_var(res, boxed);
             self.b.ins().jump(join, &[]);
         } else {
-            self.b.ins().jump(slow, &[]);
+            self.b.ins().jump(floaty.unwrap_or(slow), &[]);
+        }
+        self.binop_slow(op, a, b, inplace, span, res, slow, join, floaty)
+    }
+
+    /// The value of `v` as an f64 if it is a float or a small int; otherwise jump to `slow`.
+    fn as_f64(&mut self, v: Value, slow: Block) -> Value {
+        let out = self.b.declare_var(F64);
+        let done = self.b.create_block();
+        let not_float = self.b.create_block();
+        let is_float = self.b.create_block();
+        let off = self.b.ins().iadd_imm_s(v, -(DOUBLE_OFFSET as i64));
+        let f = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (INT_TAG - DOUBLE_OFFSET) as i64);
+        self.b.ins().brif(f, is_float, &[], not_float, &[]);
+        self.b.switch_to_block(is_float);
+        self.b.seal_block(is_float);
+        let x = self.b.ins().bitcast(F64, MemFlagsData::new(), off);
+        self.b.def_var(out, x);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(not_float);
+        self.b.seal_block(not_float);
+        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
+        let int_blk = self.b.create_block();
+        self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
+        self.b.switch_to_block(int_blk);
+        self.b.seal_block(int_blk);
+        let i = self.unbox(v);
+        let x = self.b.ins().fcvt_from_sint(F64, i);
+        self.b.def_var(out, x);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.use_var(out)
+    }
+
+    /// Inline float `+ - * /`: both operands floats or small ints (`/` also for two ints),
+    /// a non-zero divisor; anything else goes to `slow`.
+    fn float_binop(&mut self, op: BinOp, a: Value, b: Value, res: Variable, slow: Block, join: Block) {
+        let fa = self.as_f64(a, slow);
+        let fb = self.as_f64(b, slow);
+        let r = match op {
+            BinOp::Add => self.b.ins().fadd(fa, fb),
+            BinOp::Sub => self.b.ins().fsub(fa, fb),
+            BinOp::Mul => self.b.ins().fmul(fa, fb),
+            _ => {
+                let zero = self.b.ins().f64const(0.0);
+                let nz = self.b.ins().fcmp(FloatCC::NotEqual, fb, zero);
+                let ok = self.b.create_block();
+                self.b.ins().brif(nz, ok, &[], slow, &[]);
+                self.b.switch_to_block(ok);
+                self.b.seal_block(ok);
+                self.b.ins().fdiv(fa, fb)
+            }
+        };
+        let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), r);
+        let boxed = self.b.ins().iadd_imm_s(bits, DOUBLE_OFFSET as i64);
+        self.b.def_var(res, boxed);
+        self.b.ins().jump(join, &[]);
+    }
+
+    /// The shared tail of [`Self::binop`]: the runtime call in `slow`, then the join.
+    #[allow(clippy::too_many_arguments)]
+    fn binop_slow(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        b: Value,
+        inplace: bool,
+        span: Span,
+        res: Variable,
+        slow: Block,
+        join: Block,
+        floaty: Option<Block>,
+    ) -> Value {
+        if let Some(fb) = floaty {
+            self.b.switch_to_block(fb);
+            self.b.seal_block(fb);
+            self.float_binop(op, a, b, res, slow, join);
         }
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
@@ -1703,6 +1889,32 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.seal_block(join);
         self.b.use_var(res)
     }
+}
+
+/// Runtime entry points that may allocate heap objects (and so are followed by a poll).
+/// Raising functions allocate too, but they are followed by a jump to a handler, which
+/// polls on its own next allocation.
+fn may_allocate(name: &str) -> bool {
+    !matches!(
+        name,
+        "rt_truthy"
+            | "rt_traceback_add"
+            | "rt_take_exception"
+            | "rt_exc_matches"
+            | "rt_raise"
+            | "rt_reraise"
+            | "rt_raise_name_error"
+            | "rt_raise_unbound_local"
+            | "rt_raise_unbound_free"
+            | "rt_raise_recursion"
+            | "rt_raise_assert"
+    )
+}
+
+/// Entry points that leave their results in the scratch area: their caller polls only
+/// after loading them into (stack-mapped) values.
+fn writes_scratch(name: &str) -> bool {
+    matches!(name, "rt_unpack" | "rt_unpack_star")
 }
 
 fn int_cc(op: CmpOp) -> Option<IntCC> {

@@ -14,8 +14,12 @@
 //! to the collector) and `tramp_<rt fn>` for runtime entry points that may call back into
 //! Python (they push an `ExitNode` so the collector can walk past the Rust frames).
 
+pub mod facts;
 pub mod imports;
+pub mod listing;
 pub mod lower;
+
+pub use listing::{FunctionIr, Stage};
 
 use crate::scope::ScopeTable;
 use crate::syntax::ast::{FunctionDef, Module, ScopeId, Stmt, StmtKind, Expr, ExprKind, Arg, FStringPart};
@@ -39,23 +43,8 @@ pub struct CompileOptions {
     pub keep_opt_ir: bool,
     /// Keep the machine code listing.
     pub keep_asm: bool,
-}
-
-/// IR text of one compiled function.
-#[derive(Clone, Debug)]
-pub struct FunctionIr {
-    /// Qualname of the Python function (`<module>` for the module body).
-    pub qualname: String,
-    /// Symbol name (`py_3`).
-    pub symbol: String,
-    /// Line of the definition.
-    pub line: u32,
-    /// CLIF as lowered.
-    pub built: String,
-    /// CLIF after optimisation.
-    pub opt: String,
-    /// Machine code listing.
-    pub asm: String,
+    /// Also keep Graphviz dot graphs of the kept CLIF stages.
+    pub keep_cfg: bool,
 }
 
 /// A compiled program, ready to run.
@@ -264,54 +253,6 @@ impl<'a> DefCollector<'a> {
     }
 }
 
-fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f: Option<&FunctionDef>) -> CodeInfo {
-    let s = scopes.get(id);
-    let varnames = s
-        .params
-        .iter()
-        .cloned()
-        .chain(
-            s.symbols
-                .iter()
-                .filter(|y| !y.is_param && matches!(y.kind, crate::scope::ScopeKind::Local | crate::scope::ScopeKind::Cell))
-                .map(|y| y.name.clone()),
-        )
-        .collect();
-    CodeInfo {
-        name: s.name.clone(),
-        qualname: s.qualname.clone(),
-        filename: filename.to_string(),
-        firstlineno: line,
-        params: s.params.clone(),
-        npositional: f.map(|f| f.params.positional.len() as u32).unwrap_or(0),
-        has_varargs: f.map(|f| f.params.vararg.is_some()).unwrap_or(false),
-        nkwonly: f.map(|f| f.params.kwonly.len() as u32).unwrap_or(0),
-        has_varkw: f.map(|f| f.params.kwarg.is_some()).unwrap_or(false),
-        freevars: s.freevars.clone(),
-        cellvars: s.cellvars.clone(),
-        varnames,
-        code: std::ptr::null(),
-        array_entry: None,
-    }
-}
-
-/// Global names: every name any scope resolves as a global.
-fn global_names(scopes: &ScopeTable) -> Vec<String> {
-    use crate::scope::ScopeKind;
-    let mut names: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for s in &scopes.scopes {
-        for y in &s.symbols {
-            if s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit) {
-                if seen.insert(y.name.clone()) {
-                    names.push(y.name.clone());
-                }
-            }
-        }
-    }
-    names
-}
-
 /// Compile a whole program. The VM must be initialised first.
 pub fn compile(
     ast: &Module,
@@ -325,14 +266,7 @@ pub fn compile(
     let vm_ptr = cellar_runtime::vm::vm() as *mut _ as i64;
 
     // Globals: fixed slots, builtins pre-bound.
-    let names = global_names(scopes);
-    cellar_runtime::vm::set_globals(names.clone());
-    for (i, n) in names.iter().enumerate() {
-        if let Some(b) = cellar_runtime::builtins::lookup_builtin(n) {
-            cellar_runtime::vm::vm().globals[i] = b;
-        }
-    }
-    let global_slots: HashMap<String, usize> = names.into_iter().enumerate().map(|(i, n)| (n, i)).collect();
+    let global_slots: HashMap<String, usize> = crate::program::install_globals(scopes);
     let globals_addr = cellar_runtime::vm::vm().globals.as_ptr() as i64;
 
     // Imports and trampolines.
@@ -378,7 +312,7 @@ pub fn compile(
     for &id in &order {
         let def = dc.defs.get(&id).copied();
         let line = def.map(|f| source.line(f.span.start)).unwrap_or(1);
-        let info = Box::into_raw(Box::new(code_info(scopes, id, filename, line, def)));
+        let info = Box::into_raw(Box::new(crate::program::code_info(scopes, id, filename, line, def)));
         infos.insert(id, info);
         let nparams = scopes.get(id).params.len();
         let sig = word_sig(&module, nparams + 1, true);
@@ -407,13 +341,14 @@ pub fn compile(
     };
 
     let mut ir = Vec::new();
+    let mut listings = listing::Recorder::new(&prog, &module, opts);
     let mut pending_maps: Vec<(FuncId, usize, Vec<(u32, u32, Vec<u32>)>)> = Vec::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
         ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 1, true);
         ctx.func.name = UserFuncName::user(0, fid.as_u32());
         lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
-        let built = if opts.keep_ir { ctx.func.display().to_string() } else { String::new() };
+        listings.built(&ctx.func, source);
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
@@ -431,17 +366,8 @@ pub fn compile(
             .map(|(off, span, map)| (*off, *span, map.entries().map(|(_, o)| o).collect()))
             .collect();
         pending_maps.push((fid, cc.buffer.data().len(), maps));
-        let opt = if opts.keep_opt_ir { ctx.func.display().to_string() } else { String::new() };
-        let asm = if opts.keep_asm { cc.vcode.clone().unwrap_or_default() } else { String::new() };
+        ir.push(listings.finish(&prog, id, &ctx));
         let s = scopes.get(id);
-        ir.push(FunctionIr {
-            qualname: if id.0 == 0 { "<module>".into() } else { s.qualname.clone() },
-            symbol: format!("py_{}", id.0),
-            line: unsafe { (*prog.infos[&id]).firstlineno },
-            built,
-            opt,
-            asm,
-        });
         module.clear_context(&mut ctx);
         if id.0 != 0 {
             let aid = array_ids[&id];

@@ -1,0 +1,87 @@
+//! Program-wide facts both engines (the JIT in [`crate::jit`] and the interpreter in
+//! [`crate::interp`]) derive from the scope table in the same way, so a program sees the same
+//! global slots, the same function metadata and the same builtin bindings under either engine.
+//!
+//! ```text
+//! Vm::globals (one word per global name, in `global_names` order)
+//! +--------+--------+--------+-----
+//! | slot 0 | slot 1 | slot 2 | ...     UNBOUND (0) = not assigned yet;
+//! +--------+--------+--------+-----    builtins (`len`, `range`, ...) are pre-bound
+//! ```
+
+use crate::scope::{ScopeKind, ScopeTable};
+use crate::syntax::ast::{FunctionDef, ScopeId};
+use cellar_runtime::object::CodeInfo;
+use std::collections::HashMap;
+
+/// Global names: every name any scope resolves as a global, in slot order.
+pub fn global_names(scopes: &ScopeTable) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for s in &scopes.scopes {
+        for y in &s.symbols {
+            if (s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit))
+                && seen.insert(y.name.clone())
+            {
+                names.push(y.name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// Give every global name its fixed slot in `vm().globals` (see the module docs), pre-bind
+/// the builtins, and return `name -> slot`. The VM must be initialised.
+pub fn install_globals(scopes: &ScopeTable) -> HashMap<String, usize> {
+    let names = global_names(scopes);
+    cellar_runtime::vm::set_globals(names.clone());
+    for (i, n) in names.iter().enumerate() {
+        if let Some(b) = cellar_runtime::builtins::lookup_builtin(n) {
+            cellar_runtime::vm::vm().globals[i] = b;
+        }
+    }
+    names.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
+}
+
+/// The static facts of scope `id` (`f` is its definition; `None` for the module), with no
+/// code attached yet (`code`, `array_entry` and `engine` are set by the engine).
+pub fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f: Option<&FunctionDef>) -> CodeInfo {
+    let s = scopes.get(id);
+    CodeInfo {
+        name: s.name.clone(),
+        qualname: s.qualname.clone(),
+        filename: filename.to_string(),
+        firstlineno: line,
+        params: s.params.clone(),
+        npositional: f.map(|f| f.params.positional.len() as u32).unwrap_or(0),
+        has_varargs: f.map(|f| f.params.vararg.is_some()).unwrap_or(false),
+        nkwonly: f.map(|f| f.params.kwonly.len() as u32).unwrap_or(0),
+        has_varkw: f.map(|f| f.params.kwarg.is_some()).unwrap_or(false),
+        freevars: s.freevars.clone(),
+        cellvars: s.cellvars.clone(),
+        varnames: s.varnames.clone(),
+        code: std::ptr::null(),
+        array_entry: None,
+        engine: std::ptr::null(),
+    }
+}
+
+/// Is `name`, read in scope `id`, always the builtin of that name: not a local, cell or free
+/// variable there, and never bound as a global anywhere in the program?
+pub fn is_builtin_name(scopes: &ScopeTable, id: ScopeId, name: &str) -> bool {
+    let scope = scopes.get(id);
+    let local = !scope.is_module
+        && matches!(scope.symbol(name).map(|s| s.kind), Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free));
+    if local {
+        return false;
+    }
+    for s in &scopes.scopes {
+        if let Some(y) = s.symbol(name) {
+            let global_here = s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit);
+            if global_here && (y.plain_bindings > 0 || y.def_bindings > 0) {
+                return false;
+            }
+        }
+    }
+    true
+}
