@@ -58,6 +58,9 @@ pub struct Symbol {
     pub def_bindings: u32,
     /// Some inner scope declares the name `nonlocal` and rebinds it.
     pub rebound_by_inner: bool,
+    /// The name appears in this scope's own code (used, bound or declared); false for a free
+    /// variable that only passes through to inner scopes.
+    pub direct: bool,
 }
 
 /// One scope: the module, a `def`, or a `lambda`.
@@ -81,6 +84,10 @@ pub struct Scope {
     pub cellvars: Vec<String>,
     /// Names reached through the closure (CPython `co_freevars`, sorted).
     pub freevars: Vec<String>,
+    /// CPython's `co_varnames`: the parameters (positional, keyword-only, `*args`,
+    /// `**kwargs`), then the other plain locals (not cells) in order of first use in the
+    /// compiled code. Empty for the module.
+    pub varnames: Vec<String>,
     /// Direct inner scopes, in source order.
     pub children: Vec<ScopeId>,
     /// Byte offset of the definition (the `def` or `lambda` keyword, or 0).
@@ -185,6 +192,7 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
                 plain_bindings: sym.map(|s| s.plain).unwrap_or(0),
                 def_bindings: sym.map(|s| s.defs).unwrap_or(0),
                 rebound_by_inner: false,
+                direct: sym.is_some(),
             });
         }
         let mut cellvars: Vec<String> =
@@ -203,6 +211,7 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
             symbols,
             cellvars,
             freevars,
+            varnames: Vec::new(),
             children: blk.children.clone(),
             offset: blk.offset,
         });
@@ -257,7 +266,194 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
             }
         }
     }
+    let mut varnames = VarnameCollector { scopes: &mut scopes };
+    varnames.stmts(&module.body);
     Ok(ScopeTable { scopes })
+}
+
+// ---------------------------------------------------------------------------------------------
+// co_varnames: first uses of locals in CPython's compilation order
+// ---------------------------------------------------------------------------------------------
+
+/// Fills [`Scope::varnames`] for every function: walks each body in the order CPython's
+/// compiler emits code (an assignment's value before its targets, a `for` loop's iterable
+/// before its target, `else` before the `except` clauses, positional arguments before
+/// keywords), recording the first use of every plain local.
+struct VarnameCollector<'s> {
+    scopes: &'s mut Vec<Scope>,
+}
+
+/// The names used in one function body, in compilation order, each once.
+#[derive(Default)]
+struct Uses(Vec<String>);
+
+impl Uses {
+    fn add(&mut self, name: &str) {
+        if !self.0.iter().any(|n| n == name) {
+            self.0.push(name.to_string());
+        }
+    }
+}
+
+impl VarnameCollector<'_> {
+    /// Visit the statements of the module (nested functions are found and filled in).
+    fn stmts(&mut self, body: &[Stmt]) {
+        let mut ignored = Uses::default();
+        self.body(body, &mut ignored);
+    }
+
+    fn function(&mut self, f: &FunctionDef, outer: &mut Uses) {
+        // Decorators and defaults run in the enclosing scope.
+        for d in &f.decorators {
+            self.expr(d, outer);
+        }
+        for p in f.params.positional.iter().chain(&f.params.kwonly) {
+            if let Some(d) = &p.default {
+                self.expr(d, outer);
+            }
+        }
+        let mut uses = Uses::default();
+        self.body(&f.body, &mut uses);
+        let p = &f.params;
+        let mut names: Vec<String> = p
+            .positional
+            .iter()
+            .chain(&p.kwonly)
+            .map(|x| x.name.name.clone())
+            .chain(p.vararg.iter().chain(&p.kwarg).map(|v| v.name.clone()))
+            .collect();
+        let scope = &mut self.scopes[f.scope_id.0 as usize];
+        for n in uses.0 {
+            let local = scope.symbol(&n).is_some_and(|y| y.kind == ScopeKind::Local && !y.is_param);
+            if local {
+                names.push(n);
+            }
+        }
+        scope.varnames = names;
+    }
+
+    fn body(&mut self, body: &[Stmt], u: &mut Uses) {
+        for s in body {
+            self.stmt(s, u);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, u: &mut Uses) {
+        match &s.kind {
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => self.expr(e, u),
+            StmtKind::Assign { targets, value } => {
+                self.expr(value, u);
+                targets.iter().for_each(|t| self.expr(t, u));
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                self.expr(target, u);
+                self.expr(value, u);
+            }
+            StmtKind::FunctionDef(f) => {
+                self.function(f, u);
+                u.add(&f.name);
+            }
+            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+                self.expr(test, u);
+                self.body(body, u);
+                self.body(orelse, u);
+            }
+            StmtKind::For { target, iter, body, orelse } => {
+                self.expr(iter, u);
+                self.expr(target, u);
+                self.body(body, u);
+                self.body(orelse, u);
+            }
+            StmtKind::Delete(ts) => ts.iter().for_each(|t| self.expr(t, u)),
+            StmtKind::Assert { test, msg } => {
+                self.expr(test, u);
+                msg.iter().for_each(|m| self.expr(m, u));
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.body(body, u);
+                self.body(orelse, u);
+                for h in handlers {
+                    h.typ.iter().for_each(|t| self.expr(t, u));
+                    if let Some(n) = &h.name {
+                        u.add(&n.name);
+                    }
+                    self.body(&h.body, u);
+                }
+                self.body(finalbody, u);
+            }
+            StmtKind::Return(None)
+            | StmtKind::Raise(None)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Pass
+            | StmtKind::Global(_)
+            | StmtKind::Nonlocal(_) => {}
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, u: &mut Uses) {
+        match &e.kind {
+            ExprKind::Name(n) => u.add(n),
+            ExprKind::Constant(_) => {}
+            ExprKind::Lambda(f) => self.function(f, u),
+            ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
+                values.iter().for_each(|v| self.expr(v, u))
+            }
+            ExprKind::BinOp { left, right, .. } => {
+                self.expr(left, u);
+                self.expr(right, u);
+            }
+            ExprKind::UnaryOp { operand, .. } => self.expr(operand, u),
+            ExprKind::Compare { left, comparators, .. } => {
+                self.expr(left, u);
+                comparators.iter().for_each(|c| self.expr(c, u));
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.expr(test, u);
+                self.expr(body, u);
+                self.expr(orelse, u);
+            }
+            ExprKind::Call { func, args } => {
+                self.expr(func, u);
+                for a in args {
+                    if let Arg::Positional(x) | Arg::Starred(x) = a {
+                        self.expr(x, u);
+                    }
+                }
+                for a in args {
+                    if let Arg::Keyword(_, x) | Arg::DoubleStarred(x) = a {
+                        self.expr(x, u);
+                    }
+                }
+            }
+            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => self.expr(value, u),
+            ExprKind::Subscript { value, index } => {
+                self.expr(value, u);
+                self.expr(index, u);
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                for x in [lower, upper, step].into_iter().flatten() {
+                    self.expr(x, u);
+                }
+            }
+            ExprKind::Dict(items) => {
+                for (k, v) in items {
+                    k.iter().for_each(|k| self.expr(k, u));
+                    self.expr(v, u);
+                }
+            }
+            ExprKind::FString(parts) => self.fparts(parts, u),
+        }
+    }
+
+    fn fparts(&mut self, parts: &[FStringPart], u: &mut Uses) {
+        for p in parts {
+            if let FStringPart::Field { expr, spec, .. } = p {
+                self.expr(expr, u);
+                self.fparts(spec, u);
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -778,6 +974,9 @@ mod tests {
         assert_eq!(scope(&t, "f.<locals>.g").freevars, ["x"]);
         assert_eq!(scope(&t, "f.<locals>.g").symbol("x").unwrap().reason, Reason::FreeFrom("f".into()));
         assert_eq!(scope(&t, "f.<locals>.g.<locals>.h").freevars, ["x"]);
+        // x only passes through g.
+        assert!(!scope(&t, "f.<locals>.g").symbol("x").unwrap().direct);
+        assert!(scope(&t, "f.<locals>.g.<locals>.h").symbol("x").unwrap().direct);
         // Only h references x: it alone is listed as the capturer.
         assert_eq!(
             scope(&t, "f").symbol("x").unwrap().reason,
@@ -955,6 +1154,19 @@ mod tests {
         for (src, msg, line) in cases {
             assert_eq!(error(src), (msg.to_string(), *line), "{src}");
         }
+    }
+
+    #[test]
+    fn scope_varnames_in_cpython_order() {
+        // Checked against CPython 3.11's co_varnames.
+        let t = table("def f(a, *args, b, **kw):\n    def g(): return a, x\n    y = 1\n    x = 2\n    for i in z: pass\n");
+        assert_eq!(scope(&t, "f").varnames, ["a", "b", "args", "kw", "g", "y", "i"]);
+        let t = table("def f():\n    x = y = 0\n    for k in x: pass\n    try:\n        pass\n    except E as e:\n        w = 1\n    else:\n        v = 2\n    if x:\n        return g(q=p, *s)\n    p = s = 1\n");
+        assert_eq!(scope(&t, "f").varnames, ["x", "y", "k", "v", "e", "w", "s", "p"]);
+        let t = table("def make_averager():\n    series = []\n    def averager(new_value):\n        series.append(new_value)\n        total = sum(series)\n        return total / len(series)\n    return averager\n");
+        assert_eq!(scope(&t, "make_averager").varnames, ["averager"]);
+        assert_eq!(scope(&t, "make_averager.<locals>.averager").varnames, ["new_value", "total"]);
+        assert!(scope(&t, "<module>").varnames.is_empty());
     }
 
     #[test]

@@ -222,7 +222,7 @@ pub fn repr_string(v: Value) -> String {
             }
         }
         Some(ObjKind::Function) => {
-            format!("<function {} at {}>", obj::<FunctionObj>(v).info().qualname, addr(v))
+            format!("<function {} at {}>", crate::introspect::function_qualname(v), addr(v))
         }
         Some(ObjKind::Builtin) => {
             let b = obj::<BuiltinObj>(v);
@@ -257,6 +257,7 @@ pub fn repr_string(v: Value) -> String {
             }
         }
         Some(ObjKind::Iterator) => format!("<{} object at {}>", type_name(v), addr(v)),
+        Some(ObjKind::Code) => crate::introspect::code_repr(v),
         Some(ObjKind::Slice) => {
             let s = obj::<SliceObj>(v);
             format!("slice({}, {}, {})", repr_string(s.start), repr_string(s.stop), repr_string(s.step))

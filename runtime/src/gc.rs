@@ -259,6 +259,7 @@ unsafe fn object_size(h: *mut Header) -> usize {
         ObjKind::Iterator => size_of::<IterObj>(),
         ObjKind::Slice => size_of::<SliceObj>(),
         ObjKind::DictView => size_of::<DictViewObj>(),
+        ObjKind::Code => size_of::<CodeObj>(),
     }
 }
 
@@ -279,7 +280,8 @@ unsafe fn drop_payload(h: *mut Header) {
         | ObjKind::Type
         | ObjKind::Range
         | ObjKind::Slice
-        | ObjKind::DictView => {}
+        | ObjKind::DictView
+        | ObjKind::Code => {}
     }
 }
 
@@ -303,7 +305,7 @@ impl Marker {
 
     unsafe fn trace(&mut self, h: *mut Header) {
         match (*h).kind {
-            ObjKind::Str | ObjKind::BigInt | ObjKind::Range => {}
+            ObjKind::Str | ObjKind::BigInt | ObjKind::Range | ObjKind::Code => {}
             ObjKind::Tuple => {
                 for &v in &(*(h as *mut TupleObj)).items {
                     self.mark(v)
@@ -323,12 +325,14 @@ impl Marker {
                 for &v in f.env() {
                     self.mark(v)
                 }
+                crate::introspect::trace_extra(h as usize, |v| self.mark(v));
             }
             ObjKind::Builtin => self.mark((*(h as *mut BuiltinObj)).this),
             ObjKind::Exception => {
                 let e = &*(h as *mut ExceptionObj);
                 self.mark(e.typ);
                 self.mark(e.args);
+                crate::introspect::trace_extra(h as usize, |v| self.mark(v));
             }
             ObjKind::Type => self.mark((*(h as *mut TypeObj)).base),
             ObjKind::Iterator => {
@@ -411,6 +415,7 @@ pub fn collect(fp: usize, pc: usize) {
     m.mark(vm.exc);
     vm.stack.trace(|v| m.mark(v));
     m.drain();
+    crate::introspect::drop_dead_extras(|v| unsafe { (*v.header()).mark != 0 });
     // Sweep: pools page by page, then the large-object list.
     let heap = &mut vm.heap;
     let mut live = 0usize;

@@ -17,6 +17,7 @@ pub mod exceptions;
 pub mod format;
 pub mod suggest;
 pub mod gc;
+pub mod introspect;
 pub mod iter;
 pub mod object;
 pub mod objects;

@@ -422,6 +422,7 @@ pub fn type_id_of(v: Value) -> TypeId {
             ViewKind::Values => TypeId::DictValues,
             ViewKind::Items => TypeId::DictItems,
         },
+        Some(ObjKind::Code) => TypeId::Code,
         None => TypeId::Object,
     }
 }

@@ -1285,31 +1285,6 @@ pub extern "C" fn rt_delitem(o: Value, key: Value) -> Value {
 
 // ---------------------------------------------------------------- attributes
 
-/// Side table of attributes set on function objects (`f.count = 0`): function -> dict.
-/// Both are kept alive permanently in `vm().constants`.
-fn func_attrs() -> &'static mut Vec<(Value, Value)> {
-    static mut ATTRS: Vec<(Value, Value)> = Vec::new();
-    #[allow(static_mut_refs)]
-    unsafe {
-        &mut ATTRS
-    }
-}
-
-fn func_attr_dict(f: Value, create: bool) -> Option<Value> {
-    let t = func_attrs();
-    if let Some(&(_, d)) = t.iter().find(|(g, _)| *g == f) {
-        return Some(d);
-    }
-    if !create {
-        return None;
-    }
-    let d = new_dict();
-    crate::vm::vm().constants.push(f);
-    crate::vm::vm().constants.push(d);
-    t.push((f, d));
-    Some(d)
-}
-
 fn no_attr(o: Value, name: &str) -> Value {
     if o.is_kind(ObjKind::Type) {
         return raise_new(
@@ -1328,30 +1303,10 @@ pub fn getattr(o: Value, name: &str) -> R<Value> {
     if let Some((f, mname)) = crate::builtins::find_method(o, name) {
         return Ok(new_builtin(f, mname, o));
     }
+    if let Some(r) = crate::introspect::getattr(o, name) {
+        return r;
+    }
     match o.kind() {
-        Some(ObjKind::Function) => {
-            let f = obj::<FunctionObj>(o);
-            let info = f.info();
-            match name {
-                "__name__" => return Ok(new_str(&info.name)),
-                "__qualname__" => return Ok(new_str(&info.qualname)),
-                "__module__" => return Ok(new_str("__main__")),
-                "__doc__" => return Ok(NONE),
-                "__defaults__" => return Ok(if f.defaults == UNBOUND { NONE } else { f.defaults }),
-                "__kwdefaults__" => return Ok(if f.kwdefaults == UNBOUND { NONE } else { f.kwdefaults }),
-                "__closure__" => {
-                    let env = f.env();
-                    return Ok(if env.is_empty() { NONE } else { new_tuple(env.to_vec()) });
-                }
-                "__dict__" => return Ok(func_attr_dict(o, true).unwrap()),
-                _ => {}
-            }
-            if let Some(d) = func_attr_dict(o, false) {
-                if let Ok(Some(v)) = dict_mut(d).get(new_str(name)) {
-                    return Ok(v);
-                }
-            }
-        }
         Some(ObjKind::Builtin) => {
             let b = obj::<BuiltinObj>(o);
             match name {
@@ -1371,20 +1326,6 @@ pub fn getattr(o: Value, name: &str) -> R<Value> {
             }
             _ => {}
         },
-        Some(ObjKind::Exception) => {
-            if name == "args" {
-                return Ok(obj::<ExceptionObj>(o).args);
-            }
-        }
-        Some(ObjKind::Cell) => {
-            if name == "cell_contents" {
-                let v = obj::<CellObj>(o).value;
-                if v == UNBOUND {
-                    return Err(raise_new(TypeId::ValueError, "Cell is empty".into()));
-                }
-                return Ok(v);
-            }
-        }
         Some(ObjKind::Range) => {
             let r = obj::<RangeObj>(o);
             match name {
@@ -1434,77 +1375,51 @@ pub extern "C" fn rt_getattr(o: Value, name: Value) -> Value {
     }
 }
 
-/// `obj.name = val`; returns NONE or EXC. Only functions accept new attributes.
+/// `obj.name = val`; returns NONE or EXC. Functions and exceptions take new attributes
+/// (see [`crate::introspect`]); everything else raises CPython's error.
 pub extern "C" fn rt_setattr(o: Value, name: Value, val: Value) -> Value {
-    let n = str_ref(name);
-    if o.is_kind(ObjKind::Function) {
-        let f = obj::<FunctionObj>(o);
-        match n {
-            "__defaults__" => {
-                f.defaults = if val == NONE { UNBOUND } else { val };
-                return NONE;
-            }
-            "__kwdefaults__" => {
-                f.kwdefaults = if val == NONE { UNBOUND } else { val };
-                return NONE;
-            }
-            "__name__" | "__qualname__" | "__closure__" | "__dict__" => {
-                return raise_new(
-                    TypeId::AttributeError,
-                    format!("attribute '{}' of 'function' objects is not writable", n),
-                )
-            }
-            _ => {}
-        }
-        let d = func_attr_dict(o, true).unwrap();
-        let _ = dict_mut(d).insert(name, val);
-        return NONE;
-    }
+    setattr(o, str_ref(name), val)
+}
+
+/// `del obj.name`; returns NONE or EXC.
+pub extern "C" fn rt_delattr(o: Value, name: Value) -> Value {
+    setattr(o, str_ref(name), UNBOUND)
+}
+
+/// `obj.name = val`, or `del obj.name` when `val` is UNBOUND; returns NONE or EXC.
+pub fn setattr(o: Value, n: &str, val: Value) -> Value {
     if o.is_kind(ObjKind::Type) {
         return raise_new(
             TypeId::TypeError,
-            format!(
-                "cannot set '{}' attribute of immutable type '{}'",
-                n,
-                type_obj_name(o)
-            ),
+            format!("cannot set '{n}' attribute of immutable type '{}'", type_obj_name(o)),
         );
+    }
+    if n == "__class__" {
+        let msg = if val == UNBOUND {
+            "can't delete __class__ attribute"
+        } else {
+            "__class__ assignment only supported for mutable types or ModuleType subclasses"
+        };
+        return raise_new(TypeId::TypeError, msg.into());
+    }
+    if let Some(r) = crate::introspect::setattr(o, n, val) {
+        return r;
     }
     if crate::builtins::find_method(o, n).is_some() {
-        return raise_new(
-            TypeId::AttributeError,
-            format!("'{}' object attribute '{}' is read-only", type_name(o), n),
-        );
+        return raise_new(TypeId::AttributeError, format!("'{}' object attribute '{n}' is read-only", type_name(o)));
     }
-    if o.is_kind(ObjKind::Exception) {
-        if n == "args" {
-            match crate::iter::collect(val) {
-                Ok(items) => obj::<ExceptionObj>(o).args = new_tuple(items),
-                Err(e) => return e,
-            }
-            return NONE;
+    if getattr(o, n).is_ok() {
+        // A read-only data attribute (`range.start`, `int.real`).
+        if is_int(o) || o.is_float() {
+            return raise_new(
+                TypeId::AttributeError,
+                format!("attribute '{n}' of '{}' objects is not writable", type_name(o)),
+            );
         }
-        return raise_new(
-            TypeId::AttributeError,
-            format!("'{}' object has no attribute '{}'", type_name(o), n),
-        );
+        return raise_new(TypeId::AttributeError, "readonly attribute".into());
     }
-    raise_new(
-        TypeId::AttributeError,
-        format!("'{}' object has no attribute '{}'", type_name(o), n),
-    )
-}
-
-/// `del obj.name` on a function attribute; returns NONE or EXC.
-pub extern "C" fn rt_delattr(o: Value, name: Value) -> Value {
-    if o.is_kind(ObjKind::Function) {
-        if let Some(d) = func_attr_dict(o, false) {
-            if let Ok(Some(_)) = dict_mut(d).remove(name) {
-                return NONE;
-            }
-        }
-    }
-    no_attr(o, str_ref(name))
+    crate::vm::take_exception();
+    raise_new(TypeId::AttributeError, format!("'{}' object has no attribute '{n}'", type_name(o)))
 }
 
 /// `str(v)` as a new str value.

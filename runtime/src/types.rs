@@ -83,6 +83,8 @@ pub enum TypeId {
     DictValues,
     /// `dict_items`.
     DictItems,
+    /// `code`.
+    Code,
 }
 
 /// `(id, __name__, base)` for every built-in type, in `TypeId` order.
@@ -124,6 +126,7 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
+    (TypeId::Code, "code", Some(TypeId::Object)),
 ];
 
 /// Create the type objects (called by `vm::init`).

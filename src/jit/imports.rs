@@ -49,6 +49,7 @@ pub fn all() -> Vec<Import> {
         rt::ops::rt_build_slice => "rt_build_slice" (3) true false,
         rt::ops::rt_getattr => "rt_getattr" (2) true false,
         rt::ops::rt_setattr => "rt_setattr" (3) true false,
+        rt::ops::rt_delattr => "rt_delattr" (2) true false,
         rt::call::rt_call => "rt_call" (4) true true,
         rt::call::rt_call_ex => "rt_call_ex" (3) true true,
         rt::call::rt_call_method => "rt_call_method" (5) true true,

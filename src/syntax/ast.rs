@@ -121,7 +121,7 @@ pub enum StmtKind {
     Continue,
     /// `pass`.
     Pass,
-    /// `del t1, t2` (names and subscripts).
+    /// `del t1, t2` (names, subscripts and attributes).
     Delete(Vec<Expr>),
     /// `global a, b`.
     Global(Vec<Ident>),

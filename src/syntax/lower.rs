@@ -1072,8 +1072,9 @@ impl Lowerer<'_> {
             }
             S::AugAssign(a) => {
                 let target = match &*a.target {
-                    py::Expr::Name(_) | py::Expr::Subscript(_) => self.target(&a.target, false)?,
-                    py::Expr::Attribute(_) => return unsupported("attribute assignment", r),
+                    py::Expr::Name(_) | py::Expr::Subscript(_) | py::Expr::Attribute(_) => {
+                        self.target(&a.target, false)?
+                    }
                     other => {
                         return Err(CompileError::syntax(
                             format!(
@@ -1316,8 +1317,7 @@ impl Lowerer<'_> {
                 }
                 Ok(Expr { kind: ExprKind::Name(n.id.to_string()), span: sp })
             }
-            py::Expr::Subscript(_) => self.expr(e),
-            py::Expr::Attribute(_) => unsupported("attribute assignment", e.range()),
+            py::Expr::Subscript(_) | py::Expr::Attribute(_) => self.expr(e),
             py::Expr::Tuple(_) | py::Expr::List(_) if allow_seq => {
                 let elts = match e {
                     py::Expr::Tuple(t) => &t.elts,
@@ -1363,8 +1363,7 @@ impl Lowerer<'_> {
                 }
                 out.push(Expr { kind: ExprKind::Name(n.id.to_string()), span: span(n.range) });
             }
-            py::Expr::Subscript(_) => out.push(self.expr(e)?),
-            py::Expr::Attribute(_) => return unsupported("attribute deletion", e.range()),
+            py::Expr::Subscript(_) | py::Expr::Attribute(_) => out.push(self.expr(e)?),
             py::Expr::Tuple(t) => {
                 for x in &t.elts {
                     self.del_target(x, out)?;
@@ -1660,9 +1659,6 @@ mod tests {
             ("try:\n    pass\nexcept* E:\n    pass\n", "except*"),
             ("x = b'abc'\n", "bytes literal"),
             ("x = 1j\n", "complex literal"),
-            ("x.y = 1\n", "attribute assignment"),
-            ("x.y += 1\n", "attribute assignment"),
-            ("del x.y\n", "attribute deletion"),
             ("x: int = 1\n", "annotated assignment"),
             ("def f(x: int):\n    pass\n", "function annotation"),
             ("def f() -> int:\n    pass\n", "function annotation"),
@@ -1698,6 +1694,17 @@ mod tests {
         assert_eq!(l.scope_id, ScopeId(2));
         assert!(l.is_lambda);
         assert!(matches!(l.body[0].kind, StmtKind::Return(Some(_))));
+    }
+
+    #[test]
+    fn syntax_attribute_targets() {
+        let m = parse("f.x = 1\nf.__closure__[0].cell_contents += 2\ndel f.x, g.y\n").unwrap();
+        let StmtKind::Assign { targets, .. } = &m.body[0].kind else { panic!() };
+        assert!(matches!(&targets[0].kind, ExprKind::Attribute { attr, .. } if attr.name == "x"));
+        let StmtKind::AugAssign { target, .. } = &m.body[1].kind else { panic!() };
+        assert!(matches!(&target.kind, ExprKind::Attribute { attr, .. } if attr.name == "cell_contents"));
+        let StmtKind::Delete(ts) = &m.body[2].kind else { panic!() };
+        assert!(ts.iter().all(|t| matches!(t.kind, ExprKind::Attribute { .. })));
     }
 
     #[test]
