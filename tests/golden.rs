@@ -1,0 +1,429 @@
+//! Golden tests for `cellar ir` and `cellar scopes`, plus property checks on the generated IR.
+//!
+//! For every `tests/golden/NAME.py` three files sit beside it:
+//!
+//! ```text
+//! NAME.built.clif   `cellar ir NAME.py`               (IR as lowered)
+//! NAME.opt.clif     `cellar ir NAME.py --stage opt`   (IR after Cranelift's optimiser)
+//! NAME.scopes       `cellar scopes NAME.py`
+//! ```
+//!
+//! A trial fails when the output differs from its file; `CELLAR_BLESS=1 cargo test --release
+//! --test golden` rewrites the files instead (then review the diff, as with Cranelift's
+//! `CRANELIFT_TEST_BLESS=1` and starlark-rust's golden tests). Listings name runtime addresses
+//! symbolically (`&vm`, `&'series'`), so they do not depend on the machine.
+//!
+//! Full-text goldens change with every change to the lowering or to Cranelift. The property
+//! trials check what must hold whatever the exact code looks like, on every golden program:
+//!
+//! - `props::env-loads::NAME`: every load from an environment record (a load from the closure
+//!   at `FUNCTION_ENV_OFFSET + 8*i`) is `notrap aligned`, at both stages; and every function
+//!   that reads a free variable has such a load.
+//! - `props::call-in-loop`: in `call_loop.py`, the closure call in `run`'s loop is a
+//!   `call_indirect`, and the hot (non-cold) blocks of that loop call no other function.
+//!
+//! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
+
+use cellar::jit::{CompileOptions, FunctionIr};
+use cellar_runtime::object::FUNCTION_ENV_OFFSET;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The compiler API uses one process-wide VM: compile one program at a time.
+static COMPILER: Mutex<()> = Mutex::new(());
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
+}
+
+fn blessing() -> bool {
+    std::env::var("CELLAR_BLESS").is_ok_and(|v| v == "1")
+}
+
+fn program_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("tests/golden exists")
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .into_string()
+                .ok()?
+                .strip_suffix(".py")
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// One golden output: the file suffix and the `cellar` arguments after the program name.
+struct Golden {
+    suffix: &'static str,
+    args: &'static [&'static str],
+}
+
+const GOLDENS: &[Golden] = &[
+    Golden {
+        suffix: "built.clif",
+        args: &["ir", "--stage", "built"],
+    },
+    Golden {
+        suffix: "opt.clif",
+        args: &["ir", "--stage", "opt"],
+    },
+    Golden {
+        suffix: "scopes",
+        args: &["scopes"],
+    },
+];
+
+fn check_golden(dir: &Path, name: &str, g: &Golden) -> Result<(), Failed> {
+    let (cmd, rest) = g.args.split_first().expect("a subcommand");
+    let out = Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .arg(cmd)
+        .arg(format!("{name}.py"))
+        .args(rest)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run cellar: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cellar {} failed:\n{}",
+            g.args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let actual = String::from_utf8(out.stdout).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("{name}.{}", g.suffix));
+    if blessing() {
+        fs::write(&path, &actual).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(());
+    }
+    let expected = fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e} (create it with CELLAR_BLESS=1)", path.display()))?;
+    if expected == actual {
+        return Ok(());
+    }
+    Err(first_difference(&path, &expected, &actual).into())
+}
+
+fn first_difference(path: &Path, expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let i = (0..e.len().max(a.len()))
+        .find(|&i| e.get(i) != a.get(i))
+        .unwrap_or(0);
+    format!(
+        "{} differs at line {} (expected {} lines, got {}; re-bless with CELLAR_BLESS=1 if intended)\n  expected: {:?}\n  actual:   {:?}\n",
+        path.display(),
+        i + 1,
+        e.len(),
+        a.len(),
+        e.get(i).unwrap_or(&"<end>"),
+        a.get(i).unwrap_or(&"<end>"),
+    )
+}
+
+/// The functions of `dir/NAME.py` with their built and optimised CLIF.
+fn compile(dir: &Path, name: &str) -> Result<Vec<FunctionIr>, Failed> {
+    let path = dir.join(format!("{name}.py"));
+    let source = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let opts = CompileOptions {
+        keep_ir: true,
+        keep_opt_ir: true,
+        ..Default::default()
+    };
+    let _one_at_a_time = COMPILER.lock().unwrap_or_else(|e| e.into_inner());
+    cellar::inspect::function_irs(&path.to_string_lossy(), &source, &opts).map_err(|e| e.into())
+}
+
+// ---------------------------------------------------------------- a small CLIF reader
+
+/// One block of CLIF text.
+struct ClifBlock {
+    name: String,
+    cold: bool,
+    insts: Vec<String>,
+    succs: Vec<String>,
+}
+
+/// The blocks of one function's CLIF, in layout order. Comment lines and the `@xxxx`
+/// source-location prefixes are dropped.
+fn parse_blocks(clif: &str) -> Vec<ClifBlock> {
+    let mut blocks: Vec<ClifBlock> = Vec::new();
+    for raw in clif.lines() {
+        let mut line = raw.trim();
+        if let Some(rest) = line.strip_prefix('@') {
+            line = rest
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .trim_start();
+        }
+        if line.is_empty() || line.starts_with(';') || line == "}" {
+            continue;
+        }
+        if line.starts_with("block") && line.ends_with(':') {
+            let head = line.trim_end_matches(':');
+            let name = head.split(['(', ' ']).next().unwrap_or("").to_string();
+            blocks.push(ClifBlock {
+                name,
+                cold: head.ends_with(" cold"),
+                insts: Vec::new(),
+                succs: Vec::new(),
+            });
+            continue;
+        }
+        let Some(b) = blocks.last_mut() else { continue };
+        let code = line
+            .split(" ; ")
+            .next()
+            .unwrap_or(line)
+            .split("  ;")
+            .next()
+            .unwrap_or(line)
+            .trim();
+        if code.starts_with("jump ") || code.starts_with("brif ") {
+            for word in code.split([' ', ',', '(']) {
+                if word.starts_with("block") {
+                    b.succs.push(word.to_string());
+                }
+            }
+        }
+        b.insts.push(code.to_string());
+    }
+    blocks
+}
+
+/// Values holding the closure (`v0`, its aliases, and reloads of the stack slots it was
+/// spilled to).
+fn closure_values(blocks: &[ClifBlock]) -> HashSet<String> {
+    let mut closure: HashSet<String> = HashSet::from(["v0".to_string()]);
+    let mut addr_of: HashMap<String, String> = HashMap::new(); // value -> stack slot
+    let mut closure_slots: HashSet<String> = HashSet::new();
+    // Spills can come after reloads in layout order: iterate to a fixed point.
+    loop {
+        let before = closure.len() + closure_slots.len();
+        for inst in blocks.iter().flat_map(|b| &b.insts) {
+            let words: Vec<&str> = inst.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+            match words.as_slice() {
+                [v, "->", src] if closure.contains(*src) => {
+                    closure.insert(v.to_string());
+                }
+                [v, "=", op, slot] if op.starts_with("stack_addr") => {
+                    addr_of.insert(v.to_string(), slot.to_string());
+                }
+                ["store", .., val, addr] if closure.contains(*val) => {
+                    if let Some(slot) = addr_of.get(*addr) {
+                        closure_slots.insert(slot.clone());
+                    }
+                }
+                [v, "=", op, .., addr] if op.starts_with("load") => {
+                    if addr_of
+                        .get(*addr)
+                        .is_some_and(|s| closure_slots.contains(s))
+                    {
+                        closure.insert(v.to_string());
+                    }
+                }
+                [v, "=", op, slot]
+                    if op.starts_with("stack_load") && closure_slots.contains(*slot) =>
+                {
+                    closure.insert(v.to_string());
+                }
+                _ => {}
+            }
+        }
+        if closure.len() + closure_slots.len() == before {
+            return closure;
+        }
+    }
+}
+
+/// Every load from an environment record: `(flags, instruction)`.
+fn env_loads(blocks: &[ClifBlock]) -> Vec<(String, String)> {
+    let closure = closure_values(blocks);
+    let mut loads = Vec::new();
+    for inst in blocks.iter().flat_map(|b| &b.insts) {
+        let words: Vec<&str> = inst.split(' ').filter(|w| !w.is_empty()).collect();
+        let [_, "=", op, rest @ ..] = words.as_slice() else {
+            continue;
+        };
+        if !op.starts_with("load.") {
+            continue;
+        }
+        let Some((addr, flags)) = rest.split_last() else {
+            continue;
+        };
+        let Some((base, off)) = addr.split_once('+') else {
+            continue;
+        };
+        let Ok(off) = off.parse::<i32>() else {
+            continue;
+        };
+        if closure.contains(base)
+            && off >= FUNCTION_ENV_OFFSET
+            && (off - FUNCTION_ENV_OFFSET) % 8 == 0
+        {
+            loads.push((flags.join(" "), inst.clone()));
+        }
+    }
+    loads
+}
+
+fn check_env_loads(dir: &Path, name: &str) -> Result<(), Failed> {
+    let irs = compile(dir, name)?;
+    let source = fs::read_to_string(dir.join(format!("{name}.py"))).map_err(|e| e.to_string())?;
+    let table = {
+        let src = cellar::syntax::SourceText::new(source);
+        let ast = cellar::syntax::lower::parse_module(&src).map_err(|e| e.message)?;
+        cellar::scope::analyze(&ast).map_err(|e| e.message)?
+    };
+    let mut problems = Vec::new();
+    for f in &irs {
+        let scope = table.get(f.scope);
+        let reads_free = scope
+            .symbols
+            .iter()
+            .any(|y| y.kind == cellar::scope::ScopeKind::Free && y.direct);
+        for (stage, text) in [("built", &f.built), ("opt", &f.opt)] {
+            let loads = env_loads(&parse_blocks(text));
+            if reads_free && loads.is_empty() {
+                problems.push(format!(
+                    "{} ({stage}): reads a free variable but no env-record load was found",
+                    f.qualname
+                ));
+            }
+            for (flags, inst) in loads {
+                let words: Vec<&str> = flags.split(' ').collect();
+                if !(words.contains(&"notrap") && words.contains(&"aligned")) {
+                    problems.push(format!(
+                        "{} ({stage}): env-record load is not `notrap aligned`: {inst}",
+                        f.qualname
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+/// Blocks of the hot cycle through `start`: not cold, reachable from `start` and reaching it
+/// back through blocks that are not cold.
+fn hot_cycle<'b>(blocks: &'b [ClifBlock], start: &str) -> Vec<&'b ClifBlock> {
+    let by_name: HashMap<&str, &ClifBlock> = blocks.iter().map(|b| (b.name.as_str(), b)).collect();
+    let reach = |from: &str, forward: bool| -> HashSet<String> {
+        let mut seen = HashSet::from([from.to_string()]);
+        let mut todo = vec![from.to_string()];
+        while let Some(n) = todo.pop() {
+            let next: Vec<String> = if forward {
+                by_name
+                    .get(n.as_str())
+                    .map(|b| b.succs.clone())
+                    .unwrap_or_default()
+            } else {
+                blocks
+                    .iter()
+                    .filter(|b| b.succs.contains(&n))
+                    .map(|b| b.name.clone())
+                    .collect()
+            };
+            for m in next {
+                if by_name.get(m.as_str()).is_some_and(|b| !b.cold) && seen.insert(m.clone()) {
+                    todo.push(m);
+                }
+            }
+        }
+        seen
+    };
+    let (fwd, back) = (reach(start, true), reach(start, false));
+    blocks
+        .iter()
+        .filter(|b| fwd.contains(&b.name) && back.contains(&b.name))
+        .collect()
+}
+
+fn check_call_in_loop(dir: &Path) -> Result<(), Failed> {
+    let irs = compile(dir, "call_loop")?;
+    let run = irs
+        .iter()
+        .find(|f| f.qualname == "run")
+        .ok_or("no function `run` in call_loop.py")?;
+    for (stage, text) in [("built", &run.built), ("opt", &run.opt)] {
+        let blocks = parse_blocks(text);
+        let call_block = blocks
+            .iter()
+            .find(|b| b.insts.iter().any(|i| i.contains("call_indirect")))
+            .ok_or_else(|| format!("{stage}: the closure call is not a call_indirect"))?;
+        if call_block.cold {
+            return Err(format!("{stage}: the call_indirect is in a cold block").into());
+        }
+        let cycle = hot_cycle(&blocks, &call_block.name);
+        if cycle.len() < 2 {
+            return Err(format!(
+                "{stage}: the call_indirect ({}) is not on a hot loop",
+                call_block.name
+            )
+            .into());
+        }
+        for b in &cycle {
+            for inst in &b.insts {
+                let calls = inst.split(['=', ' ']).any(|w| w == "call");
+                if calls {
+                    return Err(format!(
+                        "{stage}: a call on the loop's fast path, in {}: {inst}",
+                        b.name
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = golden_dir();
+    let names = program_names(&dir);
+    let mut trials = Vec::new();
+    for g in GOLDENS {
+        for name in &names {
+            let (dir, name) = (dir.clone(), name.clone());
+            let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
+            trials.push(Trial::test(label, move || check_golden(&dir, &name, g)));
+        }
+    }
+    for name in &names {
+        let (dir, name) = (dir.clone(), name.clone());
+        trials.push(Trial::test(
+            format!("props::env-loads::{name}"),
+            move || check_env_loads(&dir, &name),
+        ));
+    }
+    {
+        let dir = dir.clone();
+        trials.push(Trial::test("props::call-in-loop", move || {
+            check_call_in_loop(&dir)
+        }));
+    }
+    {
+        let n = names.len();
+        trials.push(Trial::test("golden::enough-programs", move || {
+            if n >= 12 {
+                Ok(())
+            } else {
+                Err(format!("only {n} golden programs (want at least 12)").into())
+            }
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

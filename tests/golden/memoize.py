@@ -1,0 +1,18 @@
+# Memoization: a dict cell shared by the wrapper, with keyword-only access to it.
+def memoize(f):
+    cache = {}
+
+    def wrapper(n):
+        if n not in cache:
+            cache[n] = f(n)
+        return cache[n]
+
+    return wrapper
+
+
+@memoize
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+print(fib(30))
