@@ -247,6 +247,8 @@ struct Runner {
     engine: Engine,
     program: PathBuf,
     args: Vec<&'static str>,
+    /// Set once the engine turned out not to exist; it is then skipped for every file.
+    missing: std::cell::RefCell<Option<String>>,
 }
 
 impl Runner {
@@ -344,11 +346,13 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
             engine: Engine::Jit,
             program: exe.clone(),
             args: vec!["run", "--stats"],
+            missing: Default::default(),
         },
         Runner {
             engine: Engine::Interp,
             program: exe,
             args: vec!["run", "--interp", "--stats"],
+            missing: Default::default(),
         },
     ];
     let mut notes = Vec::new();
@@ -358,6 +362,7 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
                 engine: Engine::Python,
                 program: p,
                 args: vec![],
+                missing: Default::default(),
             }),
             None => notes.push("python3 is not on PATH: skipped".to_string()),
         }
@@ -417,15 +422,21 @@ fn bench_file(
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.clone());
+    let total_rounds = cfg.warmup + cfg.runs;
     let mut active: Vec<bool> = vec![true; runners.len()];
     let mut skipped = Vec::new();
+    for (i, r) in runners.iter().enumerate() {
+        if let Some(why) = r.missing.borrow().clone() {
+            active[i] = false;
+            skipped.push((r.engine, why));
+        }
+    }
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); runners.len()];
     let mut compiles: Vec<Vec<Duration>> = vec![Vec::new(); runners.len()];
     let mut counters: Vec<Option<Counters>> = vec![None; runners.len()];
     let mut status = vec![0; runners.len()];
     // The reference output: (engine, stdout, exit status) of the first run.
     let mut reference: Option<(Engine, String, i32)> = None;
-    let total_rounds = cfg.warmup + cfg.runs;
     for round in 0..total_rounds {
         let timed = round >= cfg.warmup;
         for (i, runner) in runners.iter().enumerate() {
@@ -445,7 +456,8 @@ fn bench_file(
                 active[i] = false;
                 let why = "not in this build (`cellar run --interp` is not available)".to_string();
                 pb.suspend(|| eprintln!("cellar bench: interpreter {why}; its column is left out"));
-                skipped.push((Engine::Interp, why));
+                skipped.push((Engine::Interp, why.clone()));
+                *runner.missing.borrow_mut() = Some(why);
                 pb.inc((total_rounds - round - 1) as u64);
                 continue;
             }
@@ -456,7 +468,7 @@ fn bench_file(
                         let (ra, rb) = (ref_engine.label(), runner.engine.label());
                         let w = ra.len().max(rb.len()) + 1;
                         return Err(format!(
-                            "outputs differ on {name}: {ra} and {rb}\n  first difference at line {line}:\n    {:w$} {}\n    {:w$} {}\n  ({} run: {})",
+                            "outputs differ on {name}: {ra} and {rb}\n  first difference at line {line}:\n    {:w$} {}\n    {:w$} {}\n  ({} command: {} FILE)",
                             format!("{ra}:"),
                             show_line(a),
                             format!("{rb}:"),
