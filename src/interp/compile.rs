@@ -311,6 +311,11 @@ impl<'a> Cx<'a> {
                 let k = self.expr(fx, index);
                 out.push(S::DelSubscript { spill, line, o, k });
             }
+            ExprKind::Attribute { value, attr } => {
+                let name = self.str_const(&attr.name);
+                let o = self.expr(fx, value);
+                out.push(S::DelAttr { line, o, name });
+            }
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
                 for t in ts {
                     if let ExprKind::Name(_) = &t.kind {

@@ -842,6 +842,10 @@ impl Frame {
                 };
                 tri!(self.check(rt_delitem(ov, kv), *line));
             }
+            S::DelAttr { line, o, name } => {
+                let ov = tri!(self.eval(o));
+                tri!(self.check(rt_delattr(ov, *name), *line));
+            }
             S::Assert { line, test, msg } => {
                 if !tri!(self.truth(test)) {
                     let m = match msg {

@@ -264,6 +264,8 @@ pub enum S {
     DelName { at: Name, name: Value, line: u32 },
     /// `del o[k]` (`spill` holds `o`).
     DelSubscript { spill: Slot, line: u32, o: E, k: E },
+    /// `del o.name`.
+    DelAttr { line: u32, o: E, name: Value },
     /// `assert test, msg`.
     Assert { line: u32, test: E, msg: Option<E> },
     /// `raise x`.
