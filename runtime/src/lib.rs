@@ -14,6 +14,7 @@ pub mod call;
 pub mod alloc;
 pub mod dict;
 pub mod exceptions;
+pub mod fast;
 pub mod format;
 pub mod suggest;
 pub mod gc;

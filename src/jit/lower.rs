@@ -20,7 +20,7 @@
 use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};
 use crate::syntax::ast::*;
-use cellar_runtime::object::{CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
+use cellar_runtime::object::{ObjKind, CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
 use cellar_runtime::value::{Value as PyValue, DOUBLE_OFFSET, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
 use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
@@ -76,6 +76,8 @@ struct Lower<'a, 'b, 'm> {
     strs: HashMap<String, PyValue>,
     /// Binding facts of this function.
     facts: BindingFacts,
+    /// Offsets of a list's/tuple's item pointer and length (see `vec_field_offsets`).
+    vec_offsets: (i32, i32),
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
 }
@@ -120,6 +122,7 @@ pub fn lower_function<'a>(
         info_ptr,
         strs: HashMap::new(),
         facts,
+        vec_offsets: cellar_runtime::object::vec_field_offsets(),
         bound: HashSet::new(),
     };
     l.prologue(entry);
@@ -1032,8 +1035,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             ExprKind::Subscript { value, index } => {
                 let o = self.expr(value);
                 let k = self.expr(index);
-                let r = self.call_rt("rt_setitem", &[o, k, v]);
-                self.check(r, target.span);
+                self.setitem(o, k, v, target.span);
             }
             ExprKind::Attribute { value, attr } => {
                 let o = self.expr(value);
@@ -1058,12 +1060,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             ExprKind::Subscript { value: obj, index } => {
                 let o = self.expr(obj);
                 let k = self.expr(index);
-                let cur = self.call_rt("rt_getitem", &[o, k]);
-                self.check(cur, target.span);
+                let cur = self.getitem(o, k, target.span);
                 let rhs = self.expr(value);
                 let r = self.binop(op, cur, rhs, true, span);
-                let s = self.call_rt("rt_setitem", &[o, k, r]);
-                self.check(s, span);
+                self.setitem(o, k, r, span);
             }
             ExprKind::Attribute { value: obj, attr } => {
                 let o = self.expr(obj);
@@ -1198,6 +1198,35 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         r
     }
 
+    /// `o.append(x)`: a direct runtime call when `o` is a list, else the general method call.
+    fn list_append(&mut self, o: Value, x: Value, name: &str, span: Span) -> Value {
+        let res = self.new_var();
+        let list = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.branch_on_kind(o, &[ObjKind::List], list, slow);
+        self.b.switch_to_block(list);
+        self.b.seal_block(list);
+        let r = self.call_rt("rt_list_append", &[o, x]);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.b.set_cold_block(slow);
+        let namev = self.str_const(name);
+        let namev = self.pyconst(namev);
+        let argv = self.store_scratch(&[x]);
+        let one = self.iconst(1);
+        let kw = self.pyconst(UNBOUND);
+        let r = self.call_rt("rt_call_method", &[o, namev, argv, one, kw]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
+    }
+
     fn call(&mut self, func: &'a Expr, args: &'a [Arg], span: Span) -> Value {
         let simple = args.iter().all(|a| matches!(a, Arg::Positional(_)));
         let pos = |a: &'a Arg| if let Arg::Positional(e) = a { e } else { unreachable!() };
@@ -1223,9 +1252,18 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     return r;
                 }
             }
+            if let ExprKind::Name(n) = &func.kind {
+                if n == "len" && args.len() == 1 && self.is_builtin_name("len") {
+                    let v = self.expr(pos(&args[0]));
+                    return self.builtin_len(v, span);
+                }
+            }
             if let ExprKind::Attribute { value, attr } = &func.kind {
                 let o = self.expr(value);
                 let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
+                if attr.name == "append" && vals.len() == 1 {
+                    return self.list_append(o, vals[0], &attr.name, span);
+                }
                 let name = self.str_const(&attr.name);
                 let name = self.pyconst(name);
                 let argv = self.store_scratch(&vals);
@@ -1457,9 +1495,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             ExprKind::Subscript { value, index } => {
                 let o = self.expr(value);
                 let k = self.expr(index);
-                let r = self.call_rt("rt_getitem", &[o, k]);
-                self.check(r, e.span);
-                r
+                self.getitem(o, k, e.span)
             }
             ExprKind::Slice { lower, upper, step } => {
                 let mut vals = Vec::new();
@@ -1547,6 +1583,114 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             ExprKind::FString(parts) => self.fstring(parts, e.span),
             ExprKind::Starred(_) => unreachable!("starred expression outside a display"),
         }
+    }
+
+    /// Branch to `yes` if `v` is a heap object of kind `kind` (or `kind2`), else to `no`.
+    fn branch_on_kind(&mut self, v: Value, kinds: &[ObjKind], yes: Block, no: Block) {
+        let off = self.b.ins().iadd_imm_s(v, -4096);
+        let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
+        let chk = self.b.create_block();
+        self.b.ins().brif(is_ptr, chk, &[], no, &[]);
+        self.b.switch_to_block(chk);
+        self.b.seal_block(chk);
+        let kind = self.b.ins().uload8(I64, flags(), v, 0);
+        let mut hit = self.b.ins().icmp_imm_s(IntCC::Equal, kind, kinds[0] as i64);
+        for k in &kinds[1..] {
+            let h = self.b.ins().icmp_imm_s(IntCC::Equal, kind, *k as i64);
+            hit = self.b.ins().bor(hit, h);
+        }
+        self.b.ins().brif(hit, yes, &[], no, &[]);
+    }
+
+    /// Address of item `k` of the list/tuple `o` if `k` is a small int in `0..len`, else
+    /// jump to `slow`. The current block must know `o` is a list or tuple.
+    fn item_addr(&mut self, o: Value, k: Value, slow: Block) -> Value {
+        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
+        let int_blk = self.b.create_block();
+        self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
+        self.b.switch_to_block(int_blk);
+        self.b.seal_block(int_blk);
+        let (ptr_off, len_off) = self.vec_offsets;
+        let idx = self.unbox(k);
+        let len = self.b.ins().load(I64, flags(), o, len_off);
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+        let ok = self.b.create_block();
+        self.b.ins().brif(inb, ok, &[], slow, &[]);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        let items = self.b.ins().load(I64, flags(), o, ptr_off);
+        let byte = self.b.ins().ishl_imm_s(idx, 3);
+        self.b.ins().iadd(items, byte)
+    }
+
+    /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int.
+    fn getitem(&mut self, o: Value, k: Value, span: Span) -> Value {
+        let res = self.new_var();
+        let seq = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.branch_on_kind(o, &[ObjKind::List, ObjKind::Tuple], seq, slow);
+        self.b.switch_to_block(seq);
+        self.b.seal_block(seq);
+        let addr = self.item_addr(o, k, slow);
+        let v = self.b.ins().load(I64, flags(), addr, 0);
+        self.b.def_var(res, v);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.b.set_cold_block(slow);
+        let r = self.call_rt("rt_getitem", &[o, k]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
+    }
+
+    /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int.
+    fn setitem(&mut self, o: Value, k: Value, v: Value, span: Span) {
+        let seq = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.branch_on_kind(o, &[ObjKind::List], seq, slow);
+        self.b.switch_to_block(seq);
+        self.b.seal_block(seq);
+        let addr = self.item_addr(o, k, slow);
+        self.b.ins().store(flags(), v, addr, 0);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.b.set_cold_block(slow);
+        let r = self.call_rt("rt_setitem", &[o, k, v]);
+        self.check(r, span);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+    }
+
+    /// `len(x)` for the builtin `len`: inline for lists and tuples.
+    fn builtin_len(&mut self, v: Value, span: Span) -> Value {
+        let res = self.new_var();
+        let seq = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.branch_on_kind(v, &[ObjKind::List, ObjKind::Tuple], seq, slow);
+        self.b.switch_to_block(seq);
+        self.b.seal_block(seq);
+        let n = self.b.ins().load(I64, flags(), v, self.vec_offsets.1);
+        let boxed = self.b.ins().bor_imm_s(n, INT_TAG as i64);
+        self.b.def_var(res, boxed);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let r = self.call_rt("rt_len", &[v]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
     }
 
     fn fstring(&mut self, parts: &'a [FStringPart], span: Span) -> Value {
@@ -1898,6 +2042,8 @@ fn may_allocate(name: &str) -> bool {
     !matches!(
         name,
         "rt_truthy"
+            | "rt_len"
+            | "rt_list_append"
             | "rt_traceback_add"
             | "rt_take_exception"
             | "rt_exc_matches"
