@@ -35,6 +35,18 @@ pub struct Dict {
     len: usize,
 }
 
+/// The hash the table uses: Python's hash, mixed. Python hashes small ints to themselves,
+/// which leaves the top bits (hashbrown's per-slot tag) all zero for every small key and
+/// makes each probe compare many entries; a multiply spreads them. Equal keys still get
+/// equal table hashes, since the mix is a function of Python's hash.
+#[inline]
+fn table_hash(key: Value) -> Option<u64> {
+    py_hash(key).map(|h| {
+        let m = (h as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (m as u64) ^ ((m >> 64) as u64)
+    })
+}
+
 /// Returned by hashing an unhashable key: the caller raises `TypeError`.
 pub struct Unhashable(pub Value);
 
@@ -64,7 +76,7 @@ impl Dict {
 
     /// Look up `key`.
     pub fn get(&self, key: Value) -> Result<Option<Value>, Unhashable> {
-        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        let hash = table_hash(key).ok_or(Unhashable(key))?;
         Ok(self.find(hash, key).map(|i| self.entries[i as usize].value))
     }
 
@@ -76,7 +88,7 @@ impl Dict {
     /// Insert or overwrite `key` (an existing key keeps its position and its original key
     /// object, as in CPython).
     pub fn insert(&mut self, key: Value, value: Value) -> Result<(), Unhashable> {
-        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        let hash = table_hash(key).ok_or(Unhashable(key))?;
         if let Some(i) = self.find(hash, key) {
             self.entries[i as usize].value = value;
             return Ok(());
@@ -94,7 +106,7 @@ impl Dict {
 
     /// Remove `key`, returning its value.
     pub fn remove(&mut self, key: Value) -> Result<Option<Value>, Unhashable> {
-        let hash = py_hash(key).ok_or(Unhashable(key))?;
+        let hash = table_hash(key).ok_or(Unhashable(key))?;
         let entries = &self.entries;
         let found = self.index.find_entry(hash, |&i| {
             let e = &entries[i as usize];
