@@ -8,6 +8,9 @@
 //! NAME.scopes       `cellar scopes NAME.py`
 //! ```
 //!
+//! plus a few single ones ([`EXTRA_GOLDENS`]), e.g. `counter.inc.dot` (`cellar ir counter.py
+//! --fn inc --cfg`).
+//!
 //! A trial fails when the output differs from its file; `CELLAR_BLESS=1 cargo test --release
 //! --test golden` rewrites the files instead (then review the diff, as with Cranelift's
 //! `CRANELIFT_TEST_BLESS=1` and starlark-rust's golden tests). Listings name runtime addresses
@@ -67,6 +70,15 @@ struct Golden {
     suffix: &'static str,
     args: &'static [&'static str],
 }
+
+/// Extra goldens for single programs: `(program, suffix, args)`.
+const EXTRA_GOLDENS: &[(&str, Golden)] = &[(
+    "counter",
+    Golden {
+        suffix: "inc.dot",
+        args: &["ir", "--fn", "inc", "--cfg"],
+    },
+)];
 
 const GOLDENS: &[Golden] = &[
     Golden {
@@ -401,6 +413,11 @@ fn main() {
             let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
             trials.push(Trial::test(label, move || check_golden(&dir, &name, g)));
         }
+    }
+    for (name, g) in EXTRA_GOLDENS {
+        let dir = dir.clone();
+        let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
+        trials.push(Trial::test(label, move || check_golden(&dir, name, g)));
     }
     for name in &names {
         let (dir, name) = (dir.clone(), name.clone());

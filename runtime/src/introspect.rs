@@ -84,6 +84,11 @@ fn extra_or_new(o: Value) -> &'static mut Extra {
     extras().entry(o.0).or_insert(EMPTY)
 }
 
+/// Number of objects with extra attributes (for tests).
+pub fn extras_count() -> usize {
+    extras().len()
+}
+
 /// GC hook: mark the extra attributes of the live object at `addr`.
 #[inline]
 pub fn trace_extra(addr: usize, mut mark: impl FnMut(Value)) {

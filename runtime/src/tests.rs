@@ -332,3 +332,76 @@ fn misc_edge_cases() {
     let t = call("type", &[new_int(1)]);
     assert_eq!(s(crate::ops::getattr(t, "__name__").unwrap()), "int");
 }
+
+fn leaked_info(name: &str, freevars: &[&str]) -> &'static crate::object::CodeInfo {
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Box::leak(Box::new(crate::object::CodeInfo {
+        name: name.into(),
+        qualname: format!("outer.<locals>.{name}"),
+        filename: "/tmp/prog.py".into(),
+        firstlineno: 4,
+        params: names(&["a", "b"]),
+        npositional: 1,
+        has_varargs: false,
+        nkwonly: 1,
+        has_varkw: false,
+        freevars: names(freevars),
+        cellvars: names(&["a"]),
+        varnames: names(&["a", "b", "t"]),
+        code: std::ptr::null(),
+        array_entry: None,
+        engine: std::ptr::null(),
+    }))
+}
+
+#[test]
+fn introspection() {
+    let _g = lock();
+    let info = leaked_info("inner", &["series", "x"]);
+    let f = rt_make_function(info, UNBOUND, UNBOUND);
+    let c0 = crate::vm::rt_new_cell(new_list(vec![]));
+    let c1 = crate::vm::rt_new_cell(UNBOUND);
+    let env = obj::<crate::object::FunctionObj>(f).env.as_mut_ptr();
+    unsafe {
+        *env = c0;
+        *env.add(1) = c1;
+    }
+    // __closure__ holds the env record's own cells, in co_freevars order.
+    let clo = getattr(f, "__closure__").unwrap();
+    assert_eq!(tuple_items(clo), &[c0, c1]);
+    assert!(repr_string(c1).ends_with(": empty>"));
+    assert!(repr_string(c0).contains(": list object at 0x"));
+    assert!(getattr(c1, "cell_contents").is_err());
+    assert_eq!(pending_msg(), "ValueError: Cell is empty");
+    assert_eq!(setattr(c1, "cell_contents", Value::int_unchecked(5)), NONE);
+    assert_eq!(obj::<crate::object::CellObj>(c1).value, Value::int_unchecked(5));
+    assert_eq!(setattr(c1, "cell_contents", UNBOUND), NONE);
+    assert!(repr_string(c1).ends_with(": empty>"));
+    // One code object per CodeInfo.
+    let code = getattr(f, "__code__").unwrap();
+    assert_eq!(code, getattr(f, "__code__").unwrap());
+    let attr = |n: &str| repr_string(getattr(code, n).unwrap());
+    assert_eq!(attr("co_freevars"), "('series', 'x')");
+    assert_eq!(attr("co_varnames"), "('a', 'b', 't')");
+    assert_eq!(attr("co_cellvars"), "('a',)");
+    assert_eq!((attr("co_argcount"), attr("co_kwonlyargcount"), attr("co_nlocals")), ("1".into(), "1".into(), "3".into()));
+    assert_eq!(attr("co_qualname"), "'outer.<locals>.inner'");
+    assert_eq!(repr_string(code).split(" at ").next(), Some("<code object inner"));
+    assert!(repr_string(code).ends_with(", file \"/tmp/prog.py\", line 4>"));
+    assert_eq!(type_name(code), "code");
+    assert_eq!(setattr(code, "co_name", NONE), EXC);
+    assert_eq!(pending_msg(), "AttributeError: readonly attribute");
+    // Function attributes: renaming shows in the repr; user attributes in __dict__.
+    assert_eq!(setattr(f, "__qualname__", new_str("renamed")), NONE);
+    assert!(repr_string(f).starts_with("<function renamed at 0x"));
+    assert_eq!(setattr(f, "__name__", Value::int_unchecked(1)), EXC);
+    assert_eq!(pending_msg(), "TypeError: __name__ must be set to a string object");
+    assert_eq!(setattr(f, "count", Value::int_unchecked(3)), NONE);
+    assert_eq!(repr_string(getattr(f, "__dict__").unwrap()), "{'count': 3}");
+    assert_eq!(setattr(Value::int_unchecked(1), "x", NONE), EXC);
+    assert_eq!(pending_msg(), "AttributeError: 'int' object has no attribute 'x'");
+    // The side table is weak: once the function is garbage, its attributes go too.
+    assert_eq!(crate::introspect::extras_count(), 1);
+    crate::gc::collect(0, 0);
+    assert_eq!(crate::introspect::extras_count(), 0);
+}

@@ -288,8 +288,12 @@ impl Recorder {
             built: std::mem::take(&mut self.built),
             opt,
             asm,
-            built_cfg: std::mem::take(&mut self.built_cfg),
-            opt_cfg,
+            built_cfg: titled(
+                std::mem::take(&mut self.built_cfg),
+                &s.qualname,
+                "as lowered",
+            ),
+            opt_cfg: titled(opt_cfg, &s.qualname, "optimised"),
         }
     }
 
@@ -364,6 +368,19 @@ impl Recorder {
         }
         w.push_str("}\n");
         w
+    }
+}
+
+/// Give a dot graph a visible title (`make_averager (as lowered)`), after its first line.
+fn titled(dot: String, qualname: &str, stage: &str) -> String {
+    match dot.split_once('\n') {
+        Some((first, rest)) => {
+            format!(
+                "{first}\n    label=\"{} ({stage})\"; labelloc=t;\n{rest}",
+                escape(qualname)
+            )
+        }
+        None => dot,
     }
 }
 
