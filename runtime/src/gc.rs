@@ -38,6 +38,10 @@ pub struct Heap {
     pub threshold: usize,
     /// Bytes alive after the last collection, plus allocated since.
     pub live_bytes: usize,
+    /// Bytes that may still be allocated before the thresholds are checked again.
+    pub budget: isize,
+    /// The budget handed out last (`budget_granted - budget` bytes were spent since).
+    pub budget_granted: isize,
     /// Collect once the process's allocated bytes exceed this (see [`crate::alloc`]).
     pub malloc_threshold: usize,
     /// Collect at every poll after any allocation (tests).
@@ -73,6 +77,8 @@ impl Heap {
             allocated_since: 0,
             threshold: MIN_THRESHOLD,
             live_bytes: 0,
+            budget: 0,
+            budget_granted: 0,
             malloc_threshold: 2 * MIN_THRESHOLD,
             torture,
             stats: GcStats::default(),
@@ -103,12 +109,32 @@ pub struct ExitNode {
     pub pc: usize,
 }
 
+/// Bytes of allocation between two checks of the collection thresholds.
+const BUDGET_CHUNK: isize = 64 << 10;
+
+/// Count an allocation. The fast path only spends from `Heap::budget`; the thresholds are
+/// checked when the budget runs out (every 64 KiB of objects, or at every allocation under
+/// GC torture).
+#[inline]
 fn account(bytes: usize) {
+    let h = &mut vm().heap;
+    h.stats.objects_allocated += 1;
+    h.budget -= bytes as isize;
+    if h.budget < 0 {
+        budget_exhausted();
+    }
+}
+
+/// Fold the spent budget into the counters, decide whether a collection is due, and
+/// hand out the next chunk.
+#[cold]
+#[inline(never)]
+pub fn budget_exhausted() {
     let vm = vm();
     let h = &mut vm.heap;
-    h.allocated_since += bytes;
-    h.live_bytes += bytes;
-    h.stats.objects_allocated += 1;
+    let spent = (h.budget_granted - h.budget) as usize;
+    h.allocated_since += spent;
+    h.live_bytes += spent;
     let malloc_live = crate::alloc::live_bytes();
     let heap_now = h.live_bytes.max(malloc_live);
     if heap_now > h.stats.peak_heap_bytes {
@@ -116,6 +142,16 @@ fn account(bytes: usize) {
     }
     if h.torture || h.allocated_since > h.threshold || malloc_live > h.malloc_threshold {
         vm.gc_pending = 1;
+    }
+    h.grant_budget();
+}
+
+impl Heap {
+    /// Hand out the next allocation budget.
+    fn grant_budget(&mut self) {
+        let room = self.threshold.saturating_sub(self.allocated_since) as isize;
+        self.budget_granted = if self.torture { 0 } else { room.clamp(0, BUDGET_CHUNK) };
+        self.budget = self.budget_granted;
     }
 }
 
@@ -177,10 +213,11 @@ impl SizeClass {
 
 /// Memory for an object of `size` bytes: a pool slot, or a large block linked on the
 /// heap's large-object list.
+#[inline]
 fn raw_alloc(size: usize) -> *mut u8 {
     let heap = &mut vm().heap;
     if size <= MAX_POOLED {
-        heap.classes[(size - 1) / GRAIN].alloc()
+        unsafe { heap.classes.get_unchecked_mut((size - 1) / GRAIN) }.alloc()
     } else {
         let layout = std::alloc::Layout::from_size_align(size, GRAIN).unwrap();
         let p = unsafe { std::alloc::alloc(layout) };
@@ -192,6 +229,7 @@ fn raw_alloc(size: usize) -> *mut u8 {
 }
 
 /// Put a large object on the large-object list (after its header is written).
+#[inline]
 fn link_large(h: *mut Header, size: usize) {
     if size > MAX_POOLED {
         let heap = &mut vm().heap;
@@ -261,6 +299,12 @@ unsafe fn object_size(h: *mut Header) -> usize {
         ObjKind::DictView => size_of::<DictViewObj>(),
         ObjKind::Code => size_of::<CodeObj>(),
     }
+}
+
+/// Does an object of this kind byte own memory outside itself?
+#[inline]
+fn needs_drop(kind: u8) -> bool {
+    !(kind == ObjKind::Cell as u8 || kind == ObjKind::Function as u8)
 }
 
 /// Drop what a dead object owns (its string, vector, table), not its memory.
@@ -433,7 +477,9 @@ pub fn collect(fp: usize, pc: usize) {
                             live += class.size;
                             continue;
                         }
-                        drop_payload(h);
+                        if needs_drop(kind) {
+                            drop_payload(h);
+                        }
                         *(h as *mut u8) = 0;
                     }
                     (*h).next = free;
@@ -463,6 +509,7 @@ pub fn collect(fp: usize, pc: usize) {
     heap.allocated_since = 0;
     heap.threshold = MIN_THRESHOLD.max(live);
     heap.malloc_threshold = (2 * MIN_THRESHOLD).max(2 * crate::alloc::live_bytes());
+    heap.grant_budget();
     heap.stats.collections += 1;
     vm.gc_pending = 0;
 }
