@@ -133,6 +133,21 @@ fn int_arith(op: BinOp, a: Value, b: Value) -> Option<Value> {
     Value::small_int(r)
 }
 
+/// `a op b` for + - * on two floats (CPython 3.11 specializes these too).
+#[inline(always)]
+fn float_arith(op: BinOp, a: Value, b: Value) -> Option<Value> {
+    if !(a.is_float() && b.is_float()) {
+        return None;
+    }
+    let (x, y) = (a.as_float(), b.as_float());
+    Some(Value::float(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        _ => return None,
+    }))
+}
+
 fn binop_code(op: BinOp) -> u64 {
     match op {
         BinOp::Add => 0,
@@ -273,6 +288,7 @@ pub fn run_module(code: &Code) -> Value {
 }
 
 /// Initialise the frame at `base` (word 0 and the arguments are in place), poll, run.
+#[inline(always)]
 unsafe fn run(code: &Code, base: *mut Value) -> Value {
     let np = 1 + code.nparams as usize;
     ValueStack::clear(base.add(np), code.frame_size as usize - np);
@@ -370,6 +386,8 @@ impl Frame {
 
     // ------------------------------------------------------------------ expressions
 
+    /// Evaluate `e`: names and constants inline at the use site, the rest out of line.
+    #[inline(always)]
     fn eval(&mut self, e: &E) -> R<Value> {
         match e {
             E::Const(v) => Ok(*v),
@@ -406,10 +424,14 @@ impl Frame {
                 }
                 Ok(v)
             }
-            E::Missing { line, name } => {
-                rt_raise_name_error(*name);
-                Err(self.fail(*line))
-            }
+            _ => self.eval_node(e),
+        }
+    }
+
+    /// Expressions with operands: arithmetic, comparisons, calls, attributes, subscripts.
+    #[inline(never)]
+    fn eval_node(&mut self, e: &E) -> R<Value> {
+        match e {
             E::BinOp { op, spill, line, l, r } => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
@@ -438,7 +460,6 @@ impl Frame {
                 };
                 self.compare(*op, a, b, *line)
             }
-            E::Chain(c) => self.chain(c),
             E::Not(x) => Ok(Value::bool(!self.truth(x)?)),
             E::Unary { neg, line, x } => {
                 let v = self.eval(x)?;
@@ -483,6 +504,19 @@ impl Frame {
                 };
                 self.check(rt_getitem(ov, kv), *line)
             }
+            _ => self.eval_rare(e),
+        }
+    }
+
+    /// Displays, slices, f-strings, lambdas, comparison chains, missing names.
+    #[inline(never)]
+    fn eval_rare(&mut self, e: &E) -> R<Value> {
+        match e {
+            E::Missing { line, name } => {
+                rt_raise_name_error(*name);
+                Err(self.fail(*line))
+            }
+            E::Chain(c) => self.chain(c),
             E::Slice { base, line, parts } => {
                 for (i, p) in parts.iter().enumerate() {
                     let v = match p {
@@ -564,12 +598,16 @@ impl Frame {
                 self.check(cellar_runtime::format::rt_concat_strs(self.ptr(*base), parts.len()), *line)
             }
             E::Lambda(d) => self.make_function(d),
+            _ => unreachable!("eval_rare on a common node"),
         }
     }
 
     #[inline(always)]
     fn arith(&self, op: BinOp, a: Value, b: Value, line: u32) -> R<Value> {
         if let Some(r) = int_arith(op, a, b) {
+            return Ok(r);
+        }
+        if let Some(r) = float_arith(op, a, b) {
             return Ok(r);
         }
         self.check(rt_binop(binop_code(op), a, b), line)
@@ -606,8 +644,25 @@ impl Frame {
     }
 
     /// The truth of `e` as a branch condition (comparisons and `and`/`or`/`not` without
-    /// making bools).
+    /// making bools). A comparison of two operands that cannot reach a safepoint is done
+    /// inline; the rest out of line.
+    #[inline(always)]
     fn truth(&mut self, e: &E) -> R<bool> {
+        if let E::Compare { op, spill: NO_SLOT, line, l, r } = e {
+            if !matches!(op, CmpOp::Is | CmpOp::IsNot) {
+                let a = self.eval(l)?;
+                let b = self.eval(r)?;
+                if let Some(t) = int_cmp(*op, a, b) {
+                    return Ok(t);
+                }
+                return Ok(self.check(rt_compare(cmp_code(*op), a, b), *line)? == TRUE);
+            }
+        }
+        self.truth_node(e)
+    }
+
+    #[inline(never)]
+    fn truth_node(&mut self, e: &E) -> R<bool> {
         match e {
             E::Compare { op, spill, line, l, r } if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
                 let mut a = self.eval(l)?;
@@ -880,10 +935,23 @@ impl Frame {
         if let Some(r) = int_arith(op, a, b) {
             return Ok(r);
         }
+        if let Some(r) = float_arith(op, a, b) {
+            return Ok(r);
+        }
         self.check(rt_inplace_op(binop_code(op), a, b), line)
     }
 
+    #[inline(always)]
     fn assign(&mut self, t: &Target, v: Value) -> R<()> {
+        if let Target::Name(at) = t {
+            self.store_name(*at, v);
+            return Ok(());
+        }
+        self.assign_complex(t, v)
+    }
+
+    #[inline(never)]
+    fn assign_complex(&mut self, t: &Target, v: Value) -> R<()> {
         match t {
             Target::Name(at) => {
                 self.store_name(*at, v);
