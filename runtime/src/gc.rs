@@ -519,3 +519,42 @@ pub fn collect(fp: usize, pc: usize) {
 pub extern "C" fn rt_gc_collect(fp: usize, pc: usize) {
     collect(fp, pc);
 }
+
+/// Addresses compiled code needs to allocate small objects inline: it pops a slot from a
+/// size class's free list, writes the object, spends from the budget and bumps the
+/// counters, and calls [`rt_budget_exhausted`] when the budget goes negative.
+pub struct InlineAlloc {
+    /// `Heap::budget`.
+    pub budget: *mut isize,
+    /// `GcStats::objects_allocated`.
+    pub objects_allocated: *mut u64,
+    /// `GcStats::cells_created`.
+    pub cells_created: *mut u64,
+    /// `GcStats::closures_created`.
+    pub closures_created: *mut u64,
+}
+
+/// The addresses for inline allocation (stable for the life of the VM).
+pub fn inline_alloc() -> InlineAlloc {
+    let h = &mut vm().heap;
+    InlineAlloc {
+        budget: &mut h.budget,
+        objects_allocated: &mut h.stats.objects_allocated,
+        cells_created: &mut h.stats.cells_created,
+        closures_created: &mut h.stats.closures_created,
+    }
+}
+
+/// Address of the free-list head of the size class for `size`-byte objects, or `None` if
+/// such objects are not pooled.
+pub fn free_list_head(size: usize) -> Option<*mut *mut Header> {
+    if size == 0 || size > MAX_POOLED {
+        return None;
+    }
+    Some(&mut vm().heap.classes[(size - 1) / GRAIN].free)
+}
+
+/// Called by compiled code when an inline allocation overdrew the budget.
+pub extern "C" fn rt_budget_exhausted() {
+    budget_exhausted();
+}

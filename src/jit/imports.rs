@@ -71,6 +71,7 @@ pub fn all() -> Vec<Import> {
         rt::exceptions::rt_raise_assert => "rt_raise_assert" (1) true false,
         rt::gc::rt_gc_collect => "rt_gc_collect" (2) false false,
         rt::fast::rt_len => "rt_len" (1) true false,
+        rt::gc::rt_budget_exhausted => "rt_budget_exhausted" (0) false false,
         rt::fast::rt_list_append => "rt_list_append" (2) true false,
     ]
 }

@@ -78,6 +78,8 @@ struct Lower<'a, 'b, 'm> {
     facts: BindingFacts,
     /// Offsets of a list's/tuple's item pointer and length (see `vec_field_offsets`).
     vec_offsets: (i32, i32),
+    /// Heap counters for inline allocation.
+    heap_counters: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
 }
@@ -123,6 +125,7 @@ pub fn lower_function<'a>(
         strs: HashMap::new(),
         facts,
         vec_offsets: cellar_runtime::object::vec_field_offsets(),
+        heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
     };
     l.prologue(entry);
@@ -201,6 +204,86 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.gc_poll();
         }
         r
+    }
+
+    /// A new cell holding `v` (inline allocation, then a safepoint).
+    fn new_cell(&mut self, v: Value) -> Value {
+        let counter = self.heap_counters.cells_created as i64;
+        let c = self.alloc_inline(24, ObjKind::Cell as i64, &[(CELL_VALUE_OFFSET, v)], counter, &[v], "rt_new_cell");
+        self.gc_poll();
+        c
+    }
+
+    /// Allocate a pooled object inline: pop a slot from its size class's free list, write
+    /// header word 0 and `fields`, spend `size` from the heap budget and bump `counter`.
+    /// When the free list is empty, call the runtime allocator `slow` with `slow_args`
+    /// instead (it does the same work). No safepoint here: the caller completes the object,
+    /// then polls.
+    fn alloc_inline(
+        &mut self,
+        size: usize,
+        word0: i64,
+        fields: &[(i32, Value)],
+        counter: i64,
+        slow_args: &[Value],
+        slow: &'static str,
+    ) -> Value {
+        let Some(head) = cellar_runtime::gc::free_list_head(size) else {
+            let f = self.rt(slow);
+            let inst = self.b.ins().call(f, slow_args);
+            let r = self.b.inst_results(inst)[0];
+            self.b.declare_value_needs_stack_map(r);
+            return r;
+        };
+        let res = self.new_var();
+        let fast = self.b.create_block();
+        let slowb = self.b.create_block();
+        let overdrawn = self.b.create_block();
+        let join = self.b.create_block();
+        let head = self.iconst(head as i64);
+        let p = self.b.ins().load(I64, flags(), head, 0);
+        self.b.ins().brif(p, fast, &[], slowb, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        let next = self.b.ins().load(I64, flags(), p, 8);
+        self.b.ins().store(flags(), next, head, 0);
+        let w0 = self.iconst(word0);
+        self.b.ins().store(flags(), w0, p, 0);
+        for &(off, v) in fields {
+            self.b.ins().store(flags(), v, p, off);
+        }
+        self.b.declare_value_needs_stack_map(p);
+        self.b.def_var(res, p);
+        for addr in [counter, self.heap_counters.objects_allocated as i64] {
+            let a = self.iconst(addr);
+            let n = self.b.ins().load(I64, flags(), a, 0);
+            let n = self.b.ins().iadd_imm_s(n, 1);
+            self.b.ins().store(flags(), n, a, 0);
+        }
+        let budget = self.iconst(self.heap_counters.budget as i64);
+        let b = self.b.ins().load(I64, flags(), budget, 0);
+        let b = self.b.ins().iadd_imm_s(b, -(size as i64));
+        self.b.ins().store(flags(), b, budget, 0);
+        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, b, 0);
+        self.b.ins().brif(neg, overdrawn, &[], join, &[]);
+        self.b.switch_to_block(overdrawn);
+        self.b.seal_block(overdrawn);
+        self.b.set_cold_block(overdrawn);
+        let f = self.rt("rt_budget_exhausted");
+        self.b.ins().call(f, &[]);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slowb);
+        self.b.seal_block(slowb);
+        self.b.set_cold_block(slowb);
+        let f = self.rt(slow);
+        let inst = self.b.ins().call(f, slow_args);
+        let r = self.b.inst_results(inst)[0];
+        self.b.declare_value_needs_stack_map(r);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        self.b.use_var(res)
     }
 
     fn line_of(&self, span: Span) -> u32 {
@@ -364,7 +447,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             match self.slots[p] {
                 Slot::Local(v) => self.b.def_var(v, arg),
                 Slot::Cell(v) => {
-                    let c = self.call_rt("rt_new_cell", &[arg]);
+                    let c = self.new_cell(arg);
                     self.b.def_var(v, c);
                 }
                 _ => {}
@@ -373,7 +456,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         for name in &scope.cellvars {
             if !scope.params.contains(name) {
                 if let Slot::Cell(v) = self.slots[name] {
-                    let c = self.call_rt("rt_new_cell", &[unbound]);
+                    let c = self.new_cell(unbound);
                     self.b.def_var(v, c);
                 }
             }
@@ -466,7 +549,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn note_bound(&mut self, name: &str) {
         let stable = match self.slots.get(name) {
             Some(Slot::Local(_)) => true,
-            Some(Slot::Cell(_)) => self.scope.symbol(name).map(|y| !y.rebound_by_inner).unwrap_or(false),
+            // Never a cell: `del g.__closure__[i].cell_contents` can empty any cell behind our back.
+            Some(Slot::Cell(_)) => false,
             _ => false,
         };
         if stable && !self.facts.unbindable.contains(name) {
@@ -1110,12 +1194,35 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.call_rt("rt_build_dict", &[argv, n])
         };
         let info = self.iconst(self.prog.infos[&f.scope_id] as i64);
-        let func = self.call_rt("rt_make_function", &[info, defaults, kwdefaults]);
         let inner = self.prog.scopes.get(f.scope_id);
+        let nfree = inner.freevars.len();
+        let code = {
+            let fref = match self.direct.get(&f.scope_id) {
+                Some(&r) => r,
+                None => {
+                    let r = self.module.declare_func_in_func(self.prog.body_ids[&f.scope_id], self.b.func);
+                    self.direct.insert(f.scope_id, r);
+                    r
+                }
+            };
+            self.b.ins().func_addr(I64, fref)
+        };
+        let arity = unsafe { (*self.prog.infos[&f.scope_id]).fast_arity() } as i64;
+        let counter = self.heap_counters.closures_created as i64;
+        let func = self.alloc_inline(
+            FUNCTION_ENV_OFFSET as usize + 8 * nfree,
+            (arity << 32) | KIND_FUNCTION as i64,
+            &[(FUNCTION_CODE_OFFSET, code), (FUNCTION_CODE_OFFSET + 8, info), (32, defaults), (40, kwdefaults)],
+            counter,
+            &[info, defaults, kwdefaults],
+            "rt_make_function",
+        );
         for (i, name) in inner.freevars.iter().enumerate() {
             let c = self.cell_of(name);
             self.b.ins().store(flags(), c, func, FUNCTION_ENV_OFFSET + 8 * i as i32);
         }
+        // The closure is complete: now a collection may see it.
+        self.gc_poll();
         let mut v = func;
         for d in decos.into_iter().rev() {
             v = self.call_value(d, &[v], f.span);
