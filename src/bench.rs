@@ -798,8 +798,8 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
         .fold(1.0f64, |m, &v| m.max(v))
         * 1.4; // headroom for the value labels and the legend
     let ngroups = groups.len();
-    let width = (300 + 60 * ngroups as u32 * shown.len() as u32).clamp(720, 1800);
-    let height = 520;
+    let width = (300 + 70 * ngroups as u32 * shown.len() as u32).clamp(720, 2200);
+    let height = if width > 1200 { 640 } else { 520 };
     // Bars of one group side by side, centred on the group's x; never wider than 0.25.
     let bar_w = (0.8 / shown.len() as f64).min(0.25);
     let left = -bar_w * shown.len() as f64 / 2.0;
@@ -862,7 +862,7 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 7), (x + 16, y + 7)], color.filled())
                 });
-            let style = TextStyle::from(("sans-serif", 14).into_font())
+            let style = TextStyle::from(("sans-serif", 13).into_font())
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
             chart
                 .draw_series(bars.iter().map(|&(x, v)| {
@@ -873,6 +873,16 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
                     };
                     Text::new(label, (x + bar_w / 2.0, v), style.clone())
                 }))
+                .map_err(e)?;
+        }
+        // A rule between the programs and their geomean.
+        if results.len() > 1 {
+            let x = ngroups as f64 - 1.5;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, ymax)],
+                    RGBColor(150, 150, 150).stroke_width(1),
+                )))
                 .map_err(e)?;
         }
         // The 1x line, over the bars: below it an engine is slower than its baseline.
