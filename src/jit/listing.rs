@@ -20,6 +20,8 @@
 //! &code(QUALNAME)     a function's static facts (CodeInfo)
 //! &'text'             a str constant (its repr)
 //! &type(NAME)         a type object
+//! &free_list(SIZE)    the free-list head of a size class (inline allocation)
+//! &heap.FIELD         a heap counter (allocation budget, object counts)
 //! &const(REPR)        any other constant object
 //! %rt_new_cell        a function reference (`u0:N` in raw CLIF)
 //! ```
@@ -131,6 +133,16 @@ impl Symbols {
         }
         for &t in &cellar_runtime::vm::vm().types {
             addrs.insert(t.0, describe(t));
+        }
+        let heap = cellar_runtime::gc::inline_alloc();
+        addrs.insert(heap.budget as u64, "&heap.budget".to_string());
+        addrs.insert(heap.objects_allocated as u64, "&heap.objects_allocated".to_string());
+        addrs.insert(heap.cells_created as u64, "&heap.cells_created".to_string());
+        addrs.insert(heap.closures_created as u64, "&heap.closures_created".to_string());
+        for size in (16..=256).step_by(16) {
+            if let Some(head) = cellar_runtime::gc::free_list_head(size) {
+                addrs.insert(head as u64, format!("&free_list({size})"));
+            }
         }
         let funcs = module
             .declarations()
