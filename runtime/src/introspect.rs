@@ -70,6 +70,7 @@ impl Extra {
     }
 }
 
+#[inline]
 #[allow(static_mut_refs)]
 fn extras() -> &'static mut HashMap<u64, Extra> {
     static mut EXTRAS: Option<HashMap<u64, Extra>> = None;
@@ -118,6 +119,19 @@ fn attr_dict(o: Value) -> Value {
         e.dict = new_dict();
     }
     e.dict
+}
+
+/// `o.name = val` (or `del o.name` when `val` is UNBOUND) in the object's `__dict__`.
+fn set_user_attr(o: Value, name: &str, val: Value) -> Value {
+    if val == UNBOUND {
+        let removed = match extra(o).map(|e| e.dict) {
+            Some(d) if d != UNBOUND => matches!(dict_mut(d).remove(new_str(name)), Ok(Some(_))),
+            _ => false,
+        };
+        return if removed { NONE } else { no_attr(o, name) };
+    }
+    let _ = dict_mut(attr_dict(o)).insert(new_str(name), val);
+    NONE
 }
 
 fn dict_lookup(o: Value, name: &str) -> Option<Value> {
@@ -272,14 +286,7 @@ fn function_setattr(o: Value, name: &str, val: Value) -> Value {
             return attribute_error("readonly attribute".into())
         }
         _ => {
-            let d = attr_dict(o);
-            if val == UNBOUND {
-                return match dict_mut(d).remove(new_str(name)) {
-                    Ok(Some(_)) => NONE,
-                    _ => no_attr(o, name),
-                };
-            }
-            let _ = dict_mut(d).insert(new_str(name), val);
+            return set_user_attr(o, name, val);
         }
     }
     NONE
@@ -421,17 +428,7 @@ pub fn setattr(o: Value, name: &str, val: Value) -> Option<Value> {
                 extra_or_new(o).dict = val;
                 NONE
             }
-            _ => {
-                let d = attr_dict(o);
-                if val == UNBOUND {
-                    return Some(match dict_mut(d).remove(new_str(name)) {
-                        Ok(Some(_)) => NONE,
-                        _ => no_attr(o, name),
-                    });
-                }
-                let _ = dict_mut(d).insert(new_str(name), val);
-                NONE
-            }
+            _ => set_user_attr(o, name, val),
         },
         _ => return None,
     })
