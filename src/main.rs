@@ -24,7 +24,7 @@ struct RunArgs {
     /// Print runtime counters (closures, cells, collections, peak heap) to stderr.
     #[arg(long)]
     stats: bool,
-    /// Print the Cranelift IR of every function to stderr before running.
+    /// Print the `cellar ir` listing of every function to stderr before running.
     #[arg(long)]
     dump_ir: bool,
     /// Maximum Python call depth before RecursionError.
@@ -68,8 +68,12 @@ enum Command {
         #[arg(long, value_name = "OUT.svg")]
         plot: Option<std::path::PathBuf>,
     },
-    /// Print the Cranelift IR of every function (the module body too), each headed by its
-    /// qualname, parameters, cells, free variables and environment record layout.
+    /// Print the Cranelift IR of every function.
+    ///
+    /// The module body too. Each function is headed by its qualname and source line, its
+    /// parameters, locals, cells, free variables, environment record layout and globals;
+    /// source lines are marked with `; line N:` comments and runtime addresses are printed
+    /// symbolically (`&vm`, `&'str'`, `&code(qualname)`).
     Ir {
         /// The Python file.
         file: String,
@@ -85,8 +89,11 @@ enum Command {
         #[arg(long)]
         cfg: bool,
     },
-    /// Print every scope as CPython's symtable sees it: parameters, locals, cells, free
-    /// variables and globals, each with the reason for its class.
+    /// Print every scope as CPython's symtable sees it.
+    ///
+    /// Per scope: parameters, locals, cells, free variables and globals, each with the reason
+    /// for its class (assigned, parameter, declared nonlocal/global, captured by which inner
+    /// function, cell of which outer function).
     Scopes {
         /// The Python file.
         file: String,
