@@ -22,7 +22,7 @@ use crate::scope::{Scope, ScopeKind};
 use crate::syntax::ast::*;
 use cellar_runtime::object::{ObjKind, CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
 use cellar_runtime::value::{Value as PyValue, DOUBLE_OFFSET, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
-use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
+use cellar_runtime::vm::VM_GC_PENDING_OFFSET;
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
     types::{F64, I64}, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc,
@@ -380,10 +380,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     fn ret(&mut self, v: Value) {
-        let vm = self.vm_addr();
-        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
+        let d = self.b.ins().get_pinned_reg(I64);
         let d = self.b.ins().iadd_imm_s(d, -1);
-        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        self.b.ins().set_pinned_reg(d);
         self.b.ins().return_(&[v]);
     }
 
@@ -398,11 +397,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.declare_value_needs_stack_map(p);
         }
         self.b.def_var(self.func_var, params[0]);
-        // Depth check.
-        let vm = self.vm_addr();
-        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
+        // Depth check. The Python call depth lives in the pinned register: entries from
+        // Rust load it from `Vm::depth`, trampolines into Rust store it back there.
+        let d = self.b.ins().get_pinned_reg(I64);
         let d = self.b.ins().iadd_imm_s(d, 1);
-        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        self.b.ins().set_pinned_reg(d);
         let limit = cellar_runtime::vm::vm().depth_limit as i64;
         let over = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, d, limit);
         let deep = self.b.create_block();
@@ -1340,7 +1339,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if simple {
             if let ExprKind::Name(n) = &func.kind {
                 if let Some(g) = self.known_callee(n, args.len()) {
-                    let callee = self.load_name(n, func.span);
+                    // A function calling itself by the name only its own `def` binds: the
+                    // name's value is a closure of this same `def` made in the same frame,
+                    // so it has the same code and the same cells as the running closure;
+                    // call with the running closure and skip the cell load.
+                    let callee = if g == self.scope.id {
+                        self.b.use_var(self.func_var)
+                    } else {
+                        self.load_name(n, func.span)
+                    };
                     let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
                     let fref = match self.direct.get(&g) {
                         Some(&f) => f,

@@ -105,6 +105,8 @@ fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // The Python call depth lives in the pinned register (r15 on x86-64): see `lower`.
+    set(&mut flags, "enable_pinned_reg", "true")?;
     let isa = cranelift_native::builder()
         .map_err(|e| e.to_string())?
         .finish(settings::Flags::new(flags))
@@ -318,11 +320,10 @@ pub fn compile(
         let sig = word_sig(&module, nparams + 1, true);
         let fid = module.declare_function(&format!("py_{}", id.0), Linkage::Local, &sig).map_err(|e| e.to_string())?;
         body_ids.insert(id, fid);
-        if id.0 != 0 {
-            let asig = word_sig(&module, 2, true);
-            let aid = module.declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig).map_err(|e| e.to_string())?;
-            array_ids.insert(id, aid);
-        }
+        // Entry from Rust: the array entry for functions, a one-argument entry for the module.
+        let asig = word_sig(&module, if id.0 == 0 { 1 } else { 2 }, true);
+        let aid = module.declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig).map_err(|e| e.to_string())?;
+        array_ids.insert(id, aid);
     }
     let prog = ProgramInfo {
         scopes,
@@ -369,13 +370,12 @@ pub fn compile(
         ir.push(listings.finish(&prog, id, &ctx));
         let s = scopes.get(id);
         module.clear_context(&mut ctx);
-        if id.0 != 0 {
-            let aid = array_ids[&id];
-            ctx.func.signature = word_sig(&module, 2, true);
-            build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len());
-            module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
-            module.clear_context(&mut ctx);
-        }
+        let aid = array_ids[&id];
+        let module_entry = id.0 == 0;
+        ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
+        build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), vm_ptr, module_entry);
+        module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
     }
     module.finalize_definitions().map_err(|e| e.to_string())?;
 
@@ -389,15 +389,15 @@ pub fn compile(
         let info = prog.infos[&id];
         unsafe {
             (*info).code = module.get_finalized_function(prog.body_ids[&id]);
-            if let Some(aid) = array_ids.get(&id) {
-                let p = module.get_finalized_function(*aid);
+            if id.0 != 0 {
+                let p = module.get_finalized_function(array_ids[&id]);
                 (*info).array_entry = Some(std::mem::transmute::<*const u8, cellar_runtime::object::ArrayEntry>(p));
             }
         }
     }
     let entry = unsafe {
         std::mem::transmute::<*const u8, unsafe extern "C" fn(Value) -> Value>(
-            module.get_finalized_function(prog.body_ids[&ScopeId(0)]),
+            module.get_finalized_function(array_ids[&ScopeId(0)]),
         )
     };
     Ok(CompiledProgram { entry, ir, _module: module })
@@ -427,6 +427,9 @@ fn build_reentrant_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &
     let ra = b.ins().get_return_address(I64);
     b.ins().store(trusted(), ra, node, 16);
     b.ins().store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    // Rust code may call back into Python: hand it the current call depth.
+    let depth = b.ins().get_pinned_reg(I64);
+    b.ins().store(trusted(), depth, vmv, cellar_runtime::vm::VM_DEPTH_OFFSET);
     let callee = module.declare_func_in_func(target, b.func);
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();
@@ -450,8 +453,21 @@ fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut F
     b.finalize(module.target_config());
 }
 
-/// `arr_n(func, argv)`: load `argv[0..nparams]` and call `py_n`.
-fn build_array_entry(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, body: FuncId, nparams: usize) {
+/// Entry from Rust into compiled code: `arr_n(func, argv)` loads `argv[0..nparams]` and
+/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`. Either way the entry saves the
+/// caller's pinned register, loads the call depth from `Vm::depth` into it (compiled code
+/// keeps the depth there; trampolines store it back before Rust runs), and restores the
+/// register before returning to Rust.
+#[allow(clippy::too_many_arguments)]
+fn build_array_entry(
+    module: &mut JITModule,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    body: FuncId,
+    nparams: usize,
+    vm: i64,
+    module_entry: bool,
+) {
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let blk = b.create_block();
     b.append_block_params_for_function_params(blk);
@@ -459,12 +475,19 @@ fn build_array_entry(module: &mut JITModule, ctx: &mut Context, fctx: &mut Funct
     b.seal_block(blk);
     let p = b.block_params(blk).to_vec();
     let mut args = vec![p[0]];
-    for i in 0..nparams {
-        args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
+    if !module_entry {
+        for i in 0..nparams {
+            args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
+        }
     }
+    let saved = b.ins().get_pinned_reg(I64);
+    let vmv = b.ins().iconst(I64, vm);
+    let depth = b.ins().load(I64, trusted(), vmv, cellar_runtime::vm::VM_DEPTH_OFFSET);
+    b.ins().set_pinned_reg(depth);
     let callee = module.declare_func_in_func(body, b.func);
     let call = b.ins().call(callee, &args);
     let r = b.inst_results(call)[0];
+    b.ins().set_pinned_reg(saved);
     b.ins().return_(&[r]);
     b.finalize(module.target_config());
 }
