@@ -5,6 +5,11 @@
 //! `cellar run NAME.py` and compares stdout and a zero exit status. Only the JIT runs here,
 //! so the trials stay fast; `cellar bench` compares all engines.
 //!
+//! Two more trials run `cellar bench` itself on small corpus programs: `cellar_bench::json`
+//! (a clean run writes JSON with both cellar engines, their counters and an SVG plot) and
+//! `cellar_bench::mismatch` (a program cellar rejects but CPython runs: exit status 1 and
+//! the first differing line).
+//!
 //! ```text
 //! cargo test --release --test bench_programs [-- FILTER]
 //! ```
@@ -118,6 +123,97 @@ fn check(dir: &Path, name: &str) -> Result<(), Failed> {
     Ok(())
 }
 
+fn corpus_program(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("programs")
+        .join(name)
+}
+
+fn cellar_bench(args: &[&std::ffi::OsStr]) -> Result<std::process::Output, Failed> {
+    Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .arg("bench")
+        .args(args)
+        .env_remove("CELLAR_GC_TORTURE")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start cellar bench: {e}").into())
+}
+
+/// `cellar bench --json --plot` on a program all engines agree on.
+fn bench_json() -> Result<(), Failed> {
+    let dir = std::env::temp_dir().join(format!("cellar-bench-test-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (json, svg) = (dir.join("out.json"), dir.join("out.svg"));
+    let prog = corpus_program("feat_accumulator.py");
+    let out = cellar_bench(&[
+        "-n".as_ref(),
+        "2".as_ref(),
+        "--warmup".as_ref(),
+        "0".as_ref(),
+        "--no-python".as_ref(),
+        "--json".as_ref(),
+        json.as_os_str(),
+        "--plot".as_ref(),
+        svg.as_os_str(),
+        prog.as_os_str(),
+    ])?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("cellar bench failed: {:?}\n{stderr}", out.status).into());
+    }
+    for want in ["feat_accumulator.py", "engine", "jit", "interp", "closures"] {
+        if !stdout.contains(want) {
+            return Err(format!("table lacks {want:?}:\n{stdout}").into());
+        }
+    }
+    let j = fs::read_to_string(&json).map_err(|e| format!("no JSON written: {e}"))?;
+    for want in [
+        "\"engine\": \"jit\"",
+        "\"engine\": \"interp\"",
+        "\"closures_created\"",
+        "\"jit_vs_interp\"",
+    ] {
+        if !j.contains(want) {
+            return Err(format!("JSON lacks {want}:\n{j}").into());
+        }
+    }
+    let s = fs::read_to_string(&svg).map_err(|e| format!("no SVG written: {e}"))?;
+    let _ = fs::remove_dir_all(&dir);
+    if !s.starts_with("<svg") || !s.contains("JIT vs interpreter") {
+        return Err("the plot is not an SVG with a JIT vs interpreter bar".into());
+    }
+    Ok(())
+}
+
+/// `cellar bench` on a program cellar rejects (a class) but CPython runs: outputs differ.
+fn bench_mismatch() -> Result<(), Failed> {
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status();
+    if !python.map(|s| s.success()).unwrap_or(false) {
+        return Ok(()); // nothing to differ from
+    }
+    let prog = corpus_program("err_unsupported_class.py");
+    let out = cellar_bench(&[
+        "-n".as_ref(),
+        "1".as_ref(),
+        "--warmup".as_ref(),
+        "0".as_ref(),
+        prog.as_os_str(),
+    ])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) {
+        return Err(format!("expected exit status 1, got {:?}\n{stderr}", out.status).into());
+    }
+    if !stderr.contains("outputs differ") || !stderr.contains("first difference at line") {
+        return Err(format!("no first differing line reported:\n{stderr}").into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = programs_dir();
@@ -140,5 +236,7 @@ fn main() {
             }
         },
     ));
+    trials.push(Trial::test("cellar_bench::json", bench_json));
+    trials.push(Trial::test("cellar_bench::mismatch", bench_mismatch));
     libtest_mimic::run(&args, trials).exit();
 }
