@@ -548,8 +548,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn note_bound(&mut self, name: &str) {
         let stable = match self.slots.get(name) {
             Some(Slot::Local(_)) => true,
-            // Never a cell: `del g.__closure__[i].cell_contents` can empty any cell behind our back.
-            Some(Slot::Cell(_)) => false,
+            // Unless the program can empty cells through introspection (`del
+            // g.__closure__[i].cell_contents`).
+            Some(Slot::Cell(_)) => {
+                !self.prog.cells_writable && self.scope.symbol(name).is_some_and(|y| !y.rebound_by_inner)
+            }
             _ => false,
         };
         if stable && !self.facts.unbindable.contains(name) {
@@ -1233,6 +1236,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// only `def` of that name (never rebound, undecorated, matching arity), its scope id.
     fn known_callee(&self, name: &str, nargs: usize) -> Option<ScopeId> {
         let sym = self.scope.symbol(name)?;
+        if self.prog.cells_writable && matches!(sym.kind, ScopeKind::Cell | ScopeKind::Free) {
+            // `cell_contents` may rebind the name to any function.
+            return None;
+        }
         let binder = match sym.kind {
             ScopeKind::Local | ScopeKind::Cell if !self.scope.is_module => self.scope.id,
             ScopeKind::Free => {
@@ -1256,6 +1263,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if !def.decorators.is_empty() {
             return None;
         }
+        let info = unsafe { &*self.prog.infos[&g] };
+        (info.fast_arity() as usize == nargs).then_some(g)
+    }
+
+    /// A callee known by the program-wide analysis (`jit::known`): a module-level function
+    /// never rebound, or a local that only holds closures of one `def`; with matching arity.
+    fn known_by_analysis(&self, name: &str, nargs: usize) -> Option<ScopeId> {
+        let sym = self.scope.symbol(name)?;
+        let known = &self.prog.known;
+        let g = match sym.kind {
+            _ if self.scope.is_module => known.global_fns.get(name).copied(),
+            ScopeKind::GlobalImplicit | ScopeKind::GlobalExplicit => known.global_fns.get(name).copied(),
+            ScopeKind::Local | ScopeKind::Cell => known.holds.get(&(self.scope.id, name.to_string())).copied(),
+            ScopeKind::Free => None,
+        }?;
         let info = unsafe { &*self.prog.infos[&g] };
         (info.fast_arity() as usize == nargs).then_some(g)
     }
@@ -1338,7 +1360,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let pos = |a: &'a Arg| if let Arg::Positional(e) = a { e } else { unreachable!() };
         if simple {
             if let ExprKind::Name(n) = &func.kind {
-                if let Some(g) = self.known_callee(n, args.len()) {
+                if let Some(g) = self.known_callee(n, args.len()).or_else(|| self.known_by_analysis(n, args.len())) {
                     // A function calling itself by the name only its own `def` binds: the
                     // name's value is a closure of this same `def` made in the same frame,
                     // so it has the same code and the same cells as the running closure;

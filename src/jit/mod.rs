@@ -16,6 +16,8 @@
 
 pub mod facts;
 pub mod imports;
+pub mod inline;
+pub mod known;
 pub mod listing;
 pub mod lower;
 
@@ -84,6 +86,11 @@ pub struct ProgramInfo<'a> {
     pub gc_poll: FuncId,
     /// The module body.
     pub module_body: &'a [Stmt],
+    /// Calls with statically known callees (global functions, closure-holding locals).
+    pub known: known::KnownCallees,
+    /// The program may rebind or empty cells through introspection
+    /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
+    pub cells_writable: bool,
 }
 
 /// A signature of `n` 64-bit parameters returning one 64-bit word.
@@ -339,17 +346,40 @@ pub fn compile(
         trampolines,
         gc_poll,
         module_body: &ast.body,
+        known: known::KnownCallees::default(),
+        cells_writable: crate::program::may_write_cells(&source.text),
     };
+    let known = known::KnownCallees::analyze(&known::KnownInputs {
+        scopes,
+        defs: &prog.defs,
+        def_of_name: &prog.def_of_name,
+        module_body: &ast.body,
+        cells_writable: prog.cells_writable,
+    });
+    let prog = ProgramInfo { known, ..prog };
 
     let mut ir = Vec::new();
     let mut listings = listing::Recorder::new(&prog, &module, opts);
     let mut pending_maps: Vec<(FuncId, usize, Vec<(u32, u32, Vec<u32>)>)> = Vec::new();
+    // Pass 1: lower every function, so that pass 2 can inline small callees.
+    let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
         ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 1, true);
         ctx.func.name = UserFuncName::user(0, fid.as_u32());
         lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
+        bodies.insert(fid.as_u32(), std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()));
+        module.clear_context(&mut ctx);
+    }
+    let inlinable: std::collections::HashSet<u32> =
+        bodies.iter().filter(|(&f, body)| inline::is_inlinable(f, body)).map(|(&f, _)| f).collect();
+    // Pass 2: inline, compile, record stack maps and listings.
+    for &id in &order {
+        let fid = prog.body_ids[&id];
+        ctx.func = bodies[&fid.as_u32()].clone();
         listings.built(&ctx.func, source);
+        ctx.inline(inline::Inliner { bodies: &bodies, inlinable: &inlinable, caller: fid.as_u32() })
+            .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
