@@ -20,7 +20,11 @@ pub fn global_names(scopes: &ScopeTable) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     for s in &scopes.scopes {
         for y in &s.symbols {
-            if (s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit))
+            if (s.is_module
+                || matches!(
+                    y.kind,
+                    ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit
+                ))
                 && seen.insert(y.name.clone())
             {
                 names.push(y.name.clone());
@@ -45,7 +49,13 @@ pub fn install_globals(scopes: &ScopeTable) -> HashMap<String, usize> {
 
 /// The static facts of scope `id` (`f` is its definition; `None` for the module), with no
 /// code attached yet (`code`, `array_entry` and `engine` are set by the engine).
-pub fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f: Option<&FunctionDef>) -> CodeInfo {
+pub fn code_info(
+    scopes: &ScopeTable,
+    id: ScopeId,
+    filename: &str,
+    line: u32,
+    f: Option<&FunctionDef>,
+) -> CodeInfo {
     let s = scopes.get(id);
     CodeInfo {
         name: s.name.clone(),
@@ -66,12 +76,26 @@ pub fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f:
     }
 }
 
+/// Can the program write or empty a cell behind the back of the functions that use it
+/// (`f.__closure__[0].cell_contents = v`, `del ... .cell_contents`, `setattr(...)`)? A
+/// conservative, lexical test: only a program that mentions `cell_contents`, `setattr` or
+/// `delattr` can. When it cannot, a cell bound once by a `def` keeps that function for good,
+/// which the JIT's direct calls and definite-assignment reasoning rely on.
+pub fn may_write_cells(source: &str) -> bool {
+    ["cell_contents", "setattr", "delattr"]
+        .iter()
+        .any(|w| source.contains(w))
+}
+
 /// Is `name`, read in scope `id`, always the builtin of that name: not a local, cell or free
 /// variable there, and never bound as a global anywhere in the program?
 pub fn is_builtin_name(scopes: &ScopeTable, id: ScopeId, name: &str) -> bool {
     let scope = scopes.get(id);
     let local = !scope.is_module
-        && matches!(scope.symbol(name).map(|s| s.kind), Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free));
+        && matches!(
+            scope.symbol(name).map(|s| s.kind),
+            Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free)
+        );
     if local {
         return false;
     }

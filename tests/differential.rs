@@ -28,7 +28,10 @@ use std::time::{Duration, Instant};
 
 /// Per-run timeout (override with `CELLAR_TEST_TIMEOUT` seconds).
 fn timeout() -> Duration {
-    let secs = std::env::var("CELLAR_TEST_TIMEOUT").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(120);
+    let secs = std::env::var("CELLAR_TEST_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(120);
     Duration::from_secs(secs)
 }
 
@@ -48,7 +51,11 @@ struct Suite {
 fn suites() -> Vec<Suite> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     vec![
-        Suite { label: "corpus", dir: root.join("tests").join("programs"), expected: |_, _| None },
+        Suite {
+            label: "corpus",
+            dir: root.join("tests").join("programs"),
+            expected: |_, _| None,
+        },
         Suite {
             label: "bench",
             dir: root.join("benches").join("programs"),
@@ -63,9 +70,18 @@ fn suites() -> Vec<Suite> {
 }
 
 fn program_names(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".py").map(str::to_owned))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .into_string()
+                .ok()?
+                .strip_suffix(".py")
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
     names
@@ -134,7 +150,11 @@ fn run(dir: &Path, name: &str, args: &[&str]) -> Result<Outcome, Failed> {
             None if start.elapsed() >= timeout() => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("`cellar run {}{name}.py` timed out", args.iter().map(|a| format!("{a} ")).collect::<String>()).into());
+                return Err(format!(
+                    "`cellar run {}{name}.py` timed out",
+                    args.iter().map(|a| format!("{a} ")).collect::<String>()
+                )
+                .into());
             }
             None => thread::sleep(Duration::from_millis(5)),
         }
@@ -144,14 +164,23 @@ fn run(dir: &Path, name: &str, args: &[&str]) -> Result<Outcome, Failed> {
         Some(c) => c.to_string(),
         None => format!("{status}"),
     };
-    Ok(Outcome { status, stdout: text(out.join().unwrap_or_default()), stderr: text(err.join().unwrap_or_default()) })
+    Ok(Outcome {
+        status,
+        stdout: text(out.join().unwrap_or_default()),
+        stderr: text(err.join().unwrap_or_default()),
+    })
 }
 
 /// The first line where `a` and `b` differ, shown side by side.
 fn first_difference(what: &str, a_label: &str, a: &str, b_label: &str, b: &str) -> String {
     let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let i = (0..la.len().max(lb.len())).find(|&i| la.get(i) != lb.get(i)).unwrap_or(0);
-    let show = |l: Option<&&str>| l.map(|s| format!("{s:?}")).unwrap_or_else(|| "<end>".into());
+    let i = (0..la.len().max(lb.len()))
+        .find(|&i| la.get(i) != lb.get(i))
+        .unwrap_or(0);
+    let show = |l: Option<&&str>| {
+        l.map(|s| format!("{s:?}"))
+            .unwrap_or_else(|| "<end>".into())
+    };
     format!(
         "{what} differs at line {}:\n  {a_label:>8}: {}\n  {b_label:>8}: {}\n",
         i + 1,
@@ -162,9 +191,7 @@ fn first_difference(what: &str, a_label: &str, a: &str, b_label: &str, b: &str) 
 
 fn check(dir: &Path, name: &str, expected: Option<PathBuf>) -> Result<(), Failed> {
     let expected = match expected {
-        Some(p) => {
-            Some(fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
+        Some(p) => Some(fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
     };
     let (jl, ja) = ENGINES[0];
@@ -173,7 +200,10 @@ fn check(dir: &Path, name: &str, expected: Option<PathBuf>) -> Result<(), Failed
     let i = run(dir, name, ia)?;
     let mut problems = String::new();
     if j.status != i.status {
-        problems.push_str(&format!("exit status differs: {jl} {}, {il} {}\n", j.status, i.status));
+        problems.push_str(&format!(
+            "exit status differs: {jl} {}, {il} {}\n",
+            j.status, i.status
+        ));
     }
     if j.stdout != i.stdout {
         problems.push_str(&first_difference("stdout", jl, &j.stdout, il, &i.stdout));
@@ -185,10 +215,19 @@ fn check(dir: &Path, name: &str, expected: Option<PathBuf>) -> Result<(), Failed
         let exp = normalize(&exp);
         for (label, o) in [(jl, &j), (il, &i)] {
             if o.stdout != exp {
-                problems.push_str(&first_difference("stdout vs CPython", "python3", &exp, label, &o.stdout));
+                problems.push_str(&first_difference(
+                    "stdout vs CPython",
+                    "python3",
+                    &exp,
+                    label,
+                    &o.stdout,
+                ));
             }
             if o.status != "0" {
-                problems.push_str(&format!("{label} exited with {}:\n{}\n", o.status, o.stderr));
+                problems.push_str(&format!(
+                    "{label} exited with {}:\n{}\n",
+                    o.status, o.stderr
+                ));
             }
         }
     }
@@ -205,12 +244,17 @@ fn main() {
     for suite in suites() {
         let names = program_names(&suite.dir);
         if names.is_empty() {
-            eprintln!("differential: no programs in {} (skipped)", suite.dir.display());
+            eprintln!(
+                "differential: no programs in {} (skipped)",
+                suite.dir.display()
+            );
         }
         for name in names {
             let dir = suite.dir.clone();
             let expected = (suite.expected)(&dir, &name);
-            trials.push(Trial::test(format!("{}/{name}", suite.label), move || check(&dir, &name, expected)));
+            trials.push(Trial::test(format!("{}/{name}", suite.label), move || {
+                check(&dir, &name, expected)
+            }));
         }
     }
     libtest_mimic::run(&args, trials).exit();

@@ -61,7 +61,12 @@ impl Default for ValueStack {
 impl ValueStack {
     /// An empty stack (no chunk is allocated until the first frame).
     pub fn new() -> Self {
-        ValueStack { sp: std::ptr::null_mut(), limit: std::ptr::null_mut(), cur: 0, chunks: Vec::new() }
+        ValueStack {
+            sp: std::ptr::null_mut(),
+            limit: std::ptr::null_mut(),
+            cur: 0,
+            chunks: Vec::new(),
+        }
     }
 
     /// Allocate the first chunk (once, before the first frame).
@@ -78,8 +83,16 @@ impl ValueStack {
     /// copied, when the current one is full) and the mark to leave it with. The words past
     /// `carry` are uninitialised: the caller must initialise them before the next collection.
     #[inline]
-    pub fn enter(&mut self, base: *mut Value, size: usize, carry: usize) -> (*mut Value, StackMark) {
-        let mark = StackMark { sp: self.sp, chunk: self.cur };
+    pub fn enter(
+        &mut self,
+        base: *mut Value,
+        size: usize,
+        carry: usize,
+    ) -> (*mut Value, StackMark) {
+        let mark = StackMark {
+            sp: self.sp,
+            chunk: self.cur,
+        };
         let end = base.wrapping_add(size);
         if end <= self.limit {
             if end > self.sp {
@@ -93,7 +106,11 @@ impl ValueStack {
 
     #[cold]
     fn grow(&mut self, base: *mut Value, size: usize, carry: usize) -> *mut Value {
-        let next = if self.chunks.is_empty() { 0 } else { self.cur + 1 };
+        let next = if self.chunks.is_empty() {
+            0
+        } else {
+            self.cur + 1
+        };
         if next < self.chunks.len() && self.chunks[next].cap < size {
             self.chunks.truncate(next); // too small for this frame (its memory is kept)
         }
@@ -104,7 +121,11 @@ impl ValueStack {
             if start.is_null() {
                 std::alloc::handle_alloc_error(layout);
             }
-            self.chunks.push(Chunk { start, cap, top: start });
+            self.chunks.push(Chunk {
+                start,
+                cap,
+                top: start,
+            });
         }
         if next > 0 {
             self.chunks[self.cur].top = self.sp;

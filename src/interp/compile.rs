@@ -65,12 +65,21 @@ pub fn may_collect(e: &Expr) -> bool {
         }
         ExprKind::BinOp { left, right, .. } => may_collect(left) || may_collect(right),
         ExprKind::UnaryOp { operand, .. } => may_collect(operand),
-        ExprKind::Compare { left, comparators, .. } => may_collect(left) || comparators.iter().any(may_collect),
-        ExprKind::IfExp { test, body, orelse } => may_collect(test) || may_collect(body) || may_collect(orelse),
+        ExprKind::Compare {
+            left, comparators, ..
+        } => may_collect(left) || comparators.iter().any(may_collect),
+        ExprKind::IfExp { test, body, orelse } => {
+            may_collect(test) || may_collect(body) || may_collect(orelse)
+        }
         ExprKind::Attribute { value, .. } => may_collect(value),
         ExprKind::Subscript { value, index } => may_collect(value) || may_collect(index),
-        ExprKind::Slice { lower, upper, step } => [lower, upper, step].into_iter().flatten().any(|x| may_collect(x)),
-        ExprKind::Dict(items) => items.iter().any(|(k, v)| k.as_ref().is_some_and(may_collect) || may_collect(v)),
+        ExprKind::Slice { lower, upper, step } => [lower, upper, step]
+            .into_iter()
+            .flatten()
+            .any(|x| may_collect(x)),
+        ExprKind::Dict(items) => items
+            .iter()
+            .any(|(k, v)| k.as_ref().is_some_and(may_collect) || may_collect(v)),
         ExprKind::FString(parts) => fparts_may_collect(parts),
         ExprKind::Starred(x) => may_collect(x),
     }
@@ -108,7 +117,13 @@ impl<'a> Cx<'a> {
     /// Compile the body of scope `id` (the module when `f` is `None`).
     pub fn code(&mut self, id: ScopeId, body: &'a [Stmt], info: *const CodeInfo) -> Code {
         let scope = self.scopes.get(id);
-        let mut fx = Fx { scope, names: HashMap::new(), next: 1, max: 1, handling: Vec::new() };
+        let mut fx = Fx {
+            scope,
+            names: HashMap::new(),
+            next: 1,
+            max: 1,
+            handling: Vec::new(),
+        };
         let mut cell_params = Vec::new();
         let mut new_cells = Vec::new();
         if !scope.is_module {
@@ -133,15 +148,23 @@ impl<'a> Cx<'a> {
                         new_cells.push(s);
                         Name::Cell(s)
                     }
-                    ScopeKind::Free => {
-                        Name::Free(scope.freevars.iter().position(|f| *f == y.name).expect("free variable") as u32)
-                    }
+                    ScopeKind::Free => Name::Free(
+                        scope
+                            .freevars
+                            .iter()
+                            .position(|f| *f == y.name)
+                            .expect("free variable") as u32,
+                    ),
                     ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit => self.global(&y.name),
                 };
                 fx.names.insert(&y.name, at);
             }
         }
-        let nparams = if scope.is_module { 0 } else { scope.params.len() as u32 };
+        let nparams = if scope.is_module {
+            0
+        } else {
+            scope.params.len() as u32
+        };
         let body = self.block(&mut fx, body);
         Code {
             info,
@@ -180,12 +203,24 @@ impl<'a> Cx<'a> {
             StmtKind::Expr(e) => S::Expr(self.expr(fx, e)),
             StmtKind::Assign { targets, value } => {
                 if targets.len() == 1 {
-                    if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) = (&targets[0].kind, &value.kind) {
-                        if ts.len() == vs.len() && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_))) {
+                    if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) =
+                        (&targets[0].kind, &value.kind)
+                    {
+                        if ts.len() == vs.len()
+                            && !ts
+                                .iter()
+                                .chain(vs)
+                                .any(|e| matches!(e.kind, ExprKind::Starred(_)))
+                        {
                             let base = fx.temps(vs.len() as u32);
                             let values: Vec<E> = vs.iter().map(|v| self.expr(fx, v)).collect();
-                            let targets: Vec<Target> = ts.iter().map(|t| self.target(fx, t)).collect();
-                            return Some(S::AssignParallel { base, targets: targets.into(), values: values.into() });
+                            let targets: Vec<Target> =
+                                ts.iter().map(|t| self.target(fx, t)).collect();
+                            return Some(S::AssignParallel {
+                                base,
+                                targets: targets.into(),
+                                values: values.into(),
+                            });
                         }
                     }
                     let v = self.expr(fx, value);
@@ -195,31 +230,63 @@ impl<'a> Cx<'a> {
                 let tmp = fx.temps(1);
                 let value = self.expr(fx, value);
                 let targets: Vec<Target> = targets.iter().map(|t| self.target(fx, t)).collect();
-                S::AssignMany { tmp, targets: targets.into(), value }
+                S::AssignMany {
+                    tmp,
+                    targets: targets.into(),
+                    value,
+                }
             }
             StmtKind::AugAssign { target, op, value } => {
                 let tline = self.line(target.span);
                 match &target.kind {
                     ExprKind::Name(n) => {
                         let at = self.name(fx, n);
-                        let spill = if may_collect(value) { fx.temps(1) } else { NO_SLOT };
+                        let spill = if may_collect(value) {
+                            fx.temps(1)
+                        } else {
+                            NO_SLOT
+                        };
                         let name = self.str_const(n);
                         let value = self.expr(fx, value);
-                        S::AugName { at, name, op: *op, spill, line, tline, value }
+                        S::AugName {
+                            at,
+                            name,
+                            op: *op,
+                            spill,
+                            line,
+                            tline,
+                            value,
+                        }
                     }
                     ExprKind::Subscript { value: o, index } => {
                         let base = fx.temps(3);
                         let o = self.expr(fx, o);
                         let k = self.expr(fx, index);
                         let value = self.expr(fx, value);
-                        S::AugSubscript { base, op: *op, line, tline, o, k, value }
+                        S::AugSubscript {
+                            base,
+                            op: *op,
+                            line,
+                            tline,
+                            o,
+                            k,
+                            value,
+                        }
                     }
                     ExprKind::Attribute { value: o, attr } => {
                         let base = fx.temps(2);
                         let name = self.str_const(&attr.name);
                         let o = self.expr(fx, o);
                         let value = self.expr(fx, value);
-                        S::AugAttr { base, name, op: *op, line, tline, o, value }
+                        S::AugAttr {
+                            base,
+                            name,
+                            op: *op,
+                            line,
+                            tline,
+                            o,
+                            value,
+                        }
                     }
                     _ => unreachable!("bad augmented assignment target"),
                 }
@@ -240,13 +307,22 @@ impl<'a> Cx<'a> {
                 let t = self.expr(fx, test);
                 S::While(t, self.block(fx, body), self.block(fx, orelse))
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 let tmp = fx.temps(2);
                 let range = self.range_args(fx, iter).map(|(a, b)| match b {
                     Some(b) => (Some(self.expr(fx, a)), self.expr(fx, b)),
                     None => (None, self.expr(fx, a)),
                 });
-                let iter = if range.is_some() { E::Const(NONE) } else { self.expr(fx, iter) };
+                let iter = if range.is_some() {
+                    E::Const(NONE)
+                } else {
+                    self.expr(fx, iter)
+                };
                 let range_slot = match self.global("range") {
                     Name::Global(s) => s,
                     _ => u32::MAX,
@@ -254,7 +330,16 @@ impl<'a> Cx<'a> {
                 let target = self.target(fx, target);
                 let body = self.block(fx, body);
                 let orelse = self.block(fx, orelse);
-                S::For(Box::new(For { target, range, iter, body, orelse, line, tmp, range_slot }))
+                S::For(Box::new(For {
+                    target,
+                    range,
+                    iter,
+                    body,
+                    orelse,
+                    line,
+                    tmp,
+                    range_slot,
+                }))
             }
             StmtKind::Break => S::Break,
             StmtKind::Continue => S::Continue,
@@ -274,9 +359,20 @@ impl<'a> Cx<'a> {
                 let msg = msg.as_ref().map(|m| self.expr(fx, m));
                 S::Assert { line, test, msg }
             }
-            StmtKind::Raise(Some(e)) => S::Raise { line, x: self.expr(fx, e) },
-            StmtKind::Raise(None) => S::Reraise { line, cur: fx.handling.last().copied().unwrap_or(NO_SLOT) },
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Raise(Some(e)) => S::Raise {
+                line,
+                x: self.expr(fx, e),
+            },
+            StmtKind::Raise(None) => S::Reraise {
+                line,
+                cur: fx.handling.last().copied().unwrap_or(NO_SLOT),
+            },
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 let exc = fx.temps(1);
                 let save = fx.temps(1);
                 let body = self.block(fx, body);
@@ -288,11 +384,23 @@ impl<'a> Cx<'a> {
                     fx.handling.push(exc);
                     let hbody = self.block(fx, &h.body);
                     fx.handling.pop();
-                    hs.push(Handler { typ, line: hline, name, body: hbody });
+                    hs.push(Handler {
+                        typ,
+                        line: hline,
+                        name,
+                        body: hbody,
+                    });
                 }
                 let orelse = self.block(fx, orelse);
                 let finalbody = self.block(fx, finalbody);
-                S::Try(Box::new(Try { body, handlers: hs.into(), orelse, finalbody, exc, save }))
+                S::Try(Box::new(Try {
+                    body,
+                    handlers: hs.into(),
+                    orelse,
+                    finalbody,
+                    exc,
+                    save,
+                }))
             }
         })
     }
@@ -306,7 +414,11 @@ impl<'a> Cx<'a> {
                 out.push(S::DelName { at, name, line });
             }
             ExprKind::Subscript { value, index } => {
-                let spill = if may_collect(index) { fx.temps(1) } else { NO_SLOT };
+                let spill = if may_collect(index) {
+                    fx.temps(1)
+                } else {
+                    NO_SLOT
+                };
                 let o = self.expr(fx, value);
                 let k = self.expr(fx, index);
                 out.push(S::DelSubscript { spill, line, o, k });
@@ -329,12 +441,25 @@ impl<'a> Cx<'a> {
 
     /// `range(a)` / `range(a, b)` where `range` is the builtin.
     fn range_args(&self, fx: &Fx, iter: &'a Expr) -> Option<(&'a Expr, Option<&'a Expr>)> {
-        let ExprKind::Call { func, args } = &iter.kind else { return None };
-        let ExprKind::Name(n) = &func.kind else { return None };
+        let ExprKind::Call { func, args } = &iter.kind else {
+            return None;
+        };
+        let ExprKind::Name(n) = &func.kind else {
+            return None;
+        };
         if n != "range" || !program::is_builtin_name(self.scopes, fx.scope.id, "range") {
             return None;
         }
-        let pos: Vec<&Expr> = args.iter().filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None }).collect();
+        let pos: Vec<&Expr> = args
+            .iter()
+            .filter_map(|a| {
+                if let Arg::Positional(e) = a {
+                    Some(e)
+                } else {
+                    None
+                }
+            })
+            .collect();
         if pos.len() != args.len() {
             return None;
         }
@@ -351,22 +476,37 @@ impl<'a> Cx<'a> {
             ExprKind::Name(n) => Target::Name(self.name(fx, n)),
             ExprKind::Starred(x) => self.target(fx, x),
             ExprKind::Subscript { value, index } => {
-                let tmp = if may_collect(value) || may_collect(index) { fx.temps(2) } else { NO_SLOT };
+                let tmp = if may_collect(value) || may_collect(index) {
+                    fx.temps(2)
+                } else {
+                    NO_SLOT
+                };
                 let o = self.expr(fx, value);
                 let k = self.expr(fx, index);
                 Target::Subscript { tmp, line, o, k }
             }
             ExprKind::Attribute { value, attr } => {
-                let tmp = if may_collect(value) { fx.temps(1) } else { NO_SLOT };
+                let tmp = if may_collect(value) {
+                    fx.temps(1)
+                } else {
+                    NO_SLOT
+                };
                 let name = self.str_const(&attr.name);
                 let o = self.expr(fx, value);
                 Target::Attr { tmp, line, name, o }
             }
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
-                let star = ts.iter().position(|t| matches!(t.kind, ExprKind::Starred(_)));
+                let star = ts
+                    .iter()
+                    .position(|t| matches!(t.kind, ExprKind::Starred(_)));
                 let out = fx.temps(ts.len() as u32);
                 let targets: Vec<Target> = ts.iter().map(|t| self.target(fx, t)).collect();
-                Target::Unpack { out, star: star.map(|s| s as u32).unwrap_or(NO_SLOT), line, targets: targets.into() }
+                Target::Unpack {
+                    out,
+                    star: star.map(|s| s as u32).unwrap_or(NO_SLOT),
+                    line,
+                    targets: targets.into(),
+                }
             }
             _ => unreachable!("bad assignment target reached the interpreter"),
         }
@@ -375,12 +515,27 @@ impl<'a> Cx<'a> {
     fn def(&mut self, fx: &mut Fx<'a>, f: &'a FunctionDef) -> Def {
         let line = self.line(f.span);
         let nd = f.decorators.len() as u32;
-        let ndef = f.params.positional.iter().filter(|p| p.default.is_some()).count() as u32;
-        let nkw = f.params.kwonly.iter().filter(|p| p.default.is_some()).count() as u32;
+        let ndef = f
+            .params
+            .positional
+            .iter()
+            .filter(|p| p.default.is_some())
+            .count() as u32;
+        let nkw = f
+            .params
+            .kwonly
+            .iter()
+            .filter(|p| p.default.is_some())
+            .count() as u32;
         let base = fx.temps(nd + ndef + 2 * nkw + 3);
         let decorators: Vec<E> = f.decorators.iter().map(|d| self.expr(fx, d)).collect();
-        let defaults: Vec<E> =
-            f.params.positional.iter().filter_map(|p| p.default.as_ref()).map(|d| self.expr(fx, d)).collect();
+        let defaults: Vec<E> = f
+            .params
+            .positional
+            .iter()
+            .filter_map(|p| p.default.as_ref())
+            .map(|d| self.expr(fx, d))
+            .collect();
         let mut kwdefaults = Vec::new();
         for p in &f.params.kwonly {
             if let Some(d) = &p.default {
@@ -391,7 +546,11 @@ impl<'a> Cx<'a> {
         let inner = self.scopes.get(f.scope_id);
         let captures: Vec<Name> = inner.freevars.iter().map(|n| self.name(fx, n)).collect();
         for c in &captures {
-            assert!(matches!(c, Name::Cell(_) | Name::Free(_)), "captured variable is not a cell in {}", fx.scope.qualname);
+            assert!(
+                matches!(c, Name::Cell(_) | Name::Free(_)),
+                "captured variable is not a cell in {}",
+                fx.scope.qualname
+            );
         }
         let info = self.function(f);
         Def {
@@ -408,7 +567,13 @@ impl<'a> Cx<'a> {
     /// Compile a nested function: its code info with the interpreter's entry and tree.
     fn function(&mut self, f: &'a FunctionDef) -> &'static CodeInfo {
         let line = self.line(f.span);
-        let info = Box::into_raw(Box::new(program::code_info(self.scopes, f.scope_id, self.filename, line, Some(f))));
+        let info = Box::into_raw(Box::new(program::code_info(
+            self.scopes,
+            f.scope_id,
+            self.filename,
+            line,
+            Some(f),
+        )));
         let code = self.code(f.scope_id, &f.body, info);
         unsafe {
             (*info).engine = Box::into_raw(Box::new(code)) as *const ();
@@ -445,7 +610,11 @@ impl<'a> Cx<'a> {
         let name = self.str_const(n);
         match self.name(fx, n) {
             Name::Local(slot) => {
-                let always_bound = fx.scope.symbol(n).map(|s| s.is_param && s.plain_bindings <= 1).unwrap_or(false);
+                let always_bound = fx
+                    .scope
+                    .symbol(n)
+                    .map(|s| s.is_param && s.plain_bindings <= 1)
+                    .unwrap_or(false);
                 if always_bound {
                     E::Local(slot)
                 } else {
@@ -467,47 +636,91 @@ impl<'a> Cx<'a> {
             ExprKind::Name(n) => self.load(fx, n, e.span),
             ExprKind::BoolOp { is_and, values } => {
                 let xs: Vec<E> = values.iter().map(|v| self.expr(fx, v)).collect();
-                E::BoolOp { is_and: *is_and, xs: xs.into() }
+                E::BoolOp {
+                    is_and: *is_and,
+                    xs: xs.into(),
+                }
             }
             ExprKind::BinOp { left, op, right } => {
                 if let ExprKind::Constant(c) = &right.kind {
                     if !matches!(c, Constant::Str(_)) {
                         let c = self.constant(c);
                         let l = self.boxed(fx, left);
-                        return E::BinOpConst { op: *op, line, l, c };
+                        return E::BinOpConst {
+                            op: *op,
+                            line,
+                            l,
+                            c,
+                        };
                     }
                 }
-                let spill = if may_collect(right) { fx.temps(1) } else { NO_SLOT };
+                let spill = if may_collect(right) {
+                    fx.temps(1)
+                } else {
+                    NO_SLOT
+                };
                 let l = self.boxed(fx, left);
                 let r = self.boxed(fx, right);
-                E::BinOp { op: *op, spill, line, l, r }
+                E::BinOp {
+                    op: *op,
+                    spill,
+                    line,
+                    l,
+                    r,
+                }
             }
             ExprKind::UnaryOp { op, operand } => {
                 if let (UnaryOp::Neg, ExprKind::Constant(Constant::Int(s))) = (op, &operand.kind) {
                     return E::Const(self.constant(&Constant::Int(format!("-{s}"))));
                 }
-                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Float(f))) = (op, &operand.kind) {
+                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Float(f))) = (op, &operand.kind)
+                {
                     return E::Const(Value::float(-f));
                 }
                 let x = self.boxed(fx, operand);
                 match op {
                     UnaryOp::Not => E::Not(x),
                     UnaryOp::Neg => E::Unary { neg: true, line, x },
-                    UnaryOp::Pos => E::Unary { neg: false, line, x },
+                    UnaryOp::Pos => E::Unary {
+                        neg: false,
+                        line,
+                        x,
+                    },
                 }
             }
-            ExprKind::Compare { left, ops, comparators } => {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
                 if ops.len() == 1 {
-                    let spill = if may_collect(&comparators[0]) { fx.temps(1) } else { NO_SLOT };
+                    let spill = if may_collect(&comparators[0]) {
+                        fx.temps(1)
+                    } else {
+                        NO_SLOT
+                    };
                     let l = self.boxed(fx, left);
                     let r = self.boxed(fx, &comparators[0]);
-                    E::Compare { op: ops[0], spill, line, l, r }
+                    E::Compare {
+                        op: ops[0],
+                        spill,
+                        line,
+                        l,
+                        r,
+                    }
                 } else {
                     let tmp = fx.temps(2);
                     let first = self.expr(fx, left);
-                    let rest: Vec<(CmpOp, E, u32)> =
-                        ops.iter().zip(comparators).map(|(op, c)| (*op, self.expr(fx, c), line)).collect();
-                    E::Chain(Box::new(Chain { first, rest: rest.into(), tmp }))
+                    let rest: Vec<(CmpOp, E, u32)> = ops
+                        .iter()
+                        .zip(comparators)
+                        .map(|(op, c)| (*op, self.expr(fx, c), line))
+                        .collect();
+                    E::Chain(Box::new(Chain {
+                        first,
+                        rest: rest.into(),
+                        tmp,
+                    }))
                 }
             }
             ExprKind::IfExp { test, body, orelse } => {
@@ -520,10 +733,18 @@ impl<'a> Cx<'a> {
             ExprKind::Call { func, args } => E::Call(Box::new(self.call(fx, func, args, line))),
             ExprKind::Attribute { value, attr } => {
                 let name = self.str_const(&attr.name);
-                E::Attr { name, line, o: self.boxed(fx, value) }
+                E::Attr {
+                    name,
+                    line,
+                    o: self.boxed(fx, value),
+                }
             }
             ExprKind::Subscript { value, index } => {
-                let spill = if may_collect(index) { fx.temps(1) } else { NO_SLOT };
+                let spill = if may_collect(index) {
+                    fx.temps(1)
+                } else {
+                    NO_SLOT
+                };
                 let o = self.boxed(fx, value);
                 let k = self.boxed(fx, index);
                 E::Subscript { spill, line, o, k }
@@ -532,7 +753,11 @@ impl<'a> Cx<'a> {
                 let base = fx.temps(3);
                 let mut part = |x: &'a Option<Box<Expr>>| x.as_ref().map(|x| self.expr(fx, x));
                 let parts = [part(lower), part(upper), part(step)];
-                E::Slice { base, line, parts: Box::new(parts) }
+                E::Slice {
+                    base,
+                    line,
+                    parts: Box::new(parts),
+                }
             }
             ExprKind::List(items) | ExprKind::Tuple(items) => {
                 let tuple = matches!(e.kind, ExprKind::Tuple(_));
@@ -545,11 +770,19 @@ impl<'a> Cx<'a> {
                             _ => (false, self.line(it.span), self.expr(fx, it)),
                         })
                         .collect();
-                    E::SeqStar { tuple, base, items: xs.into() }
+                    E::SeqStar {
+                        tuple,
+                        base,
+                        items: xs.into(),
+                    }
                 } else {
                     let base = fx.temps(items.len() as u32);
                     let xs: Vec<E> = items.iter().map(|x| self.expr(fx, x)).collect();
-                    E::Seq { tuple, base, items: xs.into() }
+                    E::Seq {
+                        tuple,
+                        base,
+                        items: xs.into(),
+                    }
                 }
             }
             ExprKind::Dict(items) => {
@@ -559,7 +792,11 @@ impl<'a> Cx<'a> {
                         .iter()
                         .map(|(k, v)| (self.expr(fx, k.as_ref().unwrap()), self.expr(fx, v)))
                         .collect();
-                    E::Dict { base, line, items: xs.into() }
+                    E::Dict {
+                        base,
+                        line,
+                        items: xs.into(),
+                    }
                 } else {
                     let base = fx.temps(2);
                     let xs: Vec<(Option<E>, E, u32)> = items
@@ -569,7 +806,10 @@ impl<'a> Cx<'a> {
                             (k.as_ref().map(|k| self.expr(fx, k)), self.expr(fx, v), l)
                         })
                         .collect();
-                    E::DictStar { base, items: xs.into() }
+                    E::DictStar {
+                        base,
+                        items: xs.into(),
+                    }
                 }
             }
             ExprKind::FString(parts) => self.fstring(fx, parts, line),
@@ -585,25 +825,49 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|p| match p {
                 FStringPart::Literal(s) => FPart::Lit(self.str_const(s)),
-                FStringPart::Field { expr, conversion, spec } => {
+                FStringPart::Field {
+                    expr,
+                    conversion,
+                    spec,
+                } => {
                     let x = self.expr(fx, expr);
-                    let spec = if spec.is_empty() { None } else { Some(self.fstring(fx, spec, line)) };
-                    FPart::Field { x, conv: conversion.map(|c| c as u8).unwrap_or(0), spec, line: self.line(expr.span) }
+                    let spec = if spec.is_empty() {
+                        None
+                    } else {
+                        Some(self.fstring(fx, spec, line))
+                    };
+                    FPart::Field {
+                        x,
+                        conv: conversion.map(|c| c as u8).unwrap_or(0),
+                        spec,
+                        line: self.line(expr.span),
+                    }
                 }
             })
             .collect();
-        E::FString { base, line, parts: ps.into() }
+        E::FString {
+            base,
+            line,
+            parts: ps.into(),
+        }
     }
 
     fn call(&mut self, fx: &mut Fx<'a>, func: &'a Expr, args: &'a [Arg], line: u32) -> Call {
-        let simple = args.iter().all(|a| matches!(a, Arg::Positional(_) | Arg::Keyword(..)));
+        let simple = args
+            .iter()
+            .all(|a| matches!(a, Arg::Positional(_) | Arg::Keyword(..)));
         if simple {
-            let npos = args.iter().filter(|a| matches!(a, Arg::Positional(_))).count() as u32;
+            let npos = args
+                .iter()
+                .filter(|a| matches!(a, Arg::Positional(_)))
+                .count() as u32;
             let base = fx.temps(1 + args.len() as u32);
             let mut names = Vec::new();
             let mut xs = Vec::new();
             let (fexpr, method) = match &func.kind {
-                ExprKind::Attribute { value, attr } => (self.expr(fx, value), Some(self.str_const(&attr.name))),
+                ExprKind::Attribute { value, attr } => {
+                    (self.expr(fx, value), Some(self.str_const(&attr.name)))
+                }
                 _ => (self.expr(fx, func), None),
             };
             for a in args {
@@ -625,11 +889,21 @@ impl<'a> Cx<'a> {
                 t
             };
             let kind = match method {
-                Some(name) => CallKind::Method { name, kwnames, npos },
+                Some(name) => CallKind::Method {
+                    name,
+                    kwnames,
+                    npos,
+                },
                 None if kwnames == cellar_runtime::value::UNBOUND => CallKind::Plain,
                 None => CallKind::Kw { kwnames, npos },
             };
-            return Call { func: fexpr, args: xs.into(), base, line, kind };
+            return Call {
+                func: fexpr,
+                args: xs.into(),
+                base,
+                line,
+                kind,
+            };
         }
         let base = fx.temps(3);
         let fexpr = self.expr(fx, func);
@@ -645,6 +919,12 @@ impl<'a> Cx<'a> {
             how.push((h, name, self.line(e.span)));
             xs.push(self.expr(fx, e));
         }
-        Call { func: fexpr, args: xs.into(), base, line, kind: CallKind::Star { how: how.into() } }
+        Call {
+            func: fexpr,
+            args: xs.into(),
+            base,
+            line,
+            kind: CallKind::Star { how: how.into() },
+        }
     }
 }

@@ -12,9 +12,12 @@ use super::tree::*;
 use crate::syntax::ast::{BinOp, CmpOp};
 use cellar_runtime::call;
 use cellar_runtime::exceptions::*;
-use cellar_runtime::object::{CellObj, CodeInfo, FunctionObj, KIND_FUNCTION};
-use cellar_runtime::objects::{list_mut, rt_build_dict, rt_build_list, rt_build_tuple, rt_dict_update, rt_list_extend, rt_list_to_tuple, rt_make_function};
 use cellar_runtime::iter::{rt_iter, rt_next};
+use cellar_runtime::object::{CellObj, CodeInfo, FunctionObj, KIND_FUNCTION};
+use cellar_runtime::objects::{
+    list_mut, rt_build_dict, rt_build_list, rt_build_tuple, rt_dict_update, rt_list_extend,
+    rt_list_to_tuple, rt_make_function,
+};
 use cellar_runtime::ops::*;
 use cellar_runtime::stack::ValueStack;
 use cellar_runtime::value::{Value, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
@@ -235,7 +238,9 @@ unsafe fn call_code(code: &Code, at: *mut Value) -> Value {
         v.depth -= 1;
         return rt_raise_recursion();
     }
-    let (base, mark) = v.stack.enter(at, code.frame_size as usize, 1 + code.nparams as usize);
+    let (base, mark) = v
+        .stack
+        .enter(at, code.frame_size as usize, 1 + code.nparams as usize);
     let r = run(code, base);
     let v = vm();
     v.stack.leave(mark);
@@ -301,8 +306,16 @@ unsafe fn run(code: &Code, base: *mut Value) -> Value {
     }
     poll();
     let f = *base;
-    let env = if f.is_ptr() { (*(f.0 as *const FunctionObj)).env.as_ptr() } else { std::ptr::null() };
-    let mut fr = Frame { base, env, info: code.info };
+    let env = if f.is_ptr() {
+        (*(f.0 as *const FunctionObj)).env.as_ptr()
+    } else {
+        std::ptr::null()
+    };
+    let mut fr = Frame {
+        base,
+        env,
+        info: code.info,
+    };
     match fr.block(&code.body) {
         Flow::Normal => NONE,
         Flow::Return(v) => v,
@@ -432,7 +445,13 @@ impl Frame {
     #[inline(never)]
     fn eval_node(&mut self, e: &E) -> R<Value> {
         match e {
-            E::BinOp { op, spill, line, l, r } => {
+            E::BinOp {
+                op,
+                spill,
+                line,
+                l,
+                r,
+            } => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -448,7 +467,13 @@ impl Frame {
                 let a = self.eval(l)?;
                 self.arith(*op, a, *c, *line)
             }
-            E::Compare { op, spill, line, l, r } => {
+            E::Compare {
+                op,
+                spill,
+                line,
+                l,
+                r,
+            } => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -534,7 +559,11 @@ impl Frame {
                     self.set(base + i as u32, v);
                 }
                 let p = self.ptr(*base);
-                Ok(if *tuple { rt_build_tuple(p, items.len()) } else { rt_build_list(p, items.len()) })
+                Ok(if *tuple {
+                    rt_build_tuple(p, items.len())
+                } else {
+                    rt_build_list(p, items.len())
+                })
             }
             E::SeqStar { tuple, base, items } => {
                 self.set(*base, rt_build_list(std::ptr::null(), 0));
@@ -582,20 +611,32 @@ impl Frame {
                     let slot = base + i as u32;
                     match p {
                         FPart::Lit(v) => self.set(slot, *v),
-                        FPart::Field { x, conv, spec, line } => {
+                        FPart::Field {
+                            x,
+                            conv,
+                            spec,
+                            line,
+                        } => {
                             let v = self.eval(x)?;
                             self.set(slot, v);
                             let sv = match spec {
                                 Some(s) => self.eval(s)?,
                                 None => UNBOUND,
                             };
-                            let r = cellar_runtime::format::rt_format_value(self.get(slot), *conv as u64, sv);
+                            let r = cellar_runtime::format::rt_format_value(
+                                self.get(slot),
+                                *conv as u64,
+                                sv,
+                            );
                             let r = self.check(r, *line)?;
                             self.set(slot, r);
                         }
                     }
                 }
-                self.check(cellar_runtime::format::rt_concat_strs(self.ptr(*base), parts.len()), *line)
+                self.check(
+                    cellar_runtime::format::rt_concat_strs(self.ptr(*base), parts.len()),
+                    *line,
+                )
             }
             E::Lambda(d) => self.make_function(d),
             _ => unreachable!("eval_rare on a common node"),
@@ -648,7 +689,14 @@ impl Frame {
     /// inline; the rest out of line.
     #[inline(always)]
     fn truth(&mut self, e: &E) -> R<bool> {
-        if let E::Compare { op, spill: NO_SLOT, line, l, r } = e {
+        if let E::Compare {
+            op,
+            spill: NO_SLOT,
+            line,
+            l,
+            r,
+        } = e
+        {
             if !matches!(op, CmpOp::Is | CmpOp::IsNot) {
                 let a = self.eval(l)?;
                 let b = self.eval(r)?;
@@ -664,7 +712,13 @@ impl Frame {
     #[inline(never)]
     fn truth_node(&mut self, e: &E) -> R<bool> {
         match e {
-            E::Compare { op, spill, line, l, r } if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
+            E::Compare {
+                op,
+                spill,
+                line,
+                l,
+                r,
+            } if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -709,10 +763,14 @@ impl Frame {
         let argv = self.ptr(base + 1);
         let r = match &c.kind {
             CallKind::Plain => unsafe { call_at(self.get(base), self.ptr(base), c.args.len()) },
-            CallKind::Method { name, kwnames, npos } => {
-                call::rt_call_method(self.get(base), *name, argv, *npos as u64, *kwnames)
+            CallKind::Method {
+                name,
+                kwnames,
+                npos,
+            } => call::rt_call_method(self.get(base), *name, argv, *npos as u64, *kwnames),
+            CallKind::Kw { kwnames, npos } => {
+                call::rt_call(self.get(base), argv, *npos as u64, *kwnames)
             }
-            CallKind::Kw { kwnames, npos } => call::rt_call(self.get(base), argv, *npos as u64, *kwnames),
             CallKind::Star { .. } => unreachable!(),
         };
         self.check(r, c.line)
@@ -739,7 +797,10 @@ impl Frame {
                 }
             }
         }
-        self.check(call::rt_call_ex(self.get(b), self.get(b + 1), self.get(b + 2)), c.line)
+        self.check(
+            call::rt_call_ex(self.get(b), self.get(b + 1), self.get(b + 2)),
+            c.line,
+        )
     }
 
     fn make_function(&mut self, d: &Def) -> R<Value> {
@@ -762,7 +823,11 @@ impl Frame {
             self.set(at + 1, v);
         }
         let fslot = b + nd + ndef + 2 * nkw;
-        let defaults = if ndef == 0 { UNBOUND } else { rt_build_tuple(self.ptr(b + nd), ndef as usize) };
+        let defaults = if ndef == 0 {
+            UNBOUND
+        } else {
+            rt_build_tuple(self.ptr(b + nd), ndef as usize)
+        };
         self.set(fslot, defaults);
         let kwdefaults = if nkw == 0 {
             UNBOUND
@@ -810,14 +875,22 @@ impl Frame {
                 let v = tri!(self.eval(e));
                 tri!(self.assign(t, v));
             }
-            S::AssignMany { tmp, targets, value } => {
+            S::AssignMany {
+                tmp,
+                targets,
+                value,
+            } => {
                 let v = tri!(self.eval(value));
                 self.set(*tmp, v);
                 for t in targets.iter() {
                     tri!(self.assign(t, self.get(*tmp)));
                 }
             }
-            S::AssignParallel { base, targets, values } => {
+            S::AssignParallel {
+                base,
+                targets,
+                values,
+            } => {
                 for (i, x) in values.iter().enumerate() {
                     let v = tri!(self.eval(x));
                     self.set(base + i as u32, v);
@@ -826,7 +899,15 @@ impl Frame {
                     tri!(self.assign(t, self.get(base + i as u32)));
                 }
             }
-            S::AugName { at, name, op, spill, line, tline, value } => {
+            S::AugName {
+                at,
+                name,
+                op,
+                spill,
+                line,
+                tline,
+                value,
+            } => {
                 let mut cur = tri!(self.load_name(*at, *name, *tline));
                 let rhs = if *spill == NO_SLOT {
                     tri!(self.eval(value))
@@ -839,7 +920,15 @@ impl Frame {
                 let r = tri!(self.inplace(*op, cur, rhs, *line));
                 self.store_name(*at, r);
             }
-            S::AugSubscript { base, op, line, tline, o, k, value } => {
+            S::AugSubscript {
+                base,
+                op,
+                line,
+                tline,
+                o,
+                k,
+                value,
+            } => {
                 let ov = tri!(self.eval(o));
                 self.set(*base, ov);
                 let kv = tri!(self.eval(k));
@@ -850,7 +939,15 @@ impl Frame {
                 let r = tri!(self.inplace(*op, self.get(base + 2), rhs, *line));
                 tri!(self.check(rt_setitem(self.get(*base), self.get(base + 1), r), *line));
             }
-            S::AugAttr { base, name, op, line, tline, o, value } => {
+            S::AugAttr {
+                base,
+                name,
+                op,
+                line,
+                tline,
+                o,
+                value,
+            } => {
                 let ov = tri!(self.eval(o));
                 self.set(*base, ov);
                 let cur = tri!(self.check(rt_getattr(ov, *name), *tline));
@@ -865,7 +962,11 @@ impl Frame {
             }
             S::Return(e) => return Flow::Return(tri!(self.eval(e))),
             S::If(t, a, b) => {
-                return if tri!(self.truth(t)) { self.block(a) } else { self.block(b) };
+                return if tri!(self.truth(t)) {
+                    self.block(a)
+                } else {
+                    self.block(b)
+                };
             }
             S::While(t, body, orelse) => loop {
                 poll();
@@ -919,7 +1020,11 @@ impl Frame {
                 return Flow::Err;
             }
             S::Reraise { line, cur } => {
-                let c = if *cur == NO_SLOT { UNBOUND } else { self.get(*cur) };
+                let c = if *cur == NO_SLOT {
+                    UNBOUND
+                } else {
+                    self.get(*cur)
+                };
                 rt_reraise(c);
                 self.fail(*line);
                 return Flow::Err;
@@ -980,13 +1085,23 @@ impl Frame {
                 self.check(rt_setattr(ov, *name, v), *line)?;
                 Ok(())
             }
-            Target::Unpack { out, star, line, targets } => {
+            Target::Unpack {
+                out,
+                star,
+                line,
+                targets,
+            } => {
                 let n = targets.len();
                 let p = self.ptr(*out);
                 let r = if *star == NO_SLOT {
                     cellar_runtime::iter::rt_unpack(v, n as u64, p)
                 } else {
-                    cellar_runtime::iter::rt_unpack_star(v, *star as u64, (n - *star as usize - 1) as u64, p)
+                    cellar_runtime::iter::rt_unpack_star(
+                        v,
+                        *star as u64,
+                        (n - *star as usize - 1) as u64,
+                        p,
+                    )
                 };
                 self.check(r, *line)?;
                 for (i, t) in targets.iter().enumerate() {

@@ -50,9 +50,17 @@ pub struct Program {
 /// constants and code infos are created in it).
 pub fn compile(ast: &Module, scopes: &ScopeTable, source: &SourceText, filename: &str) -> Program {
     let globals = crate::program::install_globals(scopes);
-    let mut cx = compile::Cx { scopes, source, filename, globals, strs: HashMap::new() };
+    let mut cx = compile::Cx {
+        scopes,
+        source,
+        filename,
+        globals,
+        strs: HashMap::new(),
+    };
     let code = cx.code(ScopeId(0), &ast.body, std::ptr::null());
-    Program { module: Box::leak(Box::new(code)) }
+    Program {
+        module: Box::leak(Box::new(code)),
+    }
 }
 
 impl Program {

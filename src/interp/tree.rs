@@ -66,11 +66,28 @@ pub enum E {
     Missing { line: u32, name: Value },
     /// `l op r`: small ints inline, else `rt_binop`. `spill` holds `l` while `r` is
     /// evaluated when `r` can reach a safepoint.
-    BinOp { op: BinOp, spill: Slot, line: u32, l: Box<E>, r: Box<E> },
+    BinOp {
+        op: BinOp,
+        spill: Slot,
+        line: u32,
+        l: Box<E>,
+        r: Box<E>,
+    },
     /// `l op c` with a constant right operand.
-    BinOpConst { op: BinOp, line: u32, l: Box<E>, c: Value },
+    BinOpConst {
+        op: BinOp,
+        line: u32,
+        l: Box<E>,
+        c: Value,
+    },
     /// `l op r` for one comparison (`spill` as for `BinOp`).
-    Compare { op: CmpOp, spill: Slot, line: u32, l: Box<E>, r: Box<E> },
+    Compare {
+        op: CmpOp,
+        spill: Slot,
+        line: u32,
+        l: Box<E>,
+        r: Box<E>,
+    },
     /// `a < b < c ...`: operands go through `tmp` and `tmp + 1`.
     Chain(Box<Chain>),
     /// `not x`.
@@ -86,19 +103,47 @@ pub enum E {
     /// `o.name`.
     Attr { name: Value, line: u32, o: Box<E> },
     /// `o[k]` (`spill` holds `o` while `k` is evaluated).
-    Subscript { spill: Slot, line: u32, o: Box<E>, k: Box<E> },
+    Subscript {
+        spill: Slot,
+        line: u32,
+        o: Box<E>,
+        k: Box<E>,
+    },
     /// `lower:upper:step` (absent parts are None), through `base..base + 3`.
-    Slice { base: Slot, line: u32, parts: Box<[Option<E>; 3]> },
+    Slice {
+        base: Slot,
+        line: u32,
+        parts: Box<[Option<E>; 3]>,
+    },
     /// A list (`tuple` false) or tuple display without `*`, items through `base..`.
-    Seq { tuple: bool, base: Slot, items: Box<[E]> },
+    Seq {
+        tuple: bool,
+        base: Slot,
+        items: Box<[E]>,
+    },
     /// A display with `*x` items; the list being built is in `base`.
-    SeqStar { tuple: bool, base: Slot, items: Box<[(bool, u32, E)]> },
+    SeqStar {
+        tuple: bool,
+        base: Slot,
+        items: Box<[(bool, u32, E)]>,
+    },
     /// `{k: v, ...}` without `**`: pairs through `base..`.
-    Dict { base: Slot, line: u32, items: Box<[(E, E)]> },
+    Dict {
+        base: Slot,
+        line: u32,
+        items: Box<[(E, E)]>,
+    },
     /// `{k: v, **m, ...}`: the dict being built is in `base`; `None` key = `**value`.
-    DictStar { base: Slot, items: Box<[(Option<E>, E, u32)]> },
+    DictStar {
+        base: Slot,
+        items: Box<[(Option<E>, E, u32)]>,
+    },
     /// An f-string: parts through `base..`.
-    FString { base: Slot, line: u32, parts: Box<[FPart]> },
+    FString {
+        base: Slot,
+        line: u32,
+        parts: Box<[FPart]>,
+    },
     /// `lambda`.
     Lambda(Box<Def>),
 }
@@ -118,7 +163,12 @@ pub enum FPart {
     /// Literal text (a str constant).
     Lit(Value),
     /// `{x!conv:spec}`; `conv` is 0 or `b'r'`/`b's'`/`b'a'`; `spec` is an `E::FString`.
-    Field { x: E, conv: u8, spec: Option<E>, line: u32 },
+    Field {
+        x: E,
+        conv: u8,
+        spec: Option<E>,
+        line: u32,
+    },
 }
 
 /// What a call site calls and how.
@@ -127,7 +177,11 @@ pub enum CallKind {
     Plain,
     /// `obj.name(a, b, k=v)`: the object in `base`, then positional, then keyword values;
     /// `kwnames` is a tuple of str or UNBOUND.
-    Method { name: Value, kwnames: Value, npos: u32 },
+    Method {
+        name: Value,
+        kwnames: Value,
+        npos: u32,
+    },
     /// `callee(a, k=v)`: as `Plain` with keyword values after the positional ones.
     Kw { kwnames: Value, npos: u32 },
     /// `callee(*xs, **kw)`: `base` callee, `base + 1` the argument list, `base + 2` the
@@ -176,10 +230,20 @@ pub enum Target {
     /// NO_SLOT when they cannot reach a safepoint).
     Subscript { tmp: Slot, line: u32, o: E, k: E },
     /// `o.name = v`.
-    Attr { tmp: Slot, line: u32, name: Value, o: E },
+    Attr {
+        tmp: Slot,
+        line: u32,
+        name: Value,
+        o: E,
+    },
     /// `a, *b, c = v`: values land in `out..out + n` (`star` is the starred index or
     /// NO_SLOT).
-    Unpack { out: Slot, star: u32, line: u32, targets: Box<[Target]> },
+    Unpack {
+        out: Slot,
+        star: u32,
+        line: u32,
+        targets: Box<[Target]>,
+    },
 }
 
 /// One `except` clause.
@@ -237,15 +301,47 @@ pub enum S {
     /// `target = value` (one target).
     Assign(Target, E),
     /// `t1 = t2 = value`: the value is kept in `tmp` while the targets are assigned.
-    AssignMany { tmp: Slot, targets: Box<[Target]>, value: E },
+    AssignMany {
+        tmp: Slot,
+        targets: Box<[Target]>,
+        value: E,
+    },
     /// `a, b = x, y` (no star, same length): the values go through `base..`.
-    AssignParallel { base: Slot, targets: Box<[Target]>, values: Box<[E]> },
+    AssignParallel {
+        base: Slot,
+        targets: Box<[Target]>,
+        values: Box<[E]>,
+    },
     /// `name op= value`.
-    AugName { at: Name, name: Value, op: BinOp, spill: Slot, line: u32, tline: u32, value: E },
+    AugName {
+        at: Name,
+        name: Value,
+        op: BinOp,
+        spill: Slot,
+        line: u32,
+        tline: u32,
+        value: E,
+    },
     /// `o[k] op= value` (`base`: o, k, current value).
-    AugSubscript { base: Slot, op: BinOp, line: u32, tline: u32, o: E, k: E, value: E },
+    AugSubscript {
+        base: Slot,
+        op: BinOp,
+        line: u32,
+        tline: u32,
+        o: E,
+        k: E,
+        value: E,
+    },
     /// `o.name op= value` (`base`: o, current value).
-    AugAttr { base: Slot, name: Value, op: BinOp, line: u32, tline: u32, o: E, value: E },
+    AugAttr {
+        base: Slot,
+        name: Value,
+        op: BinOp,
+        line: u32,
+        tline: u32,
+        o: E,
+        value: E,
+    },
     /// `def`: make the closure and bind it.
     Def(Box<Def>, Name),
     /// `return value`.
