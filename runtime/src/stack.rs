@@ -183,3 +183,53 @@ impl ValueStack {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(s: &ValueStack) -> Vec<u64> {
+        let mut v = Vec::new();
+        s.trace(|x| v.push(x.0));
+        v
+    }
+
+    #[test]
+    fn frames_in_place_and_across_chunks() {
+        let mut s = ValueStack::new();
+        s.init();
+        // A frame of 4 words at the top.
+        let (a, ma) = s.enter(s.top(), 4, 0);
+        for i in 0..4 {
+            unsafe { *a.add(i) = Value(100 + i as u64) };
+        }
+        assert_eq!(live(&s), vec![100, 101, 102, 103]);
+        // A callee starting at word 2 of it (callee + one argument carried), 3 words long:
+        // the stack top only grows.
+        let (b, mb) = s.enter(unsafe { a.add(2) }, 3, 2);
+        assert_eq!(b, unsafe { a.add(2) });
+        unsafe { *b.add(2) = Value(7) };
+        assert_eq!(live(&s), vec![100, 101, 102, 103, 7]);
+        s.leave(mb);
+        assert_eq!(live(&s), vec![100, 101, 102, 103]);
+        // A frame that does not fit: a new chunk, with its first two words carried over.
+        let (c, mc) = s.enter(unsafe { a.add(2) }, CHUNK_SLOTS, 2);
+        assert_ne!(c, unsafe { a.add(2) });
+        unsafe {
+            assert_eq!((*c).0, 102);
+            assert_eq!((*c.add(1)).0, 103);
+            ValueStack::clear(c.add(2), CHUNK_SLOTS - 2);
+        }
+        let words = live(&s);
+        assert_eq!(words.len(), 4 + CHUNK_SLOTS);
+        assert_eq!(&words[..6], &[100, 101, 102, 103, 102, 103]);
+        s.leave(mc);
+        assert_eq!(live(&s), vec![100, 101, 102, 103]);
+        // The next frame reuses the first chunk.
+        let (d, md) = s.enter(s.top(), 2, 0);
+        assert_eq!(d, unsafe { a.add(4) });
+        s.leave(md);
+        s.leave(ma);
+        assert!(live(&s).is_empty());
+    }
+}
