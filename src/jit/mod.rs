@@ -112,8 +112,6 @@ fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
-    // The Python call depth lives in the pinned register (r15 on x86-64): see `lower`.
-    set(&mut flags, "enable_pinned_reg", "true")?;
     let isa = cranelift_native::builder()
         .map_err(|e| e.to_string())?
         .finish(settings::Flags::new(flags))
@@ -403,7 +401,7 @@ pub fn compile(
         let aid = array_ids[&id];
         let module_entry = id.0 == 0;
         ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
-        build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), vm_ptr, module_entry);
+        build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), module_entry);
         module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
         module.clear_context(&mut ctx);
     }
@@ -457,9 +455,6 @@ fn build_reentrant_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &
     let ra = b.ins().get_return_address(I64);
     b.ins().store(trusted(), ra, node, 16);
     b.ins().store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
-    // Rust code may call back into Python: hand it the current call depth.
-    let depth = b.ins().get_pinned_reg(I64);
-    b.ins().store(trusted(), depth, vmv, cellar_runtime::vm::VM_DEPTH_OFFSET);
     let callee = module.declare_func_in_func(target, b.func);
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();
@@ -484,18 +479,13 @@ fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut F
 }
 
 /// Entry from Rust into compiled code: `arr_n(func, argv)` loads `argv[0..nparams]` and
-/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`. Either way the entry saves the
-/// caller's pinned register, loads the call depth from `Vm::depth` into it (compiled code
-/// keeps the depth there; trampolines store it back before Rust runs), and restores the
-/// register before returning to Rust.
-#[allow(clippy::too_many_arguments)]
+/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`.
 fn build_array_entry(
     module: &mut JITModule,
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
     body: FuncId,
     nparams: usize,
-    vm: i64,
     module_entry: bool,
 ) {
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
@@ -510,14 +500,9 @@ fn build_array_entry(
             args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
         }
     }
-    let saved = b.ins().get_pinned_reg(I64);
-    let vmv = b.ins().iconst(I64, vm);
-    let depth = b.ins().load(I64, trusted(), vmv, cellar_runtime::vm::VM_DEPTH_OFFSET);
-    b.ins().set_pinned_reg(depth);
     let callee = module.declare_func_in_func(body, b.func);
     let call = b.ins().call(callee, &args);
     let r = b.inst_results(call)[0];
-    b.ins().set_pinned_reg(saved);
     b.ins().return_(&[r]);
     b.finalize(module.target_config());
 }
