@@ -9,6 +9,9 @@
 //! ScopeKind::Free           [func + 48 + 8*i] is the cell (i = index in co_freevars),
 //!                           the value is at [cell + 16]
 //! Global*                   [globals + 8*slot] (module names, builtins pre-bound)
+//! frozen Cell (a captured   a Cranelift variable, like a local; closures get the
+//!   parameter never rebound) value itself in their env record, so inside them
+//!                           [func + 48 + 8*i] is the value, with no cell between
 //! ```
 //!
 //! Every variable and temporary that holds a Python value is declared as needing a stack
@@ -40,6 +43,11 @@ enum Slot {
     Local(Variable),
     Cell(Variable),
     Free(usize),
+    /// A captured parameter that nothing rebinds (see `ProgramInfo::frozen`): a plain
+    /// variable here; closures get its value, not a cell.
+    Frozen(Variable),
+    /// A free variable whose binding is frozen: `env[i]` holds the value itself.
+    FrozenFree(usize),
     Global(usize),
     /// Not a global slot and not a builtin: reading raises NameError.
     Missing,
@@ -429,7 +437,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         Slot::Local(self.b.declare_var(I64))
                     }
                     ScopeKind::Local => Slot::Local(self.new_var()),
+                    ScopeKind::Cell if self.prog.frozen.contains(&(scope.id, y.name.clone())) => {
+                        Slot::Frozen(self.new_var())
+                    }
                     ScopeKind::Cell => Slot::Cell(self.new_var()),
+                    ScopeKind::Free if self.binding_is_frozen(&y.name) => {
+                        Slot::FrozenFree(scope.freevars.iter().position(|f| *f == y.name).expect("free var"))
+                    }
                     ScopeKind::Free => Slot::Free(scope.freevars.iter().position(|f| *f == y.name).expect("free var")),
                     ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit => self.global_slot(&y.name),
                 }
@@ -446,7 +460,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let arg = params[i + 1];
             self.note_bound(p);
             match self.slots[p] {
-                Slot::Local(v) => self.b.def_var(v, arg),
+                Slot::Local(v) | Slot::Frozen(v) => self.b.def_var(v, arg),
                 Slot::Cell(v) => {
                     let c = self.new_cell(arg);
                     self.b.def_var(v, c);
@@ -462,6 +476,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
             }
         }
+    }
+
+    /// Is the variable that free name `name` refers to (in the nearest enclosing function
+    /// that holds it in a cell) frozen?
+    fn binding_is_frozen(&self, name: &str) -> bool {
+        let mut s = self.scope.parent;
+        while let Some(id) = s {
+            let sc = self.prog.scopes.get(id);
+            if !sc.is_module && sc.symbol(name).map(|y| y.kind == ScopeKind::Cell).unwrap_or(false) {
+                return self.prog.frozen.contains(&(id, name.to_string()));
+            }
+            s = sc.parent;
+        }
+        false
     }
 
     fn global_slot(&self, name: &str) -> Slot {
@@ -511,6 +539,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.b.declare_value_needs_stack_map(v);
                 (v, "rt_raise_unbound_free")
             }
+            // A parameter: always bound.
+            Slot::Frozen(var) => return self.b.use_var(var),
+            Slot::FrozenFree(i) => return self.free_cell(i),
             Slot::Global(s) => {
                 let g = self.iconst(self.prog.globals_addr);
                 let v = self.b.ins().load(I64, flags(), g, (8 * s) as i32);
@@ -566,7 +597,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.note_bound(name);
         let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
         match slot {
-            Slot::Local(var) => self.b.def_var(var, v),
+            Slot::Local(var) | Slot::Frozen(var) => self.b.def_var(var, v),
+            Slot::FrozenFree(_) => unreachable!("a frozen variable is never rebound: {name}"),
             Slot::Cell(var) => {
                 let c = self.b.use_var(var);
                 self.b.ins().store(flags(), v, c, CELL_VALUE_OFFSET);
@@ -590,11 +622,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.store_name(name, u);
     }
 
-    /// The current value of a captured variable's cell, for building a closure's env.
+    /// What a new closure's env record holds for a captured variable: its cell, or for a
+    /// frozen variable its value.
     fn cell_of(&mut self, name: &str) -> Value {
         match self.slots.get(name).copied() {
-            Some(Slot::Cell(var)) => self.b.use_var(var),
-            Some(Slot::Free(i)) => self.free_cell(i),
+            Some(Slot::Cell(var)) | Some(Slot::Frozen(var)) => self.b.use_var(var),
+            Some(Slot::Free(i)) | Some(Slot::FrozenFree(i)) => self.free_cell(i),
             other => panic!("captured variable {name} is not a cell here: {other:?}"),
         }
     }

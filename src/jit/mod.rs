@@ -88,6 +88,11 @@ pub struct ProgramInfo<'a> {
     pub module_body: &'a [Stmt],
     /// Calls with statically known callees (global functions, closure-holding locals).
     pub known: known::KnownCallees,
+    /// Captured parameters that nothing rebinds, `(scope, name)`: their closures get the value
+    /// itself in the env record, not a cell ("immutable captures copied into the record").
+    /// Only when the program never reaches cells through introspection, where the
+    /// difference would show.
+    pub frozen: std::collections::HashSet<(ScopeId, String)>,
     /// The program may rebind or empty cells through introspection
     /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
     pub cells_writable: bool,
@@ -345,6 +350,7 @@ pub fn compile(
         gc_poll,
         module_body: &ast.body,
         known: known::KnownCallees::default(),
+        frozen: frozen_captures(scopes, &source.text),
         cells_writable: crate::program::may_write_cells(&source.text),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
@@ -429,6 +435,28 @@ pub fn compile(
         )
     };
     Ok(CompiledProgram { entry, ir, _module: module })
+}
+
+/// See [`ProgramInfo::frozen`].
+fn frozen_captures(scopes: &ScopeTable, source: &str) -> std::collections::HashSet<(ScopeId, String)> {
+    let introspects = ["__closure__", "cell_contents", "getattr", "setattr", "delattr"].iter().any(|w| source.contains(w));
+    let mut frozen = std::collections::HashSet::new();
+    if introspects {
+        return frozen;
+    }
+    for s in scopes.scopes.iter().filter(|s| !s.is_module) {
+        for y in &s.symbols {
+            if y.kind == crate::scope::ScopeKind::Cell
+                && y.is_param
+                && y.plain_bindings == 1
+                && y.def_bindings == 0
+                && !y.rebound_by_inner
+            {
+                frozen.insert((s.id, y.name.clone()));
+            }
+        }
+    }
+    frozen
 }
 
 fn trusted() -> MemFlagsData {
