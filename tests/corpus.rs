@@ -186,6 +186,8 @@ fn run_cellar(engine: &Engine, dir: &Path, name: &str) -> Result<Run, Failed> {
     for (k, v) in engine.env {
         cmd.env(k, v);
     }
+    // Release builds skip Cranelift's IR verifier for speed; the corpus turns it back on.
+    cmd.env("CELLAR_VERIFY_IR", "1");
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("cannot start {exe}: {e}"))?;
 

@@ -117,6 +117,9 @@ fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // The IR verifier costs about a third of compile time; tests and debug builds keep it.
+    let verify = cfg!(debug_assertions) || std::env::var_os("CELLAR_VERIFY_IR").is_some();
+    set(&mut flags, "enable_verifier", if verify { "true" } else { "false" })?;
     let isa = cranelift_native::builder()
         .map_err(|e| e.to_string())?
         .finish(settings::Flags::new(flags))
