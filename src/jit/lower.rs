@@ -2089,8 +2089,16 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     self.b.ins().brif(ib, nz, &[], slow, &[]);
                     self.b.switch_to_block(nz);
                     self.b.seal_block(nz);
-                    let q = self.b.ins().sdiv(ia, ib);
-                    let r = self.b.ins().srem(ia, ib);
+                    // One hardware division: `%` needs only the remainder, `//` gets the
+                    // remainder back from the quotient (divisions trap, so an unused one
+                    // would not be removed).
+                    let (q, r) = if op == BinOp::Mod {
+                        (None, self.b.ins().srem(ia, ib))
+                    } else {
+                        let q = self.b.ins().sdiv(ia, ib);
+                        let qb = self.b.ins().imul(q, ib);
+                        (Some(q), self.b.ins().isub(ia, qb))
+                    };
                     let rnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
                     let x = self.b.ins().bxor(r, ib);
                     let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
@@ -2099,6 +2107,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         let rb = self.b.ins().iadd(r, ib);
                         self.b.ins().select(adj, rb, r)
                     } else {
+                        let q = q.expect("quotient");
                         let q1 = self.b.ins().iadd_imm_s(q, -1);
                         self.b.ins().select(adj, q1, q)
                     }
