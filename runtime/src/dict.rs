@@ -41,10 +41,15 @@ pub struct Dict {
 /// equal table hashes, since the mix is a function of Python's hash.
 #[inline]
 fn table_hash(key: Value) -> Option<u64> {
-    py_hash(key).map(|h| {
-        let m = (h as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (m as u64) ^ ((m >> 64) as u64)
-    })
+    let h = if key.is_small_int() {
+        // Python's hash of an int below 2^61 - 1 is the int itself (but -1 is -2).
+        let n = key.as_small_int();
+        (if n == -1 { -2 } else { n }) as u64
+    } else {
+        py_hash(key)?
+    };
+    let m = (h as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Some((m as u64) ^ ((m >> 64) as u64))
 }
 
 /// Returned by hashing an unhashable key: the caller raises `TypeError`.

@@ -73,5 +73,7 @@ pub fn all() -> Vec<Import> {
         rt::fast::rt_len => "rt_len" (1) true false,
         rt::gc::rt_budget_exhausted => "rt_budget_exhausted" (0) false false,
         rt::fast::rt_list_append => "rt_list_append" (2) true false,
+        rt::fast::rt_dict_getitem => "rt_dict_getitem" (2) true false,
+        rt::fast::rt_dict_setitem => "rt_dict_setitem" (3) true false,
     ]
 }

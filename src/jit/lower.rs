@@ -1794,13 +1794,25 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().iadd(items, byte)
     }
 
-    /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int.
+    /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int; a
+    /// direct lookup for a dict.
     fn getitem(&mut self, o: Value, k: Value, span: Span) -> Value {
         let res = self.new_var();
         let seq = self.b.create_block();
+        let not_seq = self.b.create_block();
+        let dict = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
-        self.branch_on_kind(o, &[ObjKind::List, ObjKind::Tuple], seq, slow);
+        self.branch_on_kind(o, &[ObjKind::List, ObjKind::Tuple], seq, not_seq);
+        self.b.switch_to_block(not_seq);
+        self.b.seal_block(not_seq);
+        self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
+        self.b.switch_to_block(dict);
+        self.b.seal_block(dict);
+        let r = self.call_rt("rt_dict_getitem", &[o, k]);
+        self.check(r, span);
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
         self.b.switch_to_block(seq);
         self.b.seal_block(seq);
         let addr = self.item_addr(o, k, slow);
@@ -1819,12 +1831,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.use_var(res)
     }
 
-    /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int.
+    /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int; a direct
+    /// insertion for a dict.
     fn setitem(&mut self, o: Value, k: Value, v: Value, span: Span) {
         let seq = self.b.create_block();
+        let not_seq = self.b.create_block();
+        let dict = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
-        self.branch_on_kind(o, &[ObjKind::List], seq, slow);
+        self.branch_on_kind(o, &[ObjKind::List], seq, not_seq);
+        self.b.switch_to_block(not_seq);
+        self.b.seal_block(not_seq);
+        self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
+        self.b.switch_to_block(dict);
+        self.b.seal_block(dict);
+        let r = self.call_rt("rt_dict_setitem", &[o, k, v]);
+        self.check(r, span);
+        self.b.ins().jump(join, &[]);
         self.b.switch_to_block(seq);
         self.b.seal_block(seq);
         let addr = self.item_addr(o, k, slow);
@@ -2222,6 +2245,7 @@ fn may_allocate(name: &str) -> bool {
     !matches!(
         name,
         "rt_truthy"
+            | "rt_dict_setitem"
             | "rt_len"
             | "rt_list_append"
             | "rt_traceback_add"
