@@ -798,8 +798,8 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
         .fold(1.0f64, |m, &v| m.max(v))
         * 1.4; // headroom for the value labels and the legend
     let ngroups = groups.len();
-    let width = (300 + 70 * ngroups as u32 * shown.len() as u32).clamp(720, 2200);
-    let height = if width > 1200 { 640 } else { 520 };
+    let width = (300 + 52 * ngroups as u32 * shown.len() as u32).clamp(720, 1800);
+    let height = if width > 1200 { 600 } else { 520 };
     // Bars of one group side by side, centred on the group's x; never wider than 0.25.
     let bar_w = (0.8 / shown.len() as f64).min(0.25);
     let left = -bar_w * shown.len() as f64 / 2.0;
@@ -880,7 +880,7 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
             let x = ngroups as f64 - 1.5;
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(x, 0.0), (x, ymax)],
+                    vec![(x, 0.0), (x, ymax / 1.4 * 1.1)],
                     RGBColor(150, 150, 150).stroke_width(1),
                 )))
                 .map_err(e)?;
