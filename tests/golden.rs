@@ -200,7 +200,7 @@ fn parse_blocks(clif: &str) -> Vec<ClifBlock> {
             .next()
             .unwrap_or(line)
             .trim();
-        if code.starts_with("jump ") || code.starts_with("brif ") {
+        if code.starts_with("jump ") || code.starts_with("brif") {
             for word in code.split([' ', ',', '(']) {
                 if word.starts_with("block") {
                     b.succs.push(word.to_string());
@@ -405,6 +405,119 @@ fn check_call_in_loop(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+// ---------------------------------------------------------------- fast-path properties
+
+/// `fnN -> runtime or function name` from a listing's preamble (`fn3 = %rt_new_cell sig2`).
+fn callee_names(clif: &str) -> HashMap<String, String> {
+    clif.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (lhs, rhs) = l.split_once(" = ")?;
+            if !lhs.starts_with("fn") || !lhs[2..].chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let name = rhs.split_whitespace().find(|w| w.starts_with('%'))?;
+            Some((lhs.to_string(), name.trim_start_matches('%').to_string()))
+        })
+        .collect()
+}
+
+/// Names of the functions called (`call fnN(...)`) in `blocks`.
+fn calls_in<'b>(blocks: impl IntoIterator<Item = &'b ClifBlock>, names: &HashMap<String, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in blocks {
+        for inst in &b.insts {
+            let words: Vec<&str> = inst.split([' ', '=']).filter(|w| !w.is_empty()).collect();
+            if let Some(i) = words.iter().position(|w| *w == "call") {
+                if let Some(f) = words.get(i + 1) {
+                    let f = f.split('(').next().unwrap_or(f);
+                    out.push(names.get(f).cloned().unwrap_or_else(|| f.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn function<'f>(irs: &'f [FunctionIr], qualname: &str) -> Result<&'f FunctionIr, Failed> {
+    irs.iter()
+        .find(|f| f.qualname == qualname)
+        .ok_or_else(|| format!("no function `{qualname}` in fast_paths.py").into())
+}
+
+/// The hot cycle of the loop in `f` at `stage` (the cycle through the first hot block that
+/// has a back edge to an earlier block).
+fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
+    blocks.iter().filter(|b| !b.cold).find_map(|b| {
+        let cycle = hot_cycle(blocks, &b.name);
+        (cycle.len() >= 2).then_some(cycle)
+    })
+}
+
+/// Optimisations of the JIT, each checked on the IR of `tests/golden/fast_paths.py`:
+///
+/// - `inline-alloc`: making a closure and a cell allocates inline: `rt_make_function` and
+///   `rt_new_cell` are called only from cold blocks (an empty free list).
+/// - `frozen-capture`: a captured parameter nothing rebinds gets no cell at all.
+/// - `known-call-inlined`: `c = make_counter(2); ... c()` in a loop: the call is known and
+///   inlined, so the loop's hot path has no call of any kind.
+/// - `inline-indexing`: subscripts in a loop never call the general `rt_getitem` on the hot
+///   path (a list or tuple is indexed inline, a dict through the direct `rt_dict_getitem`).
+/// - `definite-assignment`: reading a local after it is assigned has no unbound check.
+fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
+    let irs = compile(dir, "fast_paths")?;
+    let f = |q: &str| function(&irs, q);
+    match which {
+        "inline-alloc" => {
+            let g = f("make_counter")?;
+            let blocks = parse_blocks(&g.opt);
+            let names = callee_names(&g.opt);
+            let hot = calls_in(blocks.iter().filter(|b| !b.cold), &names);
+            if let Some(c) = hot.iter().find(|c| *c == "rt_make_function" || *c == "rt_new_cell") {
+                return Err(format!("make_counter calls {c} on a hot path: {hot:?}").into());
+            }
+            if !g.opt.contains("&free_list(") {
+                return Err("make_counter does not allocate from a free list".into());
+            }
+        }
+        "frozen-capture" => {
+            let g = f("make_adder")?;
+            if g.built.contains("rt_new_cell") || g.built.contains("&free_list(32)") {
+                return Err("make_adder makes a cell for its parameter `n`".into());
+            }
+        }
+        "known-call-inlined" => {
+            let g = f("counting")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
+            let names = callee_names(&g.opt);
+            let calls = calls_in(cycle.iter().copied(), &names);
+            let indirect = cycle.iter().flat_map(|b| &b.insts).any(|i| i.contains("call_indirect"));
+            if indirect || !calls.is_empty() {
+                return Err(format!("counting's loop still calls: indirect={indirect}, {calls:?}").into());
+            }
+        }
+        "inline-indexing" => {
+            let g = f("indexing")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in indexing")?;
+            let names = callee_names(&g.opt);
+            let calls = calls_in(cycle.iter().copied(), &names);
+            if calls.iter().any(|c| c == "rt_getitem") || !calls.iter().any(|c| c == "rt_dict_getitem") {
+                return Err(format!("indexing's loop calls {calls:?}").into());
+            }
+        }
+        "definite-assignment" => {
+            let g = f("assigned_then_read")?;
+            if g.built.contains("rt_raise_unbound_local") {
+                return Err("assigned_then_read checks a local it has just assigned".into());
+            }
+        }
+        _ => return Err(format!("unknown property {which}").into()),
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = golden_dir();
@@ -421,6 +534,10 @@ fn main() {
         let dir = dir.clone();
         let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
         trials.push(Trial::test(label, move || check_golden(&dir, name, g)));
+    }
+    for which in ["inline-alloc", "frozen-capture", "known-call-inlined", "inline-indexing", "definite-assignment"] {
+        let dir = dir.clone();
+        trials.push(Trial::test(format!("props::fast-paths::{which}"), move || check_fast_path(&dir, which)));
     }
     for name in &names {
         let (dir, name) = (dir.clone(), name.clone());

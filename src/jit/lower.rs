@@ -2051,6 +2051,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
+        if int_cc(op).is_some() {
+            self.b.set_cold_block(slow);
+        }
         let code = self.iconst(cmp_code(op));
         let r = self.call_rt("rt_compare", &[code, a, b]);
         self.check(r, span);
@@ -2227,6 +2230,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
+        self.b.set_cold_block(slow);
         let code = self.iconst(binop_code(op));
         let r = self.call_rt(if inplace { "rt_inplace_op" } else { "rt_binop" }, &[code, a, b]);
         self.check(r, span);

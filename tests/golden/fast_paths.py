@@ -1,0 +1,41 @@
+# Fast paths the IR property checks look at (tests/golden.rs, props::fast-paths::*).
+def make_counter(step):
+    count = 0
+
+    def inc():
+        nonlocal count
+        count = count + step
+        return count
+
+    return inc
+
+
+def make_adder(n):
+    def add(x):
+        return x + n
+
+    return add
+
+
+def counting(limit):
+    c = make_counter(2)
+    total = 0
+    for i in range(limit):
+        total = total + c()
+    return total
+
+
+def indexing(xs, d):
+    total = 0
+    for i in range(len(xs)):
+        total = total + xs[i] + d[i]
+    return total
+
+
+def assigned_then_read():
+    x = 1
+    y = x + 1
+    return x + y
+
+
+print(counting(10), make_adder(1)(2), indexing([1, 2, 3], {0: 1, 1: 2, 2: 3}), assigned_then_read())
