@@ -62,7 +62,8 @@ enum Frame<'a> {
     /// continue crossing it run `body` inline first.
     TryFinally { body: &'a [Stmt], on_error: Block },
     /// Inside an `except` clause: the exception being handled (for bare `raise`).
-    Handling { exc: Variable },
+    /// `name` is the `except ... as name` target, unbound when control leaves the clause.
+    Handling { exc: Variable, name: Option<&'a str> },
 }
 
 struct Lower<'a, 'b, 'm> {
@@ -815,7 +816,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                             .frames
                             .iter()
                             .rev()
-                            .find_map(|f| if let Frame::Handling { exc } = f { Some(*exc) } else { None });
+                            .find_map(|f| if let Frame::Handling { exc, .. } = f { Some(*exc) } else { None });
                         let v = match cur {
                             Some(var) => self.b.use_var(var),
                             None => self.pyconst(UNBOUND),
@@ -836,13 +837,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let mut i = self.frames.len();
         while i > start {
             i -= 1;
-            if let Frame::TryFinally { body, .. } = self.frames[i] {
-                let saved: Vec<Frame<'a>> = self.frames.drain(i..).collect();
-                self.stmts(body);
-                self.frames.extend(saved);
-                if self.terminated() {
-                    return;
+            match self.frames[i] {
+                Frame::TryFinally { body, .. } => {
+                    let saved: Vec<Frame<'a>> = self.frames.drain(i..).collect();
+                    self.stmts(body);
+                    self.frames.extend(saved);
+                    if self.terminated() {
+                        return;
+                    }
                 }
+                // As CPython: leaving `except E as name` by break/continue/return unbinds it.
+                Frame::Handling { name: Some(n), .. } => {
+                    let u = self.pyconst(UNBOUND);
+                    self.store_name(n, u);
+                }
+                _ => {}
             }
         }
     }
@@ -914,7 +923,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 if let Some(n) = &h.name {
                     self.store_name(&n.name, e);
                 }
-                self.frames.push(Frame::Handling { exc: exc_var });
+                self.frames.push(Frame::Handling { exc: exc_var, name: h.name.as_ref().map(|n| n.name.as_str()) });
                 self.bound = before.clone();
                 self.stmts(&h.body);
                 self.frames.pop();
