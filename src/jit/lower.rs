@@ -1112,21 +1112,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     /// Is `name` here the builtin (never bound as a global or local anywhere)?
     fn is_builtin_name(&self, name: &str) -> bool {
-        let local = !self.scope.is_module
-            && matches!(self.scope.symbol(name).map(|s| s.kind), Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free));
-        if local {
-            return false;
-        }
-        // Bound anywhere as a global?
-        for s in &self.prog.scopes.scopes {
-            if let Some(y) = s.symbol(name) {
-                let global_here = s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit);
-                if global_here && (y.plain_bindings > 0 || y.def_bindings > 0) {
-                    return false;
-                }
-            }
-        }
-        true
+        crate::program::is_builtin_name(self.prog.scopes, self.scope.id, name)
     }
 
     fn assign(&mut self, target: &'a Expr, v: Value) {
