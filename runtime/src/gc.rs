@@ -67,7 +67,7 @@ pub struct GcStats {
     pub peak_heap_bytes: usize,
 }
 
-const MIN_THRESHOLD: usize = 8 << 20;
+const MIN_THRESHOLD: usize = 2 << 20;
 
 impl Heap {
     /// An empty heap.
