@@ -6,10 +6,15 @@
 //! `loop_baseline` is the same loop with only an integer add, so the cost of the operation
 //! itself is roughly the difference.
 //!
-//! - `closure_call`: `total = f(total)`, where `f` adds a captured (free) variable;
-//! - `closure_create`: `f = lambda x: x + k`, capturing an existing cell;
-//! - `closure_create_with_cell`: `f = make_adder(i)`: a call, a new cell and a new closure.
+//! - `closure_call`: `total = f(total)`, where `f` adds a captured variable;
+//! - `closure_call_nonlocal`: `total = total + c()`, where `c` bumps a `nonlocal` cell;
+//! - `closure_create`: `f = lambda x: x + k`, one new closure capturing a local of `run`;
+//! - `closure_create_by_call`: `f = make_adder(i)`: a call that returns a new closure;
+//! - `closure_create_with_cell`: `f = make_counter(i)`: a call that makes a new cell (its
+//!   variable is `nonlocal` in the closure, so it must be a real cell) and a new closure.
 //!
+//! The JIT may inline the known calls to `make_adder` / `make_counter`; that is part of
+//! what is measured. `--stats` on the same loops shows the objects really are created.
 //! Allocation and the collections it triggers are part of the creation figures.
 
 use cellar::jit::{CompileOptions, CompiledProgram};
@@ -21,20 +26,46 @@ use std::time::{Duration, Instant};
 static ALLOCATOR: cellar_runtime::alloc::CountingAllocator =
     cellar_runtime::alloc::CountingAllocator;
 
-const PRELUDE: &str =
-    "def make_adder(k):\n    def add(x):\n        return x + k\n    return add\n\n";
+const PRELUDE: &str = "\
+def make_adder(k):
+    def add(x):
+        return x + k
+    return add
+
+def make_counter(n):
+    def inc():
+        nonlocal n
+        n = n + 1
+        return n
+    return inc
+
+";
 
 const BENCHES: &[(&str, &str)] = &[
-    ("loop_baseline", "def run(n):\n    total = 0\n    for i in range(n):\n        total = total + 1\n    return total\n"),
+    (
+        "loop_baseline",
+        "def run(n):\n    total = 0\n    for i in range(n):\n        total = total + 1\n    return total\n",
+    ),
     (
         "closure_call",
         "def run(n):\n    f = make_adder(1)\n    total = 0\n    for i in range(n):\n        total = f(total)\n    return total\n",
     ),
     (
+        "closure_call_nonlocal",
+        "def run(n):\n    c = make_counter(0)\n    total = 0\n    for i in range(n):\n        total = total + c()\n    return total\n",
+    ),
+    (
         "closure_create",
         "def run(n):\n    k = 1\n    f = None\n    for i in range(n):\n        f = lambda x: x + k\n    return f\n",
     ),
-    ("closure_create_with_cell", "def run(n):\n    f = None\n    for i in range(n):\n        f = make_adder(i)\n    return f\n"),
+    (
+        "closure_create_by_call",
+        "def run(n):\n    f = None\n    for i in range(n):\n        f = make_adder(i)\n    return f\n",
+    ),
+    (
+        "closure_create_with_cell",
+        "def run(n):\n    f = None\n    for i in range(n):\n        f = make_counter(i)\n    return f\n",
+    ),
 ];
 
 /// A compiled program plus the global slot of `N`.
@@ -77,7 +108,22 @@ fn bench_closures(c: &mut Criterion) {
     for (name, body) in BENCHES {
         // Each compile resets the global slots, so compile right before measuring.
         let l = compile(body);
+        // A first run checks that the operation is really performed each iteration.
+        let before = cellar_runtime::vm::vm().heap.stats.clone();
         l.run(1000);
+        let after = &cellar_runtime::vm::vm().heap.stats;
+        if name.contains("create") {
+            assert!(
+                after.closures_created - before.closures_created >= 1000,
+                "{name}: no closure per iteration"
+            );
+        }
+        if name.contains("with_cell") {
+            assert!(
+                after.cells_created - before.cells_created >= 1000,
+                "{name}: no cell per iteration"
+            );
+        }
         group.bench_function(*name, |b| b.iter_custom(|iters| l.run(iters)));
     }
     group.finish();
