@@ -149,6 +149,12 @@ pub fn lower_function<'a>(
 impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     // ---------------------------------------------------------------- plumbing
 
+    /// Continue lowering in `block`, whose predecessors are all known (seal it).
+    fn enter(&mut self, block: Block) {
+        self.b.switch_to_block(block);
+        self.b.seal_block(block);
+    }
+
     fn new_var(&mut self) -> Variable {
         let v = self.b.declare_var(I64);
         self.b.declare_var_needs_stack_map(v);
@@ -252,8 +258,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let head = self.iconst(head as i64);
         let p = self.b.ins().load(I64, flags(), head, 0);
         self.b.ins().brif(p, fast, &[], slowb, &[]);
-        self.b.switch_to_block(fast);
-        self.b.seal_block(fast);
+        self.enter(fast);
         let next = self.b.ins().load(I64, flags(), p, 8);
         self.b.ins().store(flags(), next, head, 0);
         let w0 = self.iconst(word0);
@@ -275,14 +280,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().store(flags(), b, budget, 0);
         let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, b, 0);
         self.b.ins().brif(neg, overdrawn, &[], join, &[]);
-        self.b.switch_to_block(overdrawn);
-        self.b.seal_block(overdrawn);
+        self.enter(overdrawn);
         self.b.set_cold_block(overdrawn);
         let f = self.rt("rt_budget_exhausted");
         self.b.ins().call(f, &[]);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slowb);
-        self.b.seal_block(slowb);
+        self.enter(slowb);
         self.b.set_cold_block(slowb);
         let f = self.rt(slow);
         let inst = self.b.ins().call(f, slow_args);
@@ -290,8 +293,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.declare_value_needs_stack_map(r);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 
@@ -333,11 +335,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let ok = self.b.create_block();
         self.b.ins().brif(is_exc, err, &[], ok, &[]);
         self.b.set_cold_block(err);
-        self.b.switch_to_block(err);
-        self.b.seal_block(err);
+        self.enter(err);
         self.raise_here(span);
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
+        self.enter(ok);
     }
 
     fn str_const(&mut self, s: &str) -> PyValue {
@@ -379,13 +379,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let cont = self.b.create_block();
         self.b.ins().brif(pending, poll, &[], cont, &[]);
         self.b.set_cold_block(poll);
-        self.b.switch_to_block(poll);
-        self.b.seal_block(poll);
+        self.enter(poll);
         let f = self.module.declare_func_in_func(self.prog.gc_poll, self.b.func);
         self.b.ins().call(f, &[]);
         self.b.ins().jump(cont, &[]);
-        self.b.switch_to_block(cont);
-        self.b.seal_block(cont);
+        self.enter(cont);
     }
 
     fn ret(&mut self, v: Value) {
@@ -399,8 +397,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     // ---------------------------------------------------------------- prologue / epilogue
 
     fn prologue(&mut self, entry: Block) {
-        self.b.switch_to_block(entry);
-        self.b.seal_block(entry);
+        self.enter(entry);
         let params = self.b.block_params(entry).to_vec();
         for &p in &params {
             // Arguments stay live across the cell allocations below.
@@ -419,12 +416,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let body = self.b.create_block();
         self.b.ins().brif(over, deep, &[], body, &[]);
         self.b.set_cold_block(deep);
-        self.b.switch_to_block(deep);
-        self.b.seal_block(deep);
+        self.enter(deep);
         self.call_rt("rt_raise_recursion", &[]);
         self.b.ins().jump(self.unwind, &[]);
-        self.b.switch_to_block(body);
-        self.b.seal_block(body);
+        self.enter(body);
 
         // Name slots.
         let scope = self.scope;
@@ -561,13 +556,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let ok = self.b.create_block();
         self.b.ins().brif(v, ok, &[], bad, &[]);
         self.b.set_cold_block(bad);
-        self.b.switch_to_block(bad);
-        self.b.seal_block(bad);
+        self.enter(bad);
         let n = self.pyconst(nameval);
         self.call_rt(raiser, &[n]);
         self.raise_here(span);
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
+        self.enter(ok);
         v
     }
 
@@ -688,16 +681,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let join = self.b.create_block();
                 self.cond(test, then, els);
                 let before = self.bound.clone();
-                self.b.switch_to_block(then);
-                self.b.seal_block(then);
+                self.enter(then);
                 self.stmts(body);
                 let then_live = !self.terminated();
                 if then_live {
                     self.b.ins().jump(join, &[]);
                 }
                 let then_bound = std::mem::replace(&mut self.bound, before.clone());
-                self.b.switch_to_block(els);
-                self.b.seal_block(els);
+                self.enter(els);
                 self.stmts(orelse);
                 let else_live = !self.terminated();
                 if else_live {
@@ -709,8 +700,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     (false, true) => std::mem::take(&mut self.bound),
                     (false, false) => before,
                 };
-                self.b.switch_to_block(join);
-                self.b.seal_block(join);
+                self.enter(join);
             }
             StmtKind::While { test, body, orelse } => {
                 let head = self.b.create_block();
@@ -721,25 +711,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let before = self.bound.clone();
                 self.b.switch_to_block(head);
                 self.cond(test, bodyb, elseb);
-                self.b.switch_to_block(bodyb);
-                self.b.seal_block(bodyb);
-                self.frames.push(Frame::Loop { brk: exit, cont: head });
-                self.stmts(body);
-                self.frames.pop();
-                if !self.terminated() {
-                    self.b.ins().jump(head, &[]);
-                }
-                self.b.seal_block(head);
-                self.bound = before.clone();
-                self.b.switch_to_block(elseb);
-                self.b.seal_block(elseb);
-                self.stmts(orelse);
-                if !self.terminated() {
-                    self.b.ins().jump(exit, &[]);
-                }
+                self.enter(bodyb);
+                self.loop_rest(head, exit, elseb, body, orelse, &before);
                 self.bound = before;
-                self.b.switch_to_block(exit);
-                self.b.seal_block(exit);
             }
             StmtKind::For { target, iter, body, orelse } => self.for_loop(target, iter, body, orelse, s.span),
             StmtKind::Break | StmtKind::Continue => {
@@ -793,8 +767,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let fail = self.b.create_block();
                 let ok = self.b.create_block();
                 self.cond(test, ok, fail);
-                self.b.switch_to_block(fail);
-                self.b.seal_block(fail);
+                self.enter(fail);
                 self.b.set_cold_block(fail);
                 let m = match msg {
                     Some(m) => self.expr(m),
@@ -802,8 +775,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 };
                 self.call_rt("rt_raise_assert", &[m]);
                 self.raise_here(s.span);
-                self.b.switch_to_block(ok);
-                self.b.seal_block(ok);
+                self.enter(ok);
             }
             StmtKind::Raise(e) => {
                 match e {
@@ -894,8 +866,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             // Handlers: an exception may come from anywhere in the body.
             self.bound = before.clone();
-            self.b.switch_to_block(handler);
-            self.b.seal_block(handler);
+            self.enter(handler);
             let exc = self.call_rt("rt_take_exception", &[]);
             let exc_var = self.new_var();
             self.b.def_var(exc_var, exc);
@@ -909,15 +880,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     let err = self.b.create_block();
                     let chk = self.b.create_block();
                     self.b.ins().brif(is_err, err, &[], chk, &[]);
-                    self.b.switch_to_block(err);
-                    self.b.seal_block(err);
+                    self.enter(err);
                     self.raise_here(t.span);
-                    self.b.switch_to_block(chk);
-                    self.b.seal_block(chk);
+                    self.enter(chk);
                     let run = self.b.create_block();
                     self.b.ins().brif(m, run, &[], next, &[]);
-                    self.b.switch_to_block(run);
-                    self.b.seal_block(run);
+                    self.enter(run);
                 }
                 let e = self.b.use_var(exc_var);
                 if let Some(n) = &h.name {
@@ -934,8 +902,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     }
                     self.b.ins().jump(after, &[]);
                 }
-                self.b.switch_to_block(next);
-                self.b.seal_block(next);
+                self.enter(next);
                 if h.typ.is_none() {
                     break;
                 }
@@ -947,8 +914,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let t = self.error_target();
                 self.b.ins().jump(t, &[]);
             }
-            self.b.switch_to_block(after);
-            self.b.seal_block(after);
+            self.enter(after);
             if has_finally {
                 // fallthrough into the finally code below
             }
@@ -964,8 +930,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.b.ins().jump(cont, &[]);
             }
             // Error path: save the exception, run the finally body, re-raise.
-            self.b.switch_to_block(fin_err);
-            self.b.seal_block(fin_err);
+            self.enter(fin_err);
             self.bound = before.clone();
             let exc = self.call_rt("rt_take_exception", &[]);
             let saved = self.new_var();
@@ -977,14 +942,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let t = self.error_target();
                 self.b.ins().jump(t, &[]);
             }
-            self.b.switch_to_block(cont);
-            self.b.seal_block(cont);
+            self.enter(cont);
         } else if handlers.is_empty() {
             if !self.terminated() {
                 self.b.ins().jump(after, &[]);
             }
-            self.b.switch_to_block(after);
-            self.b.seal_block(after);
+            self.enter(after);
         }
     }
 
@@ -1020,8 +983,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let okb = self.b.create_block();
             let bad = self.b.create_block();
             self.b.ins().brif(ints, okb, &[], bad, &[]);
-            self.b.switch_to_block(bad);
-            self.b.seal_block(bad);
+            self.enter(bad);
             self.b.set_cold_block(bad);
             // Let the builtin produce the error (or a big-int range): call range(s, e) generically.
             let range = self.load_name("range", iter.span);
@@ -1033,8 +995,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let exc = self.pyconst(cellar_runtime::types::type_object(cellar_runtime::types::TypeId::OverflowError));
             self.call_rt("rt_raise", &[exc]);
             self.raise_here(iter.span);
-            self.b.switch_to_block(okb);
-            self.b.seal_block(okb);
+            self.enter(okb);
             let si = self.unbox(s);
             let ei = self.unbox(e);
             self.b.def_var(counter, si);
@@ -1046,8 +1007,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let more = self.b.ins().icmp(IntCC::SignedLessThan, i, lim);
             let step = self.b.create_block();
             self.b.ins().brif(more, step, &[], elseb, &[]);
-            self.b.switch_to_block(step);
-            self.b.seal_block(step);
+            self.enter(step);
             let next = self.b.ins().iadd_imm_s(i, 1);
             self.b.def_var(counter, next);
             let boxed = self.b.ins().bor_imm_s(i, INT_TAG as i64);
@@ -1066,14 +1026,26 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.check(x, iter.span);
             let step = self.b.create_block();
             self.b.ins().brif(x, step, &[], elseb, &[]);
-            self.b.switch_to_block(step);
-            self.b.seal_block(step);
+            self.enter(step);
             self.set_line(span);
             self.assign(target, x);
             self.b.ins().jump(bodyb, &[]);
         }
-        self.b.switch_to_block(bodyb);
-        self.b.seal_block(bodyb);
+        self.enter(bodyb);
+        self.loop_rest(head, exit, elseb, body, orelse, before);
+    }
+
+    /// The shared end of `while` and `for`, lowered in the loop body's block: the body (with
+    /// `break`/`continue` targets), the back edge to `head`, the `else` clause, and `exit`.
+    fn loop_rest(
+        &mut self,
+        head: Block,
+        exit: Block,
+        elseb: Block,
+        body: &'a [Stmt],
+        orelse: &'a [Stmt],
+        before: &HashSet<String>,
+    ) {
         self.frames.push(Frame::Loop { brk: exit, cont: head });
         self.stmts(body);
         self.frames.pop();
@@ -1082,14 +1054,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         self.b.seal_block(head);
         self.bound = before.clone();
-        self.b.switch_to_block(elseb);
-        self.b.seal_block(elseb);
+        self.enter(elseb);
         self.stmts(orelse);
         if !self.terminated() {
             self.b.ins().jump(exit, &[]);
         }
-        self.b.switch_to_block(exit);
-        self.b.seal_block(exit);
+        self.enter(exit);
     }
 
     /// `range(a)` / `range(a, b)` where `range` is the builtin: the argument expressions.
@@ -1324,14 +1294,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let off = self.b.ins().iadd_imm_s(callee, -4096);
         let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         self.b.ins().brif(is_ptr, chk, &[], slow, &[]);
-        self.b.switch_to_block(chk);
-        self.b.seal_block(chk);
+        self.enter(chk);
         let hdr = self.b.ins().load(I64, flags(), callee, 0);
         let want = ((n as u64) << 32 | KIND_FUNCTION) as i64;
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, hdr, want);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
-        self.b.switch_to_block(fast);
-        self.b.seal_block(fast);
+        self.enter(fast);
         let code = self.b.ins().load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
         let sig = self.sig(n);
         let mut cargs = vec![callee];
@@ -1340,8 +1308,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let r = self.b.inst_results(inst)[0];
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         self.b.set_cold_block(slow);
         let argv = self.store_scratch(args);
         let nv = self.iconst(n as i64);
@@ -1349,8 +1316,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let r = self.call_rt("rt_call", &[callee, argv, nv, kw]);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         let r = self.b.use_var(res);
         self.check(r, span);
         r
@@ -1363,13 +1329,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.branch_on_kind(o, &[ObjKind::List], list, slow);
-        self.b.switch_to_block(list);
-        self.b.seal_block(list);
+        self.enter(list);
         let r = self.call_rt("rt_list_append", &[o, x]);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         self.b.set_cold_block(slow);
         let namev = self.str_const(name);
         let namev = self.pyconst(namev);
@@ -1380,8 +1344,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 
@@ -1564,12 +1527,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         } else {
                             self.b.ins().brif(t, end, &[], next, &[]);
                         }
-                        self.b.switch_to_block(next);
-                        self.b.seal_block(next);
+                        self.enter(next);
                     }
                 }
-                self.b.switch_to_block(end);
-                self.b.seal_block(end);
+                self.enter(end);
                 self.b.use_var(res)
             }
             ExprKind::BinOp { left, op, right } => {
@@ -1619,13 +1580,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         let next = self.b.create_block();
                         let t = self.truthy(r);
                         self.b.ins().brif(t, next, &[], end, &[]);
-                        self.b.switch_to_block(next);
-                        self.b.seal_block(next);
+                        self.enter(next);
                         a = b;
                     }
                 }
-                self.b.switch_to_block(end);
-                self.b.seal_block(end);
+                self.enter(end);
                 self.b.use_var(res)
             }
             ExprKind::IfExp { test, body, orelse } => {
@@ -1634,18 +1593,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let f = self.b.create_block();
                 let end = self.b.create_block();
                 self.cond(test, t, f);
-                self.b.switch_to_block(t);
-                self.b.seal_block(t);
+                self.enter(t);
                 let v = self.expr(body);
                 self.b.def_var(res, v);
                 self.b.ins().jump(end, &[]);
-                self.b.switch_to_block(f);
-                self.b.seal_block(f);
+                self.enter(f);
                 let v = self.expr(orelse);
                 self.b.def_var(res, v);
                 self.b.ins().jump(end, &[]);
-                self.b.switch_to_block(end);
-                self.b.seal_block(end);
+                self.enter(end);
                 self.b.use_var(res)
             }
             ExprKind::Lambda(f) => self.make_function(f),
@@ -1757,8 +1713,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         let chk = self.b.create_block();
         self.b.ins().brif(is_ptr, chk, &[], no, &[]);
-        self.b.switch_to_block(chk);
-        self.b.seal_block(chk);
+        self.enter(chk);
         let kind = self.b.ins().uload8(I64, flags(), v, 0);
         let mut hit = self.b.ins().icmp_imm_s(IntCC::Equal, kind, kinds[0] as i64);
         for k in &kinds[1..] {
@@ -1774,16 +1729,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
         let int_blk = self.b.create_block();
         self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
-        self.b.switch_to_block(int_blk);
-        self.b.seal_block(int_blk);
+        self.enter(int_blk);
         let (ptr_off, len_off) = self.vec_offsets;
         let idx = self.unbox(k);
         let len = self.b.ins().load(I64, flags(), o, len_off);
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         let ok = self.b.create_block();
         self.b.ins().brif(inb, ok, &[], slow, &[]);
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
+        self.enter(ok);
         let items = self.b.ins().load(I64, flags(), o, ptr_off);
         let byte = self.b.ins().ishl_imm_s(idx, 3);
         self.b.ins().iadd(items, byte)
@@ -1799,30 +1752,25 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.branch_on_kind(o, &[ObjKind::List, ObjKind::Tuple], seq, not_seq);
-        self.b.switch_to_block(not_seq);
-        self.b.seal_block(not_seq);
+        self.enter(not_seq);
         self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
-        self.b.switch_to_block(dict);
-        self.b.seal_block(dict);
+        self.enter(dict);
         let r = self.call_rt("rt_dict_getitem", &[o, k]);
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(seq);
-        self.b.seal_block(seq);
+        self.enter(seq);
         let addr = self.item_addr(o, k, slow);
         let v = self.b.ins().load(I64, flags(), addr, 0);
         self.b.def_var(res, v);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         self.b.set_cold_block(slow);
         let r = self.call_rt("rt_getitem", &[o, k]);
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 
@@ -1835,27 +1783,22 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.branch_on_kind(o, &[ObjKind::List], seq, not_seq);
-        self.b.switch_to_block(not_seq);
-        self.b.seal_block(not_seq);
+        self.enter(not_seq);
         self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
-        self.b.switch_to_block(dict);
-        self.b.seal_block(dict);
+        self.enter(dict);
         let r = self.call_rt("rt_dict_setitem", &[o, k, v]);
         self.check(r, span);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(seq);
-        self.b.seal_block(seq);
+        self.enter(seq);
         let addr = self.item_addr(o, k, slow);
         self.b.ins().store(flags(), v, addr, 0);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         self.b.set_cold_block(slow);
         let r = self.call_rt("rt_setitem", &[o, k, v]);
         self.check(r, span);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
     }
 
     /// `len(x)` for the builtin `len`: inline for lists and tuples.
@@ -1865,20 +1808,17 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.branch_on_kind(v, &[ObjKind::List, ObjKind::Tuple], seq, slow);
-        self.b.switch_to_block(seq);
-        self.b.seal_block(seq);
+        self.enter(seq);
         let n = self.b.ins().load(I64, flags(), v, self.vec_offsets.1);
         let boxed = self.b.ins().bor_imm_s(n, INT_TAG as i64);
         self.b.def_var(res, boxed);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         let r = self.call_rt("rt_len", &[v]);
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 
@@ -1935,8 +1875,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         self.b.def_var(res, is_true);
         self.b.ins().brif(is_true, done, &[], c1, &[]);
-        self.b.switch_to_block(c1);
-        self.b.seal_block(c1);
+        self.enter(c1);
         // False, None → false; small int → != 0.
         let is_f = self.b.ins().icmp_imm_s(IntCC::Equal, v, FALSE.0 as i64);
         let is_n = self.b.ins().icmp_imm_s(IntCC::Equal, v, NONE.0 as i64);
@@ -1944,20 +1883,17 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let zero = self.b.ins().iconst(cranelift_codegen::ir::types::I8, 0);
         self.b.def_var(res, zero);
         self.b.ins().brif(is_fn, done, &[], c2, &[]);
-        self.b.switch_to_block(c2);
-        self.b.seal_block(c2);
+        self.enter(c2);
         let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
         let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, INT_TAG as i64);
         self.b.def_var(res, nz);
         self.b.ins().brif(is_int, done, &[], slow, &[]);
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         let t = self.call_rt("rt_truthy", &[v]);
         let t8 = self.b.ins().ireduce(cranelift_codegen::ir::types::I8, t);
         self.b.def_var(res, t8);
         self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-        self.b.seal_block(done);
+        self.enter(done);
         self.b.use_var(res)
     }
 
@@ -1976,8 +1912,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         } else {
                             self.cond(v, then, next);
                         }
-                        self.b.switch_to_block(next);
-                        self.b.seal_block(next);
+                        self.enter(next);
                     }
                 }
             }
@@ -1991,14 +1926,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let fast = self.b.create_block();
                 let slow = self.b.create_block();
                 self.b.ins().brif(ints, fast, &[], slow, &[]);
-                self.b.switch_to_block(fast);
-                self.b.seal_block(fast);
+                self.enter(fast);
                 let sa = self.b.ins().ishl_imm_s(a, 16);
                 let sb = self.b.ins().ishl_imm_s(b, 16);
                 let c = self.b.ins().icmp(cc, sa, sb);
                 self.b.ins().brif(c, then, &[], els, &[]);
-                self.b.switch_to_block(slow);
-                self.b.seal_block(slow);
+                self.enter(slow);
                 self.b.set_cold_block(slow);
                 let code = self.iconst(cmp_code(ops[0]));
                 let r = self.call_rt("rt_compare", &[code, a, b]);
@@ -2033,8 +1966,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], slow, &[]);
-            self.b.switch_to_block(fast);
-            self.b.seal_block(fast);
+            self.enter(fast);
             let sa = self.b.ins().ishl_imm_s(a, 16);
             let sb = self.b.ins().ishl_imm_s(b, 16);
             let c = self.b.ins().icmp(cc, sa, sb);
@@ -2044,8 +1976,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         } else {
             self.b.ins().jump(slow, &[]);
         }
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         if int_cc(op).is_some() {
             self.b.set_cold_block(slow);
         }
@@ -2054,8 +1985,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 
@@ -2071,8 +2001,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], floaty.unwrap_or(slow), &[]);
-            self.b.switch_to_block(fast);
-            self.b.seal_block(fast);
+            self.enter(fast);
             if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) {
                 // Scaled arithmetic: a << 16 is the value times 2^16, so the i64 operation
                 // overflows exactly when the result leaves the 48-bit small-int range.
@@ -2093,8 +2022,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 };
                 let ok = self.b.create_block();
                 self.b.ins().brif(of, slow, &[], ok, &[]);
-                self.b.switch_to_block(ok);
-                self.b.seal_block(ok);
+                self.enter(ok);
                 let v = self.b.ins().sshr_imm_s(r, 16);
                 let boxed = self.b.ins().bor_imm_s(v, INT_TAG as i64);
                 self.b.def_var(res, boxed);
@@ -2108,8 +2036,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 BinOp::FloorDiv | BinOp::Mod => {
                     let nz = self.b.create_block();
                     self.b.ins().brif(ib, nz, &[], slow, &[]);
-                    self.b.switch_to_block(nz);
-                    self.b.seal_block(nz);
+                    self.enter(nz);
                     // One hardware division: `%` needs only the remainder, `//` gets the
                     // remainder back from the quotient (divisions trap, so an unused one
                     // would not be removed).
@@ -2138,8 +2065,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let chk = self.unbox(r);
             let fits = self.b.ins().icmp(IntCC::Equal, chk, r);
             self.b.ins().brif(fits, boxit, &[], slow, &[]);
-            self.b.switch_to_block(boxit);
-            self.b.seal_block(boxit);
+            self.enter(boxit);
             let boxed = self.b.ins().bor_imm_s(r, INT_TAG as i64);
             self.b.def_var(res, boxed);
             self.b.ins().jump(join, &[]);
@@ -2158,24 +2084,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let off = self.b.ins().iadd_imm_s(v, -(DOUBLE_OFFSET as i64));
         let f = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (INT_TAG - DOUBLE_OFFSET) as i64);
         self.b.ins().brif(f, is_float, &[], not_float, &[]);
-        self.b.switch_to_block(is_float);
-        self.b.seal_block(is_float);
+        self.enter(is_float);
         let x = self.b.ins().bitcast(F64, MemFlagsData::new(), off);
         self.b.def_var(out, x);
         self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(not_float);
-        self.b.seal_block(not_float);
+        self.enter(not_float);
         let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
         let int_blk = self.b.create_block();
         self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
-        self.b.switch_to_block(int_blk);
-        self.b.seal_block(int_blk);
+        self.enter(int_blk);
         let i = self.unbox(v);
         let x = self.b.ins().fcvt_from_sint(F64, i);
         self.b.def_var(out, x);
         self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-        self.b.seal_block(done);
+        self.enter(done);
         self.b.use_var(out)
     }
 
@@ -2193,8 +2115,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let nz = self.b.ins().fcmp(FloatCC::NotEqual, fb, zero);
                 let ok = self.b.create_block();
                 self.b.ins().brif(nz, ok, &[], slow, &[]);
-                self.b.switch_to_block(ok);
-                self.b.seal_block(ok);
+                self.enter(ok);
                 self.b.ins().fdiv(fa, fb)
             }
         };
@@ -2219,20 +2140,17 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         floaty: Option<Block>,
     ) -> Value {
         if let Some(fb) = floaty {
-            self.b.switch_to_block(fb);
-            self.b.seal_block(fb);
+            self.enter(fb);
             self.float_binop(op, a, b, res, slow, join);
         }
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        self.enter(slow);
         self.b.set_cold_block(slow);
         let code = self.iconst(binop_code(op));
         let r = self.call_rt(if inplace { "rt_inplace_op" } else { "rt_binop" }, &[code, a, b]);
         self.check(r, span);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
+        self.enter(join);
         self.b.use_var(res)
     }
 }
