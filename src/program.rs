@@ -109,3 +109,34 @@ pub fn is_builtin_name(scopes: &ScopeTable, id: ScopeId, name: &str) -> bool {
     }
     true
 }
+
+/// The operator code of `rt_binop`/`rt_inplace_op` for a binary operator.
+pub fn binop_code(op: crate::syntax::ast::BinOp) -> u64 {
+    use crate::syntax::ast::BinOp;
+    match op {
+        BinOp::Add => 0,
+        BinOp::Sub => 1,
+        BinOp::Mul => 2,
+        BinOp::Div => 3,
+        BinOp::FloorDiv => 4,
+        BinOp::Mod => 5,
+        BinOp::Pow => 6,
+    }
+}
+
+/// The operator code of `rt_compare` for a comparison operator.
+pub fn cmp_code(op: crate::syntax::ast::CmpOp) -> u64 {
+    use crate::syntax::ast::CmpOp;
+    match op {
+        CmpOp::Eq => 0,
+        CmpOp::NotEq => 1,
+        CmpOp::Lt => 2,
+        CmpOp::LtE => 3,
+        CmpOp::Gt => 4,
+        CmpOp::GtE => 5,
+        CmpOp::In => 6,
+        CmpOp::NotIn => 7,
+        CmpOp::Is => 8,
+        CmpOp::IsNot => 9,
+    }
+}

@@ -151,33 +151,6 @@ fn float_arith(op: BinOp, a: Value, b: Value) -> Option<Value> {
     }))
 }
 
-fn binop_code(op: BinOp) -> u64 {
-    match op {
-        BinOp::Add => 0,
-        BinOp::Sub => 1,
-        BinOp::Mul => 2,
-        BinOp::Div => 3,
-        BinOp::FloorDiv => 4,
-        BinOp::Mod => 5,
-        BinOp::Pow => 6,
-    }
-}
-
-fn cmp_code(op: CmpOp) -> u64 {
-    match op {
-        CmpOp::Eq => 0,
-        CmpOp::NotEq => 1,
-        CmpOp::Lt => 2,
-        CmpOp::LtE => 3,
-        CmpOp::Gt => 4,
-        CmpOp::GtE => 5,
-        CmpOp::In => 6,
-        CmpOp::NotIn => 7,
-        CmpOp::Is => 8,
-        CmpOp::IsNot => 9,
-    }
-}
-
 /// `a op b` on two small ints for the ordering operators.
 #[inline(always)]
 fn int_cmp(op: CmpOp, a: Value, b: Value) -> Option<bool> {
@@ -651,7 +624,7 @@ impl Frame {
         if let Some(r) = float_arith(op, a, b) {
             return Ok(r);
         }
-        self.check(rt_binop(binop_code(op), a, b), line)
+        self.check(rt_binop(crate::program::binop_code(op), a, b), line)
     }
 
     #[inline(always)]
@@ -663,7 +636,7 @@ impl Frame {
                 if let Some(r) = int_cmp(op, a, b) {
                     return Ok(Value::bool(r));
                 }
-                self.check(rt_compare(cmp_code(op), a, b), line)
+                self.check(rt_compare(crate::program::cmp_code(op), a, b), line)
             }
         }
     }
@@ -703,7 +676,7 @@ impl Frame {
                 if let Some(t) = int_cmp(*op, a, b) {
                     return Ok(t);
                 }
-                return Ok(self.check(rt_compare(cmp_code(*op), a, b), *line)? == TRUE);
+                return Ok(self.check(rt_compare(crate::program::cmp_code(*op), a, b), *line)? == TRUE);
             }
         }
         self.truth_node(e)
@@ -731,7 +704,7 @@ impl Frame {
                 if let Some(t) = int_cmp(*op, a, b) {
                     return Ok(t);
                 }
-                Ok(self.check(rt_compare(cmp_code(*op), a, b), *line)? == TRUE)
+                Ok(self.check(rt_compare(crate::program::cmp_code(*op), a, b), *line)? == TRUE)
             }
             E::Not(x) => Ok(!self.truth(x)?),
             E::BoolOp { is_and, xs } => {
@@ -1043,7 +1016,7 @@ impl Frame {
         if let Some(r) = float_arith(op, a, b) {
             return Ok(r);
         }
-        self.check(rt_inplace_op(binop_code(op), a, b), line)
+        self.check(rt_inplace_op(crate::program::binop_code(op), a, b), line)
     }
 
     #[inline(always)]

@@ -1933,7 +1933,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.b.ins().brif(c, then, &[], els, &[]);
                 self.enter(slow);
                 self.b.set_cold_block(slow);
-                let code = self.iconst(cmp_code(ops[0]));
+                let code = self.iconst(crate::program::cmp_code(ops[0]) as i64);
                 let r = self.call_rt("rt_compare", &[code, a, b]);
                 self.check(r, e.span);
                 let t = self.b.ins().icmp_imm_s(IntCC::Equal, r, TRUE.0 as i64);
@@ -1980,7 +1980,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if int_cc(op).is_some() {
             self.b.set_cold_block(slow);
         }
-        let code = self.iconst(cmp_code(op));
+        let code = self.iconst(crate::program::cmp_code(op) as i64);
         let r = self.call_rt("rt_compare", &[code, a, b]);
         self.check(r, span);
         self.b.def_var(res, r);
@@ -2145,7 +2145,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         self.enter(slow);
         self.b.set_cold_block(slow);
-        let code = self.iconst(binop_code(op));
+        let code = self.iconst(crate::program::binop_code(op) as i64);
         let r = self.call_rt(if inplace { "rt_inplace_op" } else { "rt_binop" }, &[code, a, b]);
         self.check(r, span);
         self.b.def_var(res, r);
@@ -2196,28 +2196,3 @@ fn int_cc(op: CmpOp) -> Option<IntCC> {
     })
 }
 
-fn cmp_code(op: CmpOp) -> i64 {
-    match op {
-        CmpOp::Eq => 0,
-        CmpOp::NotEq => 1,
-        CmpOp::Lt => 2,
-        CmpOp::LtE => 3,
-        CmpOp::Gt => 4,
-        CmpOp::GtE => 5,
-        CmpOp::In => 6,
-        CmpOp::NotIn => 7,
-        CmpOp::Is | CmpOp::IsNot => unreachable!(),
-    }
-}
-
-fn binop_code(op: BinOp) -> i64 {
-    match op {
-        BinOp::Add => 0,
-        BinOp::Sub => 1,
-        BinOp::Mul => 2,
-        BinOp::Div => 3,
-        BinOp::FloorDiv => 4,
-        BinOp::Mod => 5,
-        BinOp::Pow => 6,
-    }
-}
