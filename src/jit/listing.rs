@@ -542,10 +542,15 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
                 ";; env record  in the closure v0 (a FunctionObj) from +{FUNCTION_ENV_OFFSET}: one cell per free variable; value at [cell+{CELL_VALUE_OFFSET}]"
             );
             for (i, f) in s.freevars.iter().enumerate() {
+                // A frozen capture (a parameter nothing rebinds) is stored by value.
+                let frozen = binder(scopes, s, f)
+                    .map(|b| prog.frozen.contains(&(b.id, f.clone())))
+                    .unwrap_or(false);
                 let _ = writeln!(
                     h,
-                    ";;     +{:<4} env[{i}]  {f}",
-                    FUNCTION_ENV_OFFSET as usize + 8 * i
+                    ";;     +{:<4} env[{i}]  {f}{}",
+                    FUNCTION_ENV_OFFSET as usize + 8 * i,
+                    if frozen { "  (frozen: the value itself, no cell)" } else { "" }
                 );
             }
         }
