@@ -23,8 +23,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 
 #[global_allocator]
-static ALLOCATOR: cellar_runtime::alloc::CountingAllocator =
-    cellar_runtime::alloc::CountingAllocator;
+static ALLOCATOR: cellar_runtime::alloc::CountingAllocator = cellar_runtime::alloc::CountingAllocator;
 
 const PRELUDE: &str = "\
 def make_adder(k):
@@ -76,8 +75,7 @@ struct Loop {
 
 fn compile(body: &str) -> Loop {
     let source = format!("{PRELUDE}{body}\nresult = run(N)\n");
-    let prog = cellar::driver::compile_source("<bench>", &source, &CompileOptions::default())
-        .expect("compiles");
+    let prog = cellar::driver::compile_source("<bench>", &source, &CompileOptions::default()).expect("compiles");
     let n_slot = cellar_runtime::vm::vm()
         .global_names
         .iter()

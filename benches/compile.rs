@@ -19,8 +19,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::{Duration, Instant};
 
 #[global_allocator]
-static ALLOCATOR: cellar_runtime::alloc::CountingAllocator =
-    cellar_runtime::alloc::CountingAllocator;
+static ALLOCATOR: cellar_runtime::alloc::CountingAllocator = cellar_runtime::alloc::CountingAllocator;
 
 /// A module of `n` factories; `2n + 1` functions including the module body.
 fn module_source(n: usize) -> String {
@@ -51,36 +50,26 @@ fn bench_compile(c: &mut Criterion) {
         let src = SourceText::new(source.clone());
         let ast = lower::parse_module(&src).expect("parses");
         let scopes = cellar::scope::analyze(&ast).expect("analyses");
-        group.bench_with_input(
-            BenchmarkId::new("jit_compile_per_function", n),
-            &n,
-            |b, _| {
-                b.iter_custom(|iters| {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        let prog = cellar::jit::compile(&ast, &scopes, &src, "<bench>", &opts)
-                            .expect("compiles");
-                        std::hint::black_box(&prog);
-                    }
-                    start.elapsed() / functions
-                })
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("front_end_and_jit_per_function", n),
-            &n,
-            |b, _| {
-                b.iter_custom(|iters| {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        let prog = cellar::driver::compile_source("<bench>", &source, &opts)
-                            .expect("compiles");
-                        std::hint::black_box(&prog);
-                    }
-                    start.elapsed() / functions
-                })
-            },
-        );
+        group.bench_with_input(BenchmarkId::new("jit_compile_per_function", n), &n, |b, _| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let prog = cellar::jit::compile(&ast, &scopes, &src, "<bench>", &opts).expect("compiles");
+                    std::hint::black_box(&prog);
+                }
+                start.elapsed() / functions
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("front_end_and_jit_per_function", n), &n, |b, _| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let prog = cellar::driver::compile_source("<bench>", &source, &opts).expect("compiles");
+                    std::hint::black_box(&prog);
+                }
+                start.elapsed() / functions
+            })
+        });
     }
     group.finish();
 }

@@ -104,14 +104,12 @@ pub fn parse_stats(stderr: &str) -> Stats {
         }
     }
     let counters = match (closures, cells, gcs, peak) {
-        (Some(closures_created), Some(cells_created), Some(collections), Some(peak_heap_bytes)) => {
-            Some(Counters {
-                closures_created,
-                cells_created,
-                collections,
-                peak_heap_bytes,
-            })
-        }
+        (Some(closures_created), Some(cells_created), Some(collections), Some(peak_heap_bytes)) => Some(Counters {
+            closures_created,
+            cells_created,
+            collections,
+            peak_heap_bytes,
+        }),
         _ => None,
     };
     Stats { counters, compile }
@@ -192,11 +190,7 @@ pub fn median(xs: &[Duration]) -> Duration {
 
 /// Geometric mean of positive values (`None` when there are none).
 pub fn geomean(xs: &[f64]) -> Option<f64> {
-    let v: Vec<f64> = xs
-        .iter()
-        .copied()
-        .filter(|x| *x > 0.0 && x.is_finite())
-        .collect();
+    let v: Vec<f64> = xs.iter().copied().filter(|x| *x > 0.0 && x.is_finite()).collect();
     if v.is_empty() {
         return None;
     }
@@ -216,10 +210,7 @@ pub fn geomeans(results: &[FileResult]) -> Vec<(Engine, Engine, &'static str, Op
 
 /// The first line where two outputs differ: `(1-based line, line of a, line of b)`, a side
 /// being `None` when that output has ended. `None` when they are equal.
-pub fn first_difference<'a>(
-    a: &'a str,
-    b: &'a str,
-) -> Option<(usize, Option<&'a str>, Option<&'a str>)> {
+pub fn first_difference<'a>(a: &'a str, b: &'a str) -> Option<(usize, Option<&'a str>, Option<&'a str>)> {
     if a == b {
         return None;
     }
@@ -339,8 +330,7 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
             return Err(format!("can't open file '{}'", f.display()));
         }
     }
-    let exe =
-        std::env::current_exe().map_err(|e| format!("cannot find the cellar executable: {e}"))?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the cellar executable: {e}"))?;
     let mut runners = vec![
         Runner {
             engine: Engine::Jit,
@@ -368,15 +358,10 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
         }
     }
     let per_file = runners.len() * (cfg.warmup + cfg.runs);
-    let pb = ProgressBar::with_draw_target(
-        Some((per_file * cfg.files.len()) as u64),
-        ProgressDrawTarget::stderr(),
-    );
+    let pb = ProgressBar::with_draw_target(Some((per_file * cfg.files.len()) as u64), ProgressDrawTarget::stderr());
     pb.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs  {msg}",
-        )
-        .expect("valid template"),
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs  {msg}")
+            .expect("valid template"),
     );
     pb.enable_steady_tick(Duration::from_millis(120));
     for n in &notes {
@@ -401,8 +386,7 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
         print!("{}", render_geomeans(&results));
     }
     if let Some(path) = &cfg.json {
-        std::fs::write(path, to_json(&results, cfg))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, to_json(&results, cfg)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(path) = &cfg.plot {
         let svg = plot_svg(&results, cfg)?;
@@ -411,12 +395,7 @@ fn bench(cfg: &BenchConfig) -> Result<(), String> {
     Ok(())
 }
 
-fn bench_file(
-    cfg: &BenchConfig,
-    file: &Path,
-    runners: &[Runner],
-    pb: &ProgressBar,
-) -> Result<FileResult, String> {
+fn bench_file(cfg: &BenchConfig, file: &Path, runners: &[Runner], pb: &ProgressBar) -> Result<FileResult, String> {
     let name = file.display().to_string();
     let short = file
         .file_name()
@@ -504,9 +483,7 @@ fn bench_file(
     }
     if let Some((_, _, st)) = &reference {
         if *st != 0 {
-            pb.suspend(|| {
-                eprintln!("cellar bench: note: {name} exits with status {st} on every engine")
-            });
+            pb.suspend(|| eprintln!("cellar bench: note: {name} exits with status {st} on every engine"));
         }
     }
     let engines = runners
@@ -622,14 +599,10 @@ pub fn render_table(r: &FileResult, cfg: &BenchConfig) -> String {
             ms(e.max()),
             ratio(r.speedup(e.engine, Engine::Interp)),
             ratio(r.speedup(e.engine, Engine::Python)),
-            c.map(|c| c.closures_created.to_string())
-                .unwrap_or_else(|| "-".into()),
-            c.map(|c| c.cells_created.to_string())
-                .unwrap_or_else(|| "-".into()),
-            c.map(|c| c.collections.to_string())
-                .unwrap_or_else(|| "-".into()),
-            c.map(|c| bytes(c.peak_heap_bytes))
-                .unwrap_or_else(|| "-".into()),
+            c.map(|c| c.closures_created.to_string()).unwrap_or_else(|| "-".into()),
+            c.map(|c| c.cells_created.to_string()).unwrap_or_else(|| "-".into()),
+            c.map(|c| c.collections.to_string()).unwrap_or_else(|| "-".into()),
+            c.map(|c| bytes(c.peak_heap_bytes)).unwrap_or_else(|| "-".into()),
         ]);
     }
     out.push_str(&columns(&rows));
@@ -722,23 +695,13 @@ pub fn to_json(results: &[FileResult], cfg: &BenchConfig) -> String {
                 e.status,
                 counters
             );
-            out.push_str(if ei + 1 < r.engines.len() {
-                ",\n"
-            } else {
-                "\n"
-            });
+            out.push_str(if ei + 1 < r.engines.len() { ",\n" } else { "\n" });
         }
         out.push_str("      ],\n      \"skipped\": [");
         let sk: Vec<String> = r
             .skipped
             .iter()
-            .map(|(e, why)| {
-                format!(
-                    "{{\"engine\": {}, \"reason\": {}}}",
-                    json_str(e.label()),
-                    json_str(why)
-                )
-            })
+            .map(|(e, why)| format!("{{\"engine\": {}, \"reason\": {}}}", json_str(e.label()), json_str(why)))
             .collect();
         out.push_str(&sk.join(", "));
         out.push_str("]\n    }");
@@ -760,11 +723,7 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-    const COLORS: [RGBColor; 3] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-    ];
+    const COLORS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];
     // Groups: (label, [value per ratio]).
     let mut groups: Vec<(String, Vec<Option<f64>>)> = results
         .iter()
@@ -773,17 +732,11 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or(r.file.clone());
-            (
-                name,
-                RATIOS.iter().map(|&(a, b, _)| r.speedup(a, b)).collect(),
-            )
+            (name, RATIOS.iter().map(|&(a, b, _)| r.speedup(a, b)).collect())
         })
         .collect();
     if results.len() > 1 {
-        groups.push((
-            "geomean".into(),
-            geomeans(results).into_iter().map(|g| g.3).collect(),
-        ));
+        groups.push(("geomean".into(), geomeans(results).into_iter().map(|g| g.3).collect()));
     }
     // Only the ratios that have at least one value get a bar and a legend entry.
     let shown: Vec<usize> = (0..RATIOS.len())
@@ -810,10 +763,7 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
         let e = |e: DrawingAreaErrorKind<_>| format!("plot: {e:?}");
         root.fill(&WHITE).map_err(e)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "cellar bench: speed-up (higher is faster)",
-                ("sans-serif", 24),
-            )
+            .caption("cellar bench: speed-up (higher is faster)", ("sans-serif", 24))
             .margin(18)
             .x_label_area_size(44)
             .y_label_area_size(76)
@@ -854,16 +804,14 @@ pub fn plot_svg(results: &[FileResult], cfg: &BenchConfig) -> Result<String, Str
                 .filter_map(|(gi, g)| g.1[k].map(|v| (gi as f64 + left + bar_w * slot as f64, v)))
                 .collect();
             chart
-                .draw_series(bars.iter().map(|&(x, v)| {
-                    Rectangle::new([(x + 0.01, 0.0), (x + bar_w - 0.01, v)], color.filled())
-                }))
+                .draw_series(
+                    bars.iter()
+                        .map(|&(x, v)| Rectangle::new([(x + 0.01, 0.0), (x + bar_w - 0.01, v)], color.filled())),
+                )
                 .map_err(e)?
                 .label(RATIOS[k].2)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 7), (x + 16, y + 7)], color.filled())
-                });
-            let style = TextStyle::from(("sans-serif", 13).into_font())
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
+                .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 16, y + 7)], color.filled()));
+            let style = TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
             chart
                 .draw_series(bars.iter().map(|&(x, v)| {
                     let label = if v >= 10.0 {
@@ -970,10 +918,7 @@ mod tests {
     #[test]
     fn medians_and_geomeans() {
         assert_eq!(median(&[d(5), d(1), d(3)]), d(3));
-        assert_eq!(
-            median(&[d(4), d(1), d(3), d(2)]),
-            Duration::from_micros(2500)
-        );
+        assert_eq!(median(&[d(4), d(1), d(3), d(2)]), Duration::from_micros(2500));
         assert_eq!(median(&[]), Duration::ZERO);
         let g = geomean(&[2.0, 8.0]).unwrap();
         assert!((g - 4.0).abs() < 1e-12);
@@ -997,14 +942,8 @@ mod tests {
             first_difference("a\nb\nc\n", "a\nx\nc\n"),
             Some((2, Some("b\n"), Some("x\n")))
         );
-        assert_eq!(
-            first_difference("a\n", "a\nb\n"),
-            Some((2, None, Some("b\n")))
-        );
-        assert_eq!(
-            first_difference("a", "a\n"),
-            Some((1, Some("a"), Some("a\n")))
-        );
+        assert_eq!(first_difference("a\n", "a\nb\n"), Some((2, None, Some("b\n"))));
+        assert_eq!(first_difference("a", "a\n"), Some((1, Some("a"), Some("a\n"))));
     }
 
     #[test]
@@ -1015,10 +954,7 @@ mod tests {
         ];
         let t = render_table(&rs[0], &cfg());
         assert!(t.contains("x/counter.py"));
-        assert!(
-            t.contains("20.0x") && t.contains("10.0x") && t.contains("0.50x"),
-            "{t}"
-        );
+        assert!(t.contains("20.0x") && t.contains("10.0x") && t.contains("0.50x"), "{t}");
         let j = to_json(&rs, &cfg());
         assert!(j.contains("\"file\": \"x/counter.py\""));
         assert!(j.contains("\"speedup_vs_interp\": 20"));

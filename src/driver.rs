@@ -44,10 +44,7 @@ pub fn read_source(path: &str) -> Result<String, (String, i32)> {
             std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
             _ => e.to_string(),
         };
-        (
-            format!("cellar: can't open file '{path}': [Errno {errno}] {msg}"),
-            2,
-        )
+        (format!("cellar: can't open file '{path}': [Errno {errno}] {msg}"), 2)
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let pos = e.utf8_error().valid_up_to();
@@ -65,16 +62,11 @@ pub fn read_source(path: &str) -> Result<String, (String, i32)> {
 
 /// Parse, analyse and compile `source`. The VM must be initialised. On a compile error,
 /// returns the rendered CPython-style message.
-pub fn compile_source(
-    path: &str,
-    source: &str,
-    opts: &CompileOptions,
-) -> Result<CompiledProgram, String> {
+pub fn compile_source(path: &str, source: &str, opts: &CompileOptions) -> Result<CompiledProgram, String> {
     let src = SourceText::new(source.to_string());
     let ast = lower::parse_module(&src).map_err(|e| e.render(path, &src))?;
     let scopes = scope::analyze(&ast).map_err(|e| e.render(path, &src))?;
-    jit::compile(&ast, &scopes, &src, path, opts)
-        .map_err(|e| format!("cellar: internal compiler error: {e}\n"))
+    jit::compile(&ast, &scopes, &src, path, opts).map_err(|e| format!("cellar: internal compiler error: {e}\n"))
 }
 
 /// Parse and analyse `source` and compile it for the interpreter. The VM must be
@@ -151,10 +143,7 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
             "closures created: {}\ncells created: {}\nobjects allocated: {}\ngc collections: {}\npeak heap bytes: {}",
             s.closures_created, s.cells_created, s.objects_allocated, s.collections, s.peak_heap_bytes
         );
-        eprintln!(
-            "compile time: {:.3} ms",
-            compile_time.as_secs_f64() * 1000.0
-        );
+        eprintln!("compile time: {:.3} ms", compile_time.as_secs_f64() * 1000.0);
     }
     status
 }

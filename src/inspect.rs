@@ -17,11 +17,7 @@ use std::fmt::Write as _;
 /// Compile `source` (file name `path`) keeping the listings `opts` asks for; initialises a
 /// fresh VM first. Returns the functions' listings, module body first, or the rendered
 /// compile error.
-pub fn function_irs(
-    path: &str,
-    source: &str,
-    opts: &CompileOptions,
-) -> Result<Vec<FunctionIr>, String> {
+pub fn function_irs(path: &str, source: &str, opts: &CompileOptions) -> Result<Vec<FunctionIr>, String> {
     cellar_runtime::vm::init(path, source, false, 1000);
     driver::compile_source(path, source, opts).map(|p| p.ir)
 }
@@ -31,9 +27,7 @@ pub fn function_irs(
 pub fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i32 {
     driver::with_big_stack(move || {
         if cfg && stage == Stage::Asm {
-            eprintln!(
-                "cellar ir: --cfg draws CLIF blocks: use it with --stage built or --stage opt"
-            );
+            eprintln!("cellar ir: --cfg draws CLIF blocks: use it with --stage built or --stage opt");
             return 2;
         }
         let source = match driver::read_source(&file) {
@@ -136,15 +130,8 @@ fn write_scope(out: &mut String, table: &ScopeTable, s: &Scope, src: &SourceText
     let what = if s.is_module {
         "module".to_string()
     } else {
-        let kind = if s.name == "<lambda>" {
-            "lambda"
-        } else {
-            "function"
-        };
-        let parent = s
-            .parent
-            .map(|p| table.get(p).qualname.as_str())
-            .unwrap_or("");
+        let kind = if s.name == "<lambda>" { "lambda" } else { "function" };
+        let parent = s.parent.map(|p| table.get(p).qualname.as_str()).unwrap_or("");
         format!("{kind}, line {}, in {parent}", src.line(s.offset))
     };
     let _ = writeln!(out, "{}  ({what})", s.qualname);
@@ -158,9 +145,7 @@ fn write_scope(out: &mut String, table: &ScopeTable, s: &Scope, src: &SourceText
             let _ = writeln!(out, "  {head:<11} {:<width$}  {}", y.name, why(table, s, y));
         }
     };
-    let of = |k: &dyn Fn(&Symbol) -> bool| -> Vec<&Symbol> {
-        s.symbols.iter().filter(|y| k(y)).collect()
-    };
+    let of = |k: &dyn Fn(&Symbol) -> bool| -> Vec<&Symbol> { s.symbols.iter().filter(|y| k(y)).collect() };
     if !s.is_module {
         let mut params: Vec<&Symbol> = s.params.iter().filter_map(|p| s.symbol(p)).collect();
         params.dedup_by_key(|y| y.name.clone());
@@ -172,18 +157,9 @@ fn write_scope(out: &mut String, table: &ScopeTable, s: &Scope, src: &SourceText
     group(
         out,
         "globals",
-        of(&|y| {
-            matches!(
-                y.kind,
-                ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit
-            )
-        }),
+        of(&|y| matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit)),
     );
-    let children: Vec<&str> = s
-        .children
-        .iter()
-        .map(|&c| table.get(c).qualname.as_str())
-        .collect();
+    let children: Vec<&str> = s.children.iter().map(|&c| table.get(c).qualname.as_str()).collect();
     let _ = writeln!(
         out,
         "  {:<11} {}",
@@ -264,8 +240,7 @@ fn why(table: &ScopeTable, s: &Scope, y: &Symbol) -> String {
 fn global_source(table: &ScopeTable, name: &str) -> &'static str {
     let assigned = table.scopes.iter().any(|s| {
         s.symbol(name).is_some_and(|y| {
-            (s.is_module || y.kind == ScopeKind::GlobalExplicit)
-                && (y.plain_bindings > 0 || y.def_bindings > 0)
+            (s.is_module || y.kind == ScopeKind::GlobalExplicit) && (y.plain_bindings > 0 || y.def_bindings > 0)
         })
     });
     if assigned {

@@ -4,8 +4,7 @@ use cellar::driver::{self, RunConfig};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[global_allocator]
-static ALLOCATOR: cellar_runtime::alloc::CountingAllocator =
-    cellar_runtime::alloc::CountingAllocator;
+static ALLOCATOR: cellar_runtime::alloc::CountingAllocator = cellar_runtime::alloc::CountingAllocator;
 
 /// Cellar: a JIT-compiling closure runtime for a subset of Python.
 #[derive(Parser)]
@@ -111,10 +110,7 @@ enum Stage {
 }
 
 fn run(file: String, args: RunArgs) -> i32 {
-    let torture = args.gc_torture
-        || std::env::var("CELLAR_GC_TORTURE")
-            .map(|v| v == "1")
-            .unwrap_or(false);
+    let torture = args.gc_torture || std::env::var("CELLAR_GC_TORTURE").map(|v| v == "1").unwrap_or(false);
     let cfg = RunConfig {
         gc_torture: torture,
         recursion_limit: args.recursion_limit,

@@ -20,11 +20,7 @@ pub fn global_names(scopes: &ScopeTable) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     for s in &scopes.scopes {
         for y in &s.symbols {
-            if (s.is_module
-                || matches!(
-                    y.kind,
-                    ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit
-                ))
+            if (s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit))
                 && seen.insert(y.name.clone())
             {
                 names.push(y.name.clone());
@@ -49,13 +45,7 @@ pub fn install_globals(scopes: &ScopeTable) -> HashMap<String, usize> {
 
 /// The static facts of scope `id` (`f` is its definition; `None` for the module), with no
 /// code attached yet (`code`, `array_entry` and `engine` are set by the engine).
-pub fn code_info(
-    scopes: &ScopeTable,
-    id: ScopeId,
-    filename: &str,
-    line: u32,
-    f: Option<&FunctionDef>,
-) -> CodeInfo {
+pub fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f: Option<&FunctionDef>) -> CodeInfo {
     let s = scopes.get(id);
     CodeInfo {
         name: s.name.clone(),

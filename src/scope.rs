@@ -125,7 +125,10 @@ impl ScopeTable {
 /// function they pass through), implicit and explicit globals, and reports `no binding for
 /// nonlocal`, `nonlocal declaration not allowed at module level` and `is nonlocal and global`.
 pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
-    let mut b = Builder { blocks: Vec::new(), current: 0 };
+    let mut b = Builder {
+        blocks: Vec::new(),
+        current: 0,
+    };
     b.blocks.push(Some(Block::new(ScopeId(0), "<module>", None, 0)));
     b.stmts(&module.body)?;
     let mut blocks: Vec<Block> = Vec::with_capacity(b.blocks.len());
@@ -152,8 +155,7 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
             Some(p) => {
                 let parent = &blocks[p.0 as usize];
                 let pres = &results[p.0 as usize];
-                let forced_global = !blk.is_lambda
-                    && pres.kinds.get(&blk.name) == Some(&ScopeKind::GlobalExplicit);
+                let forced_global = !blk.is_lambda && pres.kinds.get(&blk.name) == Some(&ScopeKind::GlobalExplicit);
                 if parent.is_module || forced_global {
                     blk.name.clone()
                 } else {
@@ -172,7 +174,11 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
         names.extend(res.passed_through.iter().map(|s| s.as_str()));
         for name in names {
             let kind = res.kinds[name];
-            let kind = if blk.is_module && kind == ScopeKind::Local { ScopeKind::GlobalImplicit } else { kind };
+            let kind = if blk.is_module && kind == ScopeKind::Local {
+                ScopeKind::GlobalImplicit
+            } else {
+                kind
+            };
             let sym = blk.sym(name);
             let flags = sym.map(|s| s.flags).unwrap_or(0);
             let reason = match kind {
@@ -195,11 +201,17 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
                 direct: sym.is_some(),
             });
         }
-        let mut cellvars: Vec<String> =
-            symbols.iter().filter(|s| s.kind == ScopeKind::Cell).map(|s| s.name.clone()).collect();
+        let mut cellvars: Vec<String> = symbols
+            .iter()
+            .filter(|s| s.kind == ScopeKind::Cell)
+            .map(|s| s.name.clone())
+            .collect();
         cellvars.sort();
-        let mut freevars: Vec<String> =
-            symbols.iter().filter(|s| s.kind == ScopeKind::Free).map(|s| s.name.clone()).collect();
+        let mut freevars: Vec<String> = symbols
+            .iter()
+            .filter(|s| s.kind == ScopeKind::Free)
+            .map(|s| s.name.clone())
+            .collect();
         freevars.sort();
         scopes.push(Scope {
             id: blk.id,
@@ -324,7 +336,9 @@ impl VarnameCollector<'_> {
             .collect();
         let scope = &mut self.scopes[f.scope_id.0 as usize];
         for n in uses.0 {
-            let local = scope.symbol(&n).is_some_and(|y| y.kind == ScopeKind::Local && !y.is_param);
+            let local = scope
+                .symbol(&n)
+                .is_some_and(|y| y.kind == ScopeKind::Local && !y.is_param);
             if local {
                 names.push(n);
             }
@@ -358,7 +372,12 @@ impl VarnameCollector<'_> {
                 self.body(body, u);
                 self.body(orelse, u);
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(iter, u);
                 self.expr(target, u);
                 self.body(body, u);
@@ -369,7 +388,12 @@ impl VarnameCollector<'_> {
                 self.expr(test, u);
                 msg.iter().for_each(|m| self.expr(m, u));
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.body(body, u);
                 self.body(orelse, u);
                 for h in handlers {
@@ -516,7 +540,12 @@ impl Block {
         let i = match self.index.get(name) {
             Some(&i) => i,
             None => {
-                self.syms.push(Sym { name: name.to_string(), flags: 0, plain: 0, defs: 0 });
+                self.syms.push(Sym {
+                    name: name.to_string(),
+                    flags: 0,
+                    plain: 0,
+                    defs: 0,
+                });
                 self.index.insert(name.to_string(), self.syms.len() - 1);
                 self.syms.len() - 1
             }
@@ -578,7 +607,12 @@ impl Builder {
                 self.stmts(body)?;
                 self.stmts(orelse)
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.target(target)?;
                 self.expr(iter)?;
                 self.stmts(body)?;
@@ -593,7 +627,12 @@ impl Builder {
                 msg.iter().try_for_each(|m| self.expr(m))
             }
             StmtKind::Raise(e) => e.iter().try_for_each(|e| self.expr(e)),
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(body)?;
                 self.stmts(orelse)?;
                 for h in handlers {
@@ -698,9 +737,7 @@ impl Builder {
                 self.bind(n, Binding::Plain);
                 Ok(())
             }
-            ExprKind::Tuple(elts) | ExprKind::List(elts) => {
-                elts.iter().try_for_each(|x| self.target(x))
-            }
+            ExprKind::Tuple(elts) | ExprKind::List(elts) => elts.iter().try_for_each(|x| self.target(x)),
             ExprKind::Starred(inner) => self.target(inner),
             _ => self.expr(e),
         }
@@ -741,12 +778,16 @@ impl Builder {
                 self.expr(value)?;
                 self.expr(index)
             }
-            ExprKind::Slice { lower, upper, step } => {
-                [lower, upper, step].into_iter().flatten().try_for_each(|x| self.expr(x))
-            }
+            ExprKind::Slice { lower, upper, step } => [lower, upper, step]
+                .into_iter()
+                .flatten()
+                .try_for_each(|x| self.expr(x)),
             ExprKind::List(elts) | ExprKind::Tuple(elts) => elts.iter().try_for_each(|x| self.expr(x)),
             ExprKind::Dict(items) => {
-                items.iter().filter_map(|(k, _)| k.as_ref()).try_for_each(|k| self.expr(k))?;
+                items
+                    .iter()
+                    .filter_map(|(k, _)| k.as_ref())
+                    .try_for_each(|k| self.expr(k))?;
                 items.iter().try_for_each(|(_, v)| self.expr(v))
             }
             ExprKind::FString(parts) => self.fstring(parts),
@@ -795,7 +836,11 @@ fn analyze_name(
     let flags = sym.flags;
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_NONLOCAL != 0 {
-            return Err(directive_error(blk, name, format!("name '{name}' is nonlocal and global")));
+            return Err(directive_error(
+                blk,
+                name,
+                format!("name '{name}' is nonlocal and global"),
+            ));
         }
         kinds.insert(name.clone(), ScopeKind::GlobalExplicit);
         global.insert(name.clone());
@@ -813,7 +858,11 @@ fn analyze_name(
             ));
         };
         if !b.contains(name) {
-            return Err(directive_error(blk, name, format!("no binding for nonlocal '{name}' found")));
+            return Err(directive_error(
+                blk,
+                name,
+                format!("no binding for nonlocal '{name}' found"),
+            ));
         }
         kinds.insert(name.clone(), ScopeKind::Free);
         free.insert(name.clone());
@@ -896,7 +945,10 @@ fn analyze_block(
     }
     passed.sort();
     free.extend(newfree);
-    results[id] = BlockResult { kinds, passed_through: passed };
+    results[id] = BlockResult {
+        kinds,
+        passed_through: passed,
+    };
     Ok(())
 }
 
@@ -922,11 +974,17 @@ mod tests {
     }
 
     fn scope<'a>(t: &'a ScopeTable, qualname: &str) -> &'a Scope {
-        t.scopes.iter().find(|s| s.qualname == qualname).unwrap_or_else(|| panic!("{qualname}"))
+        t.scopes
+            .iter()
+            .find(|s| s.qualname == qualname)
+            .unwrap_or_else(|| panic!("{qualname}"))
     }
 
     fn kind(t: &ScopeTable, qualname: &str, name: &str) -> ScopeKind {
-        scope(t, qualname).symbol(name).unwrap_or_else(|| panic!("{qualname}: {name}")).kind
+        scope(t, qualname)
+            .symbol(name)
+            .unwrap_or_else(|| panic!("{qualname}: {name}"))
+            .kind
     }
 
     #[test]
@@ -960,8 +1018,14 @@ mod tests {
         );
         let inner = scope(&t, "make_averager.<locals>.averager");
         assert_eq!(inner.freevars, ["series"]);
-        assert_eq!(inner.symbol("series").unwrap().reason, Reason::FreeFrom("make_averager".into()));
-        assert_eq!(kind(&t, "make_averager.<locals>.averager", "sum"), ScopeKind::GlobalImplicit);
+        assert_eq!(
+            inner.symbol("series").unwrap().reason,
+            Reason::FreeFrom("make_averager".into())
+        );
+        assert_eq!(
+            kind(&t, "make_averager.<locals>.averager", "sum"),
+            ScopeKind::GlobalImplicit
+        );
         assert_eq!(inner.symbol("sum").unwrap().reason, Reason::Unbound);
         assert_eq!(inner.parent, Some(outer.id));
         assert_eq!(outer.children, [inner.id]);
@@ -972,7 +1036,10 @@ mod tests {
         let t = table("def f():\n    x = 1\n    def g():\n        def h():\n            return x\n        return h\n    return g\n");
         assert_eq!(kind(&t, "f", "x"), ScopeKind::Cell);
         assert_eq!(scope(&t, "f.<locals>.g").freevars, ["x"]);
-        assert_eq!(scope(&t, "f.<locals>.g").symbol("x").unwrap().reason, Reason::FreeFrom("f".into()));
+        assert_eq!(
+            scope(&t, "f.<locals>.g").symbol("x").unwrap().reason,
+            Reason::FreeFrom("f".into())
+        );
         assert_eq!(scope(&t, "f.<locals>.g.<locals>.h").freevars, ["x"]);
         // x only passes through g.
         assert!(!scope(&t, "f.<locals>.g").symbol("x").unwrap().direct);
@@ -1035,7 +1102,10 @@ mod tests {
     fn scope_lambdas_and_qualnames() {
         let t = table("def f(a):\n    return lambda b: lambda c: a + b + c\nk = lambda: k\n");
         let l1 = scope(&t, "f.<locals>.<lambda>");
-        assert_eq!((l1.cellvars.as_slice(), l1.freevars.as_slice()), (&["b".to_string()][..], &["a".to_string()][..]));
+        assert_eq!(
+            (l1.cellvars.as_slice(), l1.freevars.as_slice()),
+            (&["b".to_string()][..], &["a".to_string()][..])
+        );
         let l2 = scope(&t, "f.<locals>.<lambda>.<locals>.<lambda>");
         assert_eq!(l2.freevars, ["a", "b"]);
         assert_eq!(kind(&t, "f.<locals>.<lambda>.<locals>.<lambda>", "c"), ScopeKind::Local);
@@ -1065,7 +1135,9 @@ mod tests {
 
     #[test]
     fn scope_defaults_and_decorators_in_enclosing_scope() {
-        let t = table("def f():\n    y = 2\n    d = 3\n    @d\n    def g(a=y, *, b=lambda: y):\n        return a\n    return g\n");
+        let t = table(
+            "def f():\n    y = 2\n    d = 3\n    @d\n    def g(a=y, *, b=lambda: y):\n        return a\n    return g\n",
+        );
         let f = scope(&t, "f");
         assert_eq!(f.cellvars, ["y"]);
         assert_eq!(kind(&t, "f", "d"), ScopeKind::Local);
@@ -1082,7 +1154,8 @@ mod tests {
         assert_eq!(scope(&t, "f").cellvars, ["i"]);
         assert_eq!(scope(&t, "f.<locals>.<lambda>").freevars, ["i"]);
         // A default captures the value instead: no cell.
-        let t = table("def f():\n    fs = []\n    for i in range(3):\n        fs.append(lambda i=i: i)\n    return fs\n");
+        let t =
+            table("def f():\n    fs = []\n    for i in range(3):\n        fs.append(lambda i=i: i)\n    return fs\n");
         assert!(scope(&t, "f").cellvars.is_empty());
     }
 
@@ -1106,7 +1179,10 @@ mod tests {
         assert_eq!(kind(&t, "f.<locals>.g", "x"), ScopeKind::Cell);
         let t = table("def f():\n    def fact(n):\n        return 1 if n == 0 else n * fact(n - 1)\n    return fact\n");
         let fact = scope(&t, "f").symbol("fact").unwrap();
-        assert_eq!((fact.kind, fact.def_bindings, fact.plain_bindings), (ScopeKind::Cell, 1, 0));
+        assert_eq!(
+            (fact.kind, fact.def_bindings, fact.plain_bindings),
+            (ScopeKind::Cell, 1, 0)
+        );
         assert_eq!(scope(&t, "f.<locals>.fact").freevars, ["fact"]);
     }
 
@@ -1117,7 +1193,10 @@ mod tests {
         assert_eq!(v.kind, ScopeKind::Cell);
         assert!(v.rebound_by_inner);
         let vb = scope(&t, "a.<locals>.b").symbol("v").unwrap();
-        assert_eq!((vb.kind, vb.reason.clone()), (ScopeKind::Free, Reason::FreeFrom("a".into())));
+        assert_eq!(
+            (vb.kind, vb.reason.clone()),
+            (ScopeKind::Free, Reason::FreeFrom("a".into()))
+        );
         assert!(vb.rebound_by_inner);
         // The binding may come after the inner def.
         let t = table("def f():\n    def g():\n        nonlocal x\n        x = 1\n    x = 0\n    return g\n");
@@ -1133,23 +1212,75 @@ mod tests {
     #[test]
     fn scope_error_messages() {
         let cases: &[(&str, &str, u32)] = &[
-            ("def f(a, b, a): pass\n", "duplicate argument 'a' in function definition", 1),
-            ("x = lambda a, *a: 1\n", "duplicate argument 'a' in function definition", 1),
+            (
+                "def f(a, b, a): pass\n",
+                "duplicate argument 'a' in function definition",
+                1,
+            ),
+            (
+                "x = lambda a, *a: 1\n",
+                "duplicate argument 'a' in function definition",
+                1,
+            ),
             ("def f(a):\n    global a\n", "name 'a' is parameter and global", 2),
             ("def f(a):\n    nonlocal a\n", "name 'a' is parameter and nonlocal", 2),
-            ("def f():\n    print(x)\n    global x\n", "name 'x' is used prior to global declaration", 3),
-            ("def f():\n    x = 1\n    global x\n", "name 'x' is assigned to before global declaration", 3),
-            ("def f():\n    for x in y: pass\n    global x\n", "name 'x' is assigned to before global declaration", 3),
-            ("def f():\n    x = 1\n    def g():\n        print(x)\n        nonlocal x\n", "name 'x' is used prior to nonlocal declaration", 5),
-            ("def f():\n    x = 1\n    def g():\n        x = 2\n        nonlocal x\n", "name 'x' is assigned to before nonlocal declaration", 5),
-            ("x = 1\ndef f():\n    nonlocal x\n", "no binding for nonlocal 'x' found", 3),
-            ("def f():\n    global x\n    def g():\n        nonlocal x\n", "no binding for nonlocal 'x' found", 4),
+            (
+                "def f():\n    print(x)\n    global x\n",
+                "name 'x' is used prior to global declaration",
+                3,
+            ),
+            (
+                "def f():\n    x = 1\n    global x\n",
+                "name 'x' is assigned to before global declaration",
+                3,
+            ),
+            (
+                "def f():\n    for x in y: pass\n    global x\n",
+                "name 'x' is assigned to before global declaration",
+                3,
+            ),
+            (
+                "def f():\n    x = 1\n    def g():\n        print(x)\n        nonlocal x\n",
+                "name 'x' is used prior to nonlocal declaration",
+                5,
+            ),
+            (
+                "def f():\n    x = 1\n    def g():\n        x = 2\n        nonlocal x\n",
+                "name 'x' is assigned to before nonlocal declaration",
+                5,
+            ),
+            (
+                "x = 1\ndef f():\n    nonlocal x\n",
+                "no binding for nonlocal 'x' found",
+                3,
+            ),
+            (
+                "def f():\n    global x\n    def g():\n        nonlocal x\n",
+                "no binding for nonlocal 'x' found",
+                4,
+            ),
             ("nonlocal x\n", "nonlocal declaration not allowed at module level", 1),
-            ("def f():\n    x = 1\n    def g():\n        global x\n        nonlocal x\n", "name 'x' is nonlocal and global", 4),
-            ("x = 1\nglobal x\n", "name 'x' is assigned to before global declaration", 2),
+            (
+                "def f():\n    x = 1\n    def g():\n        global x\n        nonlocal x\n",
+                "name 'x' is nonlocal and global",
+                4,
+            ),
+            (
+                "x = 1\nglobal x\n",
+                "name 'x' is assigned to before global declaration",
+                2,
+            ),
             // Symbol-table errors come before compiler errors, wherever they are.
-            ("return 1\ndef f():\n    nonlocal q\n", "no binding for nonlocal 'q' found", 3),
-            ("nonlocal x\ndef f(a, a): pass\n", "duplicate argument 'a' in function definition", 2),
+            (
+                "return 1\ndef f():\n    nonlocal q\n",
+                "no binding for nonlocal 'q' found",
+                3,
+            ),
+            (
+                "nonlocal x\ndef f(a, a): pass\n",
+                "duplicate argument 'a' in function definition",
+                2,
+            ),
         ];
         for (src, msg, line) in cases {
             assert_eq!(error(src), (msg.to_string(), *line), "{src}");
@@ -1159,13 +1290,17 @@ mod tests {
     #[test]
     fn scope_varnames_in_cpython_order() {
         // Checked against CPython 3.11's co_varnames.
-        let t = table("def f(a, *args, b, **kw):\n    def g(): return a, x\n    y = 1\n    x = 2\n    for i in z: pass\n");
+        let t =
+            table("def f(a, *args, b, **kw):\n    def g(): return a, x\n    y = 1\n    x = 2\n    for i in z: pass\n");
         assert_eq!(scope(&t, "f").varnames, ["a", "b", "args", "kw", "g", "y", "i"]);
         let t = table("def f():\n    x = y = 0\n    for k in x: pass\n    try:\n        pass\n    except E as e:\n        w = 1\n    else:\n        v = 2\n    if x:\n        return g(q=p, *s)\n    p = s = 1\n");
         assert_eq!(scope(&t, "f").varnames, ["x", "y", "k", "v", "e", "w", "s", "p"]);
         let t = table("def make_averager():\n    series = []\n    def averager(new_value):\n        series.append(new_value)\n        total = sum(series)\n        return total / len(series)\n    return averager\n");
         assert_eq!(scope(&t, "make_averager").varnames, ["averager"]);
-        assert_eq!(scope(&t, "make_averager.<locals>.averager").varnames, ["new_value", "total"]);
+        assert_eq!(
+            scope(&t, "make_averager.<locals>.averager").varnames,
+            ["new_value", "total"]
+        );
         assert!(scope(&t, "<module>").varnames.is_empty());
     }
 
@@ -1176,7 +1311,8 @@ mod tests {
         table("def f():\n    (lambda: x)\n    global x\n");
         table("def f():\n    x = 1\n    def g():\n        nonlocal x\n        nonlocal x\n");
         // CPython visits `else` before the handlers: no "used prior" error here.
-        let t = table("def f():\n    try:\n        pass\n    except E:\n        print(x)\n    else:\n        global x\n");
+        let t =
+            table("def f():\n    try:\n        pass\n    except E:\n        print(x)\n    else:\n        global x\n");
         assert_eq!(kind(&t, "f", "x"), ScopeKind::GlobalExplicit);
     }
 }

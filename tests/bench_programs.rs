@@ -26,9 +26,7 @@ use std::time::{Duration, Instant};
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 fn programs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benches")
-        .join("programs")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join("programs")
 }
 
 fn program_names(dir: &Path) -> Vec<String> {
@@ -80,11 +78,7 @@ fn run_cellar(dir: &Path, name: &str) -> Result<(Option<i32>, String, String), F
             Ok(None) if start.elapsed() >= TIMEOUT => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!(
-                    "`cellar run {name}.py` timed out after {}s",
-                    TIMEOUT.as_secs()
-                )
-                .into());
+                return Err(format!("`cellar run {name}.py` timed out after {}s", TIMEOUT.as_secs()).into());
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(format!("waiting for cellar: {e}").into()),
@@ -109,9 +103,7 @@ fn check(dir: &Path, name: &str) -> Result<(), Failed> {
     }
     if stdout != expected {
         let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), stdout.lines().collect());
-        let line = (0..e.len().max(a.len()))
-            .find(|&i| e.get(i) != a.get(i))
-            .unwrap_or(0);
+        let line = (0..e.len().max(a.len())).find(|&i| e.get(i) != a.get(i)).unwrap_or(0);
         return Err(format!(
             "stdout differs from CPython's at line {}:\n  expected: {:?}\n  actual:   {:?}",
             line + 1,
@@ -189,10 +181,7 @@ fn bench_json() -> Result<(), Failed> {
 
 /// `cellar bench` on a program cellar rejects (a class) but CPython runs: outputs differ.
 fn bench_mismatch() -> Result<(), Failed> {
-    let python = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status();
+    let python = Command::new("python3").arg("--version").stdout(Stdio::null()).status();
     if !python.map(|s| s.success()).unwrap_or(false) {
         return Ok(()); // nothing to differ from
     }
@@ -226,16 +215,13 @@ fn main() {
         })
         .collect();
     let count = names.len();
-    trials.push(Trial::test(
-        "bench_program::corpus_is_not_empty",
-        move || {
-            if count >= 10 {
-                Ok(())
-            } else {
-                Err(format!("only {count} programs in benches/programs").into())
-            }
-        },
-    ));
+    trials.push(Trial::test("bench_program::corpus_is_not_empty", move || {
+        if count >= 10 {
+            Ok(())
+        } else {
+            Err(format!("only {count} programs in benches/programs").into())
+        }
+    }));
     trials.push(Trial::test("cellar_bench::json", bench_json));
     trials.push(Trial::test("cellar_bench::mismatch", bench_mismatch));
     libtest_mimic::run(&args, trials).exit();

@@ -42,10 +42,26 @@ struct Engine {
 
 /// The engine variants every program is run under. Adding an engine is one line.
 const ENGINES: &[Engine] = &[
-    Engine { label: "jit", args: &[], env: &[] },
-    Engine { label: "jit-gc-torture", args: &[], env: &[("CELLAR_GC_TORTURE", "1")] },
-    Engine { label: "interp", args: &["--interp"], env: &[] },
-    Engine { label: "interp-gc-torture", args: &["--interp"], env: &[("CELLAR_GC_TORTURE", "1")] },
+    Engine {
+        label: "jit",
+        args: &[],
+        env: &[],
+    },
+    Engine {
+        label: "jit-gc-torture",
+        args: &[],
+        env: &[("CELLAR_GC_TORTURE", "1")],
+    },
+    Engine {
+        label: "interp",
+        args: &["--interp"],
+        env: &[],
+    },
+    Engine {
+        label: "interp-gc-torture",
+        args: &["--interp"],
+        env: &[("CELLAR_GC_TORTURE", "1")],
+    },
 ];
 
 /// Environment variables cellar reacts to; cleared before applying a variant's own `env`, so
@@ -118,7 +134,11 @@ fn parse_expected(text: &str) -> Result<Outcome, String> {
         .ok_or_else(|| format!("expected `# stderr: ...`, found {second:?}"))?
         .trim()
         .to_owned();
-    Ok(Outcome { exit, stderr_last: normalize(&stderr_last), stdout: normalize(rest) })
+    Ok(Outcome {
+        exit,
+        stderr_last: normalize(&stderr_last),
+        stdout: normalize(rest),
+    })
 }
 
 /// Replace every `0x[0-9a-f]+` with `0x?` (same as `re.sub(r"0x[0-9a-f]+", "0x?", s)`).
@@ -179,7 +199,10 @@ struct Run {
 fn run_cellar(engine: &Engine, dir: &Path, name: &str) -> Result<Run, Failed> {
     let exe = env!("CARGO_BIN_EXE_cellar");
     let mut cmd = Command::new(exe);
-    cmd.arg("run").args(engine.args).arg(format!("{name}.py")).current_dir(dir);
+    cmd.arg("run")
+        .args(engine.args)
+        .arg(format!("{name}.py"))
+        .current_dir(dir);
     for var in CLEARED_ENV {
         cmd.env_remove(var);
     }
@@ -222,7 +245,11 @@ fn run_cellar(engine: &Engine, dir: &Path, name: &str) -> Result<Run, Failed> {
     let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
     match status {
-        Some(status) => Ok(Run { status: describe_status(status), stdout, stderr }),
+        Some(status) => Ok(Run {
+            status: describe_status(status),
+            stdout,
+            stderr,
+        }),
         None => Err(format!(
             "`cellar run {}{name}.py` timed out after {}s and was killed\n{}",
             engine.args.iter().map(|a| format!("{a} ")).collect::<String>(),
@@ -294,10 +321,12 @@ fn stdout_diff(expected: &str, actual: &str) -> String {
 fn check_program(engine: &Engine, dir: &Path, name: &str) -> Result<(), Failed> {
     let expected_path = dir.join(format!("{name}.expected"));
     let text = fs::read_to_string(&expected_path).map_err(|e| {
-        format!("{}: {e} (record it with `python3 tests/record.py {name}`)", expected_path.display())
+        format!(
+            "{}: {e} (record it with `python3 tests/record.py {name}`)",
+            expected_path.display()
+        )
     })?;
-    let expected =
-        parse_expected(&text).map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let expected = parse_expected(&text).map_err(|e| format!("{}: {e}", expected_path.display()))?;
     let run = run_cellar(engine, dir, name)?;
     let actual = Outcome {
         exit: run.status.clone(),
@@ -347,7 +376,11 @@ fn check_expected_files(dir: &Path) -> Result<(), Failed> {
     }
     let mut orphans = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
-        let file = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
+        let file = entry
+            .map_err(|e| e.to_string())?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if let Some(stem) = file.strip_suffix(".expected") {
             if !names.iter().any(|n| n == stem) {
                 orphans.push(file.clone());
@@ -394,4 +427,3 @@ fn main() {
     }
     libtest_mimic::run(&args, trials).exit();
 }
-

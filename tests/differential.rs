@@ -177,10 +177,7 @@ fn first_difference(what: &str, a_label: &str, a: &str, b_label: &str, b: &str) 
     let i = (0..la.len().max(lb.len()))
         .find(|&i| la.get(i) != lb.get(i))
         .unwrap_or(0);
-    let show = |l: Option<&&str>| {
-        l.map(|s| format!("{s:?}"))
-            .unwrap_or_else(|| "<end>".into())
-    };
+    let show = |l: Option<&&str>| l.map(|s| format!("{s:?}")).unwrap_or_else(|| "<end>".into());
     format!(
         "{what} differs at line {}:\n  {a_label:>8}: {}\n  {b_label:>8}: {}\n",
         i + 1,
@@ -200,10 +197,7 @@ fn check(dir: &Path, name: &str, expected: Option<PathBuf>) -> Result<(), Failed
     let i = run(dir, name, ia)?;
     let mut problems = String::new();
     if j.status != i.status {
-        problems.push_str(&format!(
-            "exit status differs: {jl} {}, {il} {}\n",
-            j.status, i.status
-        ));
+        problems.push_str(&format!("exit status differs: {jl} {}, {il} {}\n", j.status, i.status));
     }
     if j.stdout != i.stdout {
         problems.push_str(&first_difference("stdout", jl, &j.stdout, il, &i.stdout));
@@ -224,10 +218,7 @@ fn check(dir: &Path, name: &str, expected: Option<PathBuf>) -> Result<(), Failed
                 ));
             }
             if o.status != "0" {
-                problems.push_str(&format!(
-                    "{label} exited with {}:\n{}\n",
-                    o.status, o.stderr
-                ));
+                problems.push_str(&format!("{label} exited with {}:\n{}\n", o.status, o.stderr));
             }
         }
     }
@@ -244,10 +235,7 @@ fn main() {
     for suite in suites() {
         let names = program_names(&suite.dir);
         if names.is_empty() {
-            eprintln!(
-                "differential: no programs in {} (skipped)",
-                suite.dir.display()
-            );
+            eprintln!("differential: no programs in {} (skipped)", suite.dir.display());
         }
         for name in names {
             let dir = suite.dir.clone();

@@ -41,9 +41,7 @@ use std::sync::Mutex;
 static COMPILER: Mutex<()> = Mutex::new(());
 
 fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("golden")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden")
 }
 
 fn blessing() -> bool {
@@ -119,8 +117,8 @@ fn check_golden(dir: &Path, name: &str, g: &Golden) -> Result<(), Failed> {
         fs::write(&path, &actual).map_err(|e| format!("{}: {e}", path.display()))?;
         return Ok(());
     }
-    let expected = fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (create it with CELLAR_BLESS=1)", path.display()))?;
+    let expected =
+        fs::read_to_string(&path).map_err(|e| format!("{}: {e} (create it with CELLAR_BLESS=1)", path.display()))?;
     if expected == actual {
         return Ok(());
     }
@@ -129,9 +127,7 @@ fn check_golden(dir: &Path, name: &str, g: &Golden) -> Result<(), Failed> {
 
 fn first_difference(path: &Path, expected: &str, actual: &str) -> String {
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    let i = (0..e.len().max(a.len()))
-        .find(|&i| e.get(i) != a.get(i))
-        .unwrap_or(0);
+    let i = (0..e.len().max(a.len())).find(|&i| e.get(i) != a.get(i)).unwrap_or(0);
     format!(
         "{} differs at line {} (expected {} lines, got {}; re-bless with CELLAR_BLESS=1 if intended)\n  expected: {:?}\n  actual:   {:?}\n",
         path.display(),
@@ -173,9 +169,7 @@ fn parse_blocks(clif: &str) -> Vec<ClifBlock> {
     for raw in clif.lines() {
         let mut line = raw.trim();
         if let Some(rest) = line.strip_prefix('@') {
-            line = rest
-                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
-                .trim_start();
+            line = rest.trim_start_matches(|c: char| c.is_ascii_hexdigit()).trim_start();
         }
         if line.is_empty() || line.starts_with(';') || line == "}" {
             continue;
@@ -236,16 +230,11 @@ fn closure_values(blocks: &[ClifBlock]) -> HashSet<String> {
                     }
                 }
                 [v, "=", op, .., addr] if op.starts_with("load") => {
-                    if addr_of
-                        .get(*addr)
-                        .is_some_and(|s| closure_slots.contains(s))
-                    {
+                    if addr_of.get(*addr).is_some_and(|s| closure_slots.contains(s)) {
                         closure.insert(v.to_string());
                     }
                 }
-                [v, "=", op, slot]
-                    if op.starts_with("stack_load") && closure_slots.contains(*slot) =>
-                {
+                [v, "=", op, slot] if op.starts_with("stack_load") && closure_slots.contains(*slot) => {
                     closure.insert(v.to_string());
                 }
                 _ => {}
@@ -278,10 +267,7 @@ fn env_loads(blocks: &[ClifBlock]) -> Vec<(String, String)> {
         let Ok(off) = off.parse::<i32>() else {
             continue;
         };
-        if closure.contains(base)
-            && off >= FUNCTION_ENV_OFFSET
-            && (off - FUNCTION_ENV_OFFSET) % 8 == 0
-        {
+        if closure.contains(base) && off >= FUNCTION_ENV_OFFSET && (off - FUNCTION_ENV_OFFSET) % 8 == 0 {
             loads.push((flags.join(" "), inst.clone()));
         }
     }
@@ -340,10 +326,7 @@ fn hot_cycle<'b>(blocks: &'b [ClifBlock], start: &str) -> Vec<&'b ClifBlock> {
         let mut todo = vec![from.to_string()];
         while let Some(n) = todo.pop() {
             let next: Vec<String> = if forward {
-                by_name
-                    .get(n.as_str())
-                    .map(|b| b.succs.clone())
-                    .unwrap_or_default()
+                by_name.get(n.as_str()).map(|b| b.succs.clone()).unwrap_or_default()
             } else {
                 blocks
                     .iter()
@@ -383,21 +366,13 @@ fn check_call_in_loop(dir: &Path) -> Result<(), Failed> {
         }
         let cycle = hot_cycle(&blocks, &call_block.name);
         if cycle.len() < 2 {
-            return Err(format!(
-                "{stage}: the call_indirect ({}) is not on a hot loop",
-                call_block.name
-            )
-            .into());
+            return Err(format!("{stage}: the call_indirect ({}) is not on a hot loop", call_block.name).into());
         }
         for b in &cycle {
             for inst in &b.insts {
                 let calls = inst.split(['=', ' ']).any(|w| w == "call");
                 if calls {
-                    return Err(format!(
-                        "{stage}: a call on the loop's fast path, in {}: {inst}",
-                        b.name
-                    )
-                    .into());
+                    return Err(format!("{stage}: a call on the loop's fast path, in {}: {inst}", b.name).into());
                 }
             }
         }
@@ -535,22 +510,27 @@ fn main() {
         let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
         trials.push(Trial::test(label, move || check_golden(&dir, name, g)));
     }
-    for which in ["inline-alloc", "frozen-capture", "known-call-inlined", "inline-indexing", "definite-assignment"] {
+    for which in [
+        "inline-alloc",
+        "frozen-capture",
+        "known-call-inlined",
+        "inline-indexing",
+        "definite-assignment",
+    ] {
         let dir = dir.clone();
-        trials.push(Trial::test(format!("props::fast-paths::{which}"), move || check_fast_path(&dir, which)));
+        trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {
+            check_fast_path(&dir, which)
+        }));
     }
     for name in &names {
         let (dir, name) = (dir.clone(), name.clone());
-        trials.push(Trial::test(
-            format!("props::env-loads::{name}"),
-            move || check_env_loads(&dir, &name),
-        ));
+        trials.push(Trial::test(format!("props::env-loads::{name}"), move || {
+            check_env_loads(&dir, &name)
+        }));
     }
     {
         let dir = dir.clone();
-        trials.push(Trial::test("props::call-in-loop", move || {
-            check_call_in_loop(&dir)
-        }));
+        trials.push(Trial::test("props::call-in-loop", move || check_call_in_loop(&dir)));
     }
     {
         let n = names.len();

@@ -70,7 +70,10 @@ fn exactly_one(name: &str, args: &[Value], kw: KW) -> R<Value> {
 fn no_args(qual: &str, args: &[Value], kw: KW) -> R<()> {
     no_kw(qual, kw)?;
     if !args.is_empty() {
-        return err(TypeId::TypeError, format!("{}() takes no arguments ({} given)", qual, args.len()));
+        return err(
+            TypeId::TypeError,
+            format!("{}() takes no arguments ({} given)", qual, args.len()),
+        );
     }
     Ok(())
 }
@@ -79,15 +82,27 @@ fn expect(name: &str, args: &[Value], min: usize, max: usize) -> R<()> {
     let n = args.len();
     if n < min {
         if min == max {
-            return err(TypeId::TypeError, format!("{} expected {} argument{}, got {}", name, min, plural(min), n));
+            return err(
+                TypeId::TypeError,
+                format!("{} expected {} argument{}, got {}", name, min, plural(min), n),
+            );
         }
-        return err(TypeId::TypeError, format!("{} expected at least {} argument{}, got {}", name, min, plural(min), n));
+        return err(
+            TypeId::TypeError,
+            format!("{} expected at least {} argument{}, got {}", name, min, plural(min), n),
+        );
     }
     if n > max {
         if min == max {
-            return err(TypeId::TypeError, format!("{} expected {} argument{}, got {}", name, max, plural(max), n));
+            return err(
+                TypeId::TypeError,
+                format!("{} expected {} argument{}, got {}", name, max, plural(max), n),
+            );
         }
-        return err(TypeId::TypeError, format!("{} expected at most {} argument{}, got {}", name, max, plural(max), n));
+        return err(
+            TypeId::TypeError,
+            format!("{} expected at most {} argument{}, got {}", name, max, plural(max), n),
+        );
     }
     Ok(())
 }
@@ -99,7 +114,12 @@ fn kwargs_pick<const N: usize>(fname: &str, kw: KW, allowed: [&str; N]) -> R<[Op
         let name = str_ref(k);
         match allowed.iter().position(|a| *a == name) {
             Some(i) => out[i] = Some(v),
-            None => return err(TypeId::TypeError, format!("'{}' is an invalid keyword argument for {}()", name, fname)),
+            None => {
+                return err(
+                    TypeId::TypeError,
+                    format!("'{}' is an invalid keyword argument for {}()", name, fname),
+                )
+            }
         }
     }
     Ok(out)
@@ -223,7 +243,10 @@ pub fn construct(t: Value, args: &[Value], kw: KW) -> Value {
     let id = obj::<TypeObj>(t).id;
     if is_exception_type(t) {
         if !kw.is_empty() {
-            return raise_new(TypeId::TypeError, format!("{}() takes no keyword arguments", type_obj_name(t)));
+            return raise_new(
+                TypeId::TypeError,
+                format!("{}() takes no keyword arguments", type_obj_name(t)),
+            );
         }
         return new_exception_obj(t, args.to_vec());
     }
@@ -284,14 +307,20 @@ pub fn construct(t: Value, args: &[Value], kw: KW) -> Value {
                 _ => new_slice(args[0], args[1], args[2]),
             })
         })(),
-        _ => err(TypeId::TypeError, format!("cannot create '{}' instances", type_obj_name(t))),
+        _ => err(
+            TypeId::TypeError,
+            format!("cannot create '{}' instances", type_obj_name(t)),
+        ),
     })
 }
 
 fn make_int(args: &[Value], kw: KW) -> R<Value> {
     let [kbase] = kwargs_pick("int", kw, ["base"])?;
     if args.len() > 2 {
-        return err(TypeId::TypeError, format!("int() takes at most 2 arguments ({} given)", args.len()));
+        return err(
+            TypeId::TypeError,
+            format!("int() takes at most 2 arguments ({} given)", args.len()),
+        );
     }
     let base = match (args.get(1), kbase) {
         (Some(&b), _) | (None, Some(b)) => Some(b),
@@ -306,13 +335,20 @@ fn make_int(args: &[Value], kw: KW) -> R<Value> {
             return err(TypeId::ValueError, "int() base must be >= 2 and <= 36, or 0".into());
         }
         let Some(s) = as_str(x) else {
-            return err(TypeId::TypeError, "int() can't convert non-string with explicit base".into());
+            return err(
+                TypeId::TypeError,
+                "int() can't convert non-string with explicit base".into(),
+            );
         };
         return match parse_int(s, b as u32) {
             Some(n) => Ok(new_bigint(n)),
             None => err(
                 TypeId::ValueError,
-                format!("invalid literal for int() with base {}: {}", b, crate::format::repr_str(s)),
+                format!(
+                    "invalid literal for int() with base {}: {}",
+                    b,
+                    crate::format::repr_str(s)
+                ),
             ),
         };
     }
@@ -371,7 +407,11 @@ pub fn parse_float(s: &str) -> Option<f64> {
         "nan" => return Some(f64::NAN),
         _ => {}
     }
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_')) {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-' | '_'))
+    {
         return None;
     }
     let b = body.as_bytes();
@@ -413,13 +453,19 @@ fn make_float(args: &[Value], kw: KW) -> R<Value> {
     }
     err(
         TypeId::TypeError,
-        format!("float() argument must be a string or a real number, not '{}'", type_name(x)),
+        format!(
+            "float() argument must be a string or a real number, not '{}'",
+            type_name(x)
+        ),
     )
 }
 
 fn make_str(args: &[Value], kw: KW) -> R<Value> {
     if args.len() > 3 {
-        return err(TypeId::TypeError, format!("str() takes at most 3 arguments ({} given)", args.len()));
+        return err(
+            TypeId::TypeError,
+            format!("str() takes at most 3 arguments ({} given)", args.len()),
+        );
     }
     let [obj_kw] = kwargs_pick("str", kw, ["object"])?;
     let x = args.first().copied().or(obj_kw);
@@ -436,7 +482,10 @@ fn make_range(args: &[Value], kw: KW) -> R<Value> {
         return err(TypeId::TypeError, "range expected at least 1 argument, got 0".into());
     }
     if args.len() > 3 {
-        return err(TypeId::TypeError, format!("range expected at most 3 arguments, got {}", args.len()));
+        return err(
+            TypeId::TypeError,
+            format!("range expected at most 3 arguments, got {}", args.len()),
+        );
     }
     let ints: Vec<i64> = args.iter().map(|&a| index_arg(a)).collect::<R<_>>()?;
     let (start, stop, step) = match ints.len() {
@@ -541,7 +590,12 @@ pub fn py_len(v: Value) -> R<i64> {
         Some(ObjKind::Dict) => dict_mut(v).len() as i64,
         Some(ObjKind::DictView) => dict_mut(obj::<DictViewObj>(v).dict).len() as i64,
         Some(ObjKind::Range) => crate::ops::range_len(obj::<RangeObj>(v)),
-        _ => return err(TypeId::TypeError, format!("object of type '{}' has no len()", type_name(v))),
+        _ => {
+            return err(
+                TypeId::TypeError,
+                format!("object of type '{}' has no len()", type_name(v)),
+            )
+        }
     })
 }
 
@@ -553,14 +607,23 @@ fn bi_sum(_: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         let [kstart] = kwargs_pick("sum", kw, ["start"])?;
         if args.is_empty() {
-            return err(TypeId::TypeError, "sum() takes at least 1 positional argument (0 given)".into());
+            return err(
+                TypeId::TypeError,
+                "sum() takes at least 1 positional argument (0 given)".into(),
+            );
         }
         if args.len() > 2 {
-            return err(TypeId::TypeError, format!("sum() takes at most 2 arguments ({} given)", args.len()));
+            return err(
+                TypeId::TypeError,
+                format!("sum() takes at most 2 arguments ({} given)", args.len()),
+            );
         }
         let mut acc = args.get(1).copied().or(kstart).unwrap_or(Value::int_unchecked(0));
         if acc.is_kind(ObjKind::Str) {
-            return err(TypeId::TypeError, "sum() can't sum strings [use ''.join(seq) instead]".into());
+            return err(
+                TypeId::TypeError,
+                "sum() can't sum strings [use ''.join(seq) instead]".into(),
+            );
         }
         let items = collect(args[0])?;
         for it in items {
@@ -574,7 +637,10 @@ fn min_max(args: &[Value], kw: KW, is_max: bool) -> R<Value> {
     let name = if is_max { "max" } else { "min" };
     let [key, default] = kwargs_pick(name, kw, ["key", "default"])?;
     if args.is_empty() {
-        return err(TypeId::TypeError, format!("{} expected at least 1 argument, got 0", name));
+        return err(
+            TypeId::TypeError,
+            format!("{} expected at least 1 argument, got 0", name),
+        );
     }
     let items = if args.len() == 1 {
         collect(args[0])?
@@ -582,7 +648,10 @@ fn min_max(args: &[Value], kw: KW, is_max: bool) -> R<Value> {
         if default.is_some() {
             return err(
                 TypeId::TypeError,
-                format!("Cannot specify a default for {}() with multiple positional arguments", name),
+                format!(
+                    "Cannot specify a default for {}() with multiple positional arguments",
+                    name
+                ),
             );
         }
         args.to_vec()
@@ -613,7 +682,11 @@ fn min_max(args: &[Value], kw: KW, is_max: bool) -> R<Value> {
     let mut best_key = keyof(best)?;
     for &it in &items[1..] {
         let k = keyof(it)?;
-        let better = if is_max { py_gt(k, best_key)? } else { py_lt(k, best_key)? };
+        let better = if is_max {
+            py_gt(k, best_key)?
+        } else {
+            py_lt(k, best_key)?
+        };
         if better {
             best = it;
             best_key = k;
@@ -639,7 +712,10 @@ fn bi_abs(_: Value, args: &[Value], kw: KW) -> Value {
         match int_val(x) {
             Some(IntVal::Small(i)) => Ok(new_int(i.abs())),
             Some(IntVal::Big(b)) => Ok(new_bigint(b.abs())),
-            None => err(TypeId::TypeError, format!("bad operand type for abs(): '{}'", type_name(x))),
+            None => err(
+                TypeId::TypeError,
+                format!("bad operand type for abs(): '{}'", type_name(x)),
+            ),
         }
     })())
 }
@@ -728,10 +804,15 @@ fn bi_reversed(_: Value, args: &[Value], kw: KW) -> Value {
             _ => IterName::Reversed,
         };
         let mut items = match x.kind() {
-            Some(ObjKind::List | ObjKind::Tuple | ObjKind::Str | ObjKind::Range | ObjKind::Dict | ObjKind::DictView) => {
-                collect(x)?
+            Some(
+                ObjKind::List | ObjKind::Tuple | ObjKind::Str | ObjKind::Range | ObjKind::Dict | ObjKind::DictView,
+            ) => collect(x)?,
+            _ => {
+                return err(
+                    TypeId::TypeError,
+                    format!("'{}' object is not reversible", type_name(x)),
+                )
             }
-            _ => return err(TypeId::TypeError, format!("'{}' object is not reversible", type_name(x))),
         };
         items.reverse();
         Ok(new_items_iter(name, items))
@@ -742,10 +823,16 @@ fn bi_enumerate(_: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         let [kit, kstart] = kwargs_pick("enumerate", kw, ["iterable", "start"])?;
         if args.len() > 2 {
-            return err(TypeId::TypeError, format!("enumerate() takes at most 2 arguments ({} given)", args.len()));
+            return err(
+                TypeId::TypeError,
+                format!("enumerate() takes at most 2 arguments ({} given)", args.len()),
+            );
         }
         let Some(it) = args.first().copied().or(kit) else {
-            return err(TypeId::TypeError, "enumerate() missing required argument 'iterable' (pos 1)".into());
+            return err(
+                TypeId::TypeError,
+                "enumerate() missing required argument 'iterable' (pos 1)".into(),
+            );
         };
         let start = match args.get(1).copied().or(kstart) {
             Some(s) => match int_val(s) {
@@ -788,14 +875,24 @@ fn bi_zip(_: Value, args: &[Value], kw: KW) -> Value {
                             if i > 0 {
                                 return err(
                                     TypeId::ValueError,
-                                    format!("zip() argument {} is shorter than argument{} 1{}", i + 1, if i > 1 { "s" } else { "" }, if i > 1 { format!("-{}", i) } else { String::new() }),
+                                    format!(
+                                        "zip() argument {} is shorter than argument{} 1{}",
+                                        i + 1,
+                                        if i > 1 { "s" } else { "" },
+                                        if i > 1 { format!("-{}", i) } else { String::new() }
+                                    ),
                                 );
                             }
                             for (j, &other) in iters.iter().enumerate().skip(1) {
                                 if next_item(other)?.is_some() {
                                     return err(
                                         TypeId::ValueError,
-                                        format!("zip() argument {} is longer than argument{} 1{}", j + 1, if j > 1 { "s" } else { "" }, if j > 1 { format!("-{}", j) } else { String::new() }),
+                                        format!(
+                                            "zip() argument {} is longer than argument{} 1{}",
+                                            j + 1,
+                                            if j > 1 { "s" } else { "" },
+                                            if j > 1 { format!("-{}", j) } else { String::new() }
+                                        ),
                                     );
                                 }
                             }
@@ -922,10 +1019,18 @@ fn bi_round(_: Value, args: &[Value], kw: KW) -> Value {
         let [knum, knd] = kwargs_pick("round", kw, ["number", "ndigits"])?;
         let x = match args.first().copied().or(knum) {
             Some(x) => x,
-            None => return err(TypeId::TypeError, "round() missing required argument 'number' (pos 1)".into()),
+            None => {
+                return err(
+                    TypeId::TypeError,
+                    "round() missing required argument 'number' (pos 1)".into(),
+                )
+            }
         };
         if args.len() > 2 {
-            return err(TypeId::TypeError, format!("round() takes at most 2 arguments ({} given)", args.len()));
+            return err(
+                TypeId::TypeError,
+                format!("round() takes at most 2 arguments ({} given)", args.len()),
+            );
         }
         let nd = args.get(1).copied().or(knd).filter(|v| *v != NONE);
         if x.is_float() {
@@ -975,7 +1080,10 @@ fn bi_next(_: Value, args: &[Value], kw: KW) -> Value {
         expect("next", args, 1, 2)?;
         let it = args[0];
         if !it.is_kind(ObjKind::Iterator) {
-            return err(TypeId::TypeError, format!("'{}' object is not an iterator", type_name(it)));
+            return err(
+                TypeId::TypeError,
+                format!("'{}' object is not an iterator", type_name(it)),
+            );
         }
         match next_item(it)? {
             Some(v) => Ok(v),
@@ -1003,8 +1111,16 @@ fn bi_divmod(_: Value, args: &[Value], kw: KW) -> Value {
         expect("divmod", args, 2, 2)?;
         let (a, b) = (args[0], args[1]);
         if (a.is_float() || b.is_float()) && (a.is_float() || is_int(a)) && (b.is_float() || is_int(b)) {
-            let x = if a.is_float() { a.as_float() } else { int_val(a).unwrap().to_f64().unwrap_or(f64::INFINITY) };
-            let y = if b.is_float() { b.as_float() } else { int_val(b).unwrap().to_f64().unwrap_or(f64::INFINITY) };
+            let x = if a.is_float() {
+                a.as_float()
+            } else {
+                int_val(a).unwrap().to_f64().unwrap_or(f64::INFINITY)
+            };
+            let y = if b.is_float() {
+                b.as_float()
+            } else {
+                int_val(b).unwrap().to_f64().unwrap_or(f64::INFINITY)
+            };
             if y == 0.0 {
                 return err(TypeId::ZeroDivisionError, "float divmod()".into());
             }
@@ -1034,10 +1150,16 @@ fn bi_pow(_: Value, args: &[Value], kw: KW) -> Value {
         let exp = args.get(1).copied().or(ke);
         let m = args.get(2).copied().or(km).filter(|v| *v != NONE);
         let Some(base) = base else {
-            return err(TypeId::TypeError, "pow() missing required argument 'base' (pos 1)".into());
+            return err(
+                TypeId::TypeError,
+                "pow() missing required argument 'base' (pos 1)".into(),
+            );
         };
         let Some(exp) = exp else {
-            return err(TypeId::TypeError, "pow() missing required argument 'exp' (pos 2)".into());
+            return err(
+                TypeId::TypeError,
+                "pow() missing required argument 'exp' (pos 2)".into(),
+            );
         };
         let Some(m) = m else {
             return binop(6, base, exp, false);
@@ -1059,7 +1181,10 @@ fn bi_pow(_: Value, args: &[Value], kw: KW) -> Value {
             // modular inverse
             let g = b.extended_gcd(&mabs);
             if !g.gcd.is_one() {
-                return err(TypeId::ValueError, "base is not invertible for the given modulus".into());
+                return err(
+                    TypeId::ValueError,
+                    "base is not invertible for the given modulus".into(),
+                );
             }
             b = g.x.mod_floor(&mabs);
             e = -e;
@@ -1140,7 +1265,10 @@ fn bi_ord(_: Value, args: &[Value], kw: KW) -> Value {
             (Some(c), None) => Ok(new_int(c as i64)),
             _ => err(
                 TypeId::TypeError,
-                format!("ord() expected a character, but string of length {} found", s.chars().count()),
+                format!(
+                    "ord() expected a character, but string of length {} found",
+                    s.chars().count()
+                ),
             ),
         }
     })())
@@ -1326,7 +1454,10 @@ pub fn call_unbound(this: Value, args: &[Value], kw: KW) -> Value {
     }
     match find_method(recv, name) {
         Some((f, _)) => f(recv, &args[1..], kw),
-        None => raise_new(TypeId::AttributeError, format!("'{}' object has no attribute '{}'", tname, name)),
+        None => raise_new(
+            TypeId::AttributeError,
+            format!("'{}' object has no attribute '{}'", tname, name),
+        ),
     }
 }
 
@@ -1497,10 +1628,18 @@ fn list_index(this: Value, args: &[Value], kw: KW) -> Value {
 }
 
 fn list_count(this: Value, args: &[Value], kw: KW) -> Value {
-    let q = if this.is_kind(ObjKind::Tuple) { "tuple.count" } else { "list.count" };
+    let q = if this.is_kind(ObjKind::Tuple) {
+        "tuple.count"
+    } else {
+        "list.count"
+    };
     ret((|| {
         let x = exactly_one(q, args, kw)?;
-        let n = seq_items(this).unwrap().iter().filter(|&&v| v == x || py_eq(v, x)).count();
+        let n = seq_items(this)
+            .unwrap()
+            .iter()
+            .filter(|&&v| v == x || py_eq(v, x))
+            .count();
         Ok(new_int(n as i64))
     })())
 }
@@ -1740,9 +1879,7 @@ fn s(this: Value) -> &'static str {
 }
 
 fn str_arg(v: Value, what: &str) -> R<&'static str> {
-    as_str(v).ok_or_else(|| {
-        raise_new(TypeId::TypeError, format!("{} must be str, not {}", what, type_name(v)))
-    })
+    as_str(v).ok_or_else(|| raise_new(TypeId::TypeError, format!("{} must be str, not {}", what, type_name(v))))
 }
 
 fn str_join(this: Value, args: &[Value], kw: KW) -> Value {
@@ -1770,7 +1907,10 @@ fn str_join(this: Value, args: &[Value], kw: KW) -> Value {
 fn split_args(fname: &str, args: &[Value], kw: KW) -> R<(Option<&'static str>, i64)> {
     let [ksep, kmax] = kwargs_pick(fname, kw, ["sep", "maxsplit"])?;
     if args.len() > 2 {
-        return err(TypeId::TypeError, format!("{} expected at most 2 arguments, got {}", fname, args.len()));
+        return err(
+            TypeId::TypeError,
+            format!("{} expected at most 2 arguments, got {}", fname, args.len()),
+        );
     }
     let sep = args.first().copied().or(ksep).filter(|v| *v != NONE);
     let sep = match sep {
@@ -1841,7 +1981,10 @@ fn str_rsplit(this: Value, args: &[Value], kw: KW) -> Value {
                         out.push(new_str(rest));
                         break;
                     }
-                    let start = rest.rfind(char::is_whitespace).map(|i| i + rest[i..].chars().next().unwrap().len_utf8()).unwrap_or(0);
+                    let start = rest
+                        .rfind(char::is_whitespace)
+                        .map(|i| i + rest[i..].chars().next().unwrap().len_utf8())
+                        .unwrap_or(0);
                     out.push(new_str(&rest[start..]));
                     rest = rest[..start].trim_end();
                 }
@@ -1865,7 +2008,10 @@ fn str_splitlines(this: Value, args: &[Value], kw: KW) -> Value {
         let mut i = 0;
         while i < b.len() {
             let (pos, c) = b[i];
-            let is_break = matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}');
+            let is_break = matches!(
+                c,
+                '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            );
             if is_break {
                 let mut end = pos + c.len_utf8();
                 if c == '\r' && i + 1 < b.len() && b[i + 1].1 == '\n' {
@@ -1904,9 +2050,9 @@ fn strip_impl(this: Value, args: &[Value], kw: KW, name: &str, left: bool, right
     let st = s(this);
     let chars = match args.first() {
         None | Some(&NONE) => None,
-        Some(&v) => Some(as_str(v).ok_or_else(|| {
-            raise_new(TypeId::TypeError, format!("{} arg must be None or str", name))
-        })?),
+        Some(&v) => {
+            Some(as_str(v).ok_or_else(|| raise_new(TypeId::TypeError, format!("{} arg must be None or str", name)))?)
+        }
     };
     let pred = |c: char| match chars {
         None => c.is_whitespace(),
@@ -1939,17 +2085,27 @@ fn str_replace(this: Value, args: &[Value], kw: KW) -> Value {
         no_kw("str.replace", kw)?;
         expect("replace", args, 2, 3)?;
         let old = as_str(args[0]).ok_or_else(|| {
-            raise_new(TypeId::TypeError, format!("replace() argument 1 must be str, not {}", type_name(args[0])))
+            raise_new(
+                TypeId::TypeError,
+                format!("replace() argument 1 must be str, not {}", type_name(args[0])),
+            )
         })?;
         let new = as_str(args[1]).ok_or_else(|| {
-            raise_new(TypeId::TypeError, format!("replace() argument 2 must be str, not {}", type_name(args[1])))
+            raise_new(
+                TypeId::TypeError,
+                format!("replace() argument 2 must be str, not {}", type_name(args[1])),
+            )
         })?;
         let count = match args.get(2) {
             Some(&c) => index_arg(c)?,
             None => -1,
         };
         let st = s(this);
-        Ok(new_string(if count < 0 { st.replace(old, new) } else { st.replacen(old, new, count as usize) }))
+        Ok(new_string(if count < 0 {
+            st.replace(old, new)
+        } else {
+            st.replacen(old, new, count as usize)
+        }))
     })())
 }
 
@@ -2004,7 +2160,11 @@ fn affix_impl(this: Value, args: &[Value], kw: KW, name: &str, ends: bool) -> R<
     }
     err(
         TypeId::TypeError,
-        format!("{} first arg must be str or a tuple of str, not {}", name, type_name(args[0])),
+        format!(
+            "{} first arg must be str or a tuple of str, not {}",
+            name,
+            type_name(args[0])
+        ),
     )
 }
 
@@ -2024,9 +2184,8 @@ fn find_impl(this: Value, args: &[Value], kw: KW, name: &str, rev: bool) -> R<Op
     no_kw(&format!("str.{}", name), kw)?;
     expect(name, args, 1, 3)?;
     let st = s(this);
-    let sub = as_str(args[0]).ok_or_else(|| {
-        raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(args[0])))
-    })?;
+    let sub = as_str(args[0])
+        .ok_or_else(|| raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(args[0]))))?;
     let (b0, b1, _) = char_window(st, &args[1..])?;
     if b0 > b1 || (b1 - b0) < sub.len() {
         if sub.is_empty() && b0 <= b1 {
@@ -2066,15 +2225,18 @@ fn str_count(this: Value, args: &[Value], kw: KW) -> Value {
         no_kw("str.count", kw)?;
         expect("count", args, 1, 3)?;
         let st = s(this);
-        let sub = as_str(args[0]).ok_or_else(|| {
-            raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(args[0])))
-        })?;
+        let sub = as_str(args[0])
+            .ok_or_else(|| raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(args[0]))))?;
         let (b0, b1, _) = char_window(st, &args[1..])?;
         if b0 > b1 {
             return Ok(new_int(0));
         }
         let hay = &st[b0..b1];
-        let n = if sub.is_empty() { hay.chars().count() + 1 } else { hay.matches(sub).count() };
+        let n = if sub.is_empty() {
+            hay.chars().count() + 1
+        } else {
+            hay.matches(sub).count()
+        };
         Ok(new_int(n as i64))
     })())
 }
@@ -2087,19 +2249,27 @@ fn pred_impl(this: Value, args: &[Value], kw: KW, name: &str, f: impl Fn(&str) -
 }
 
 fn str_isdigit(this: Value, args: &[Value], kw: KW) -> Value {
-    pred_impl(this, args, kw, "isdigit", |t| !t.is_empty() && t.chars().all(|c| c.is_numeric()))
+    pred_impl(this, args, kw, "isdigit", |t| {
+        !t.is_empty() && t.chars().all(|c| c.is_numeric())
+    })
 }
 
 fn str_isalpha(this: Value, args: &[Value], kw: KW) -> Value {
-    pred_impl(this, args, kw, "isalpha", |t| !t.is_empty() && t.chars().all(|c| c.is_alphabetic()))
+    pred_impl(this, args, kw, "isalpha", |t| {
+        !t.is_empty() && t.chars().all(|c| c.is_alphabetic())
+    })
 }
 
 fn str_isalnum(this: Value, args: &[Value], kw: KW) -> Value {
-    pred_impl(this, args, kw, "isalnum", |t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric()))
+    pred_impl(this, args, kw, "isalnum", |t| {
+        !t.is_empty() && t.chars().all(|c| c.is_alphanumeric())
+    })
 }
 
 fn str_isspace(this: Value, args: &[Value], kw: KW) -> Value {
-    pred_impl(this, args, kw, "isspace", |t| !t.is_empty() && t.chars().all(|c| c.is_whitespace()))
+    pred_impl(this, args, kw, "isspace", |t| {
+        !t.is_empty() && t.chars().all(|c| c.is_whitespace())
+    })
 }
 
 fn str_isupper(this: Value, args: &[Value], kw: KW) -> Value {
@@ -2233,9 +2403,8 @@ fn str_zfill(this: Value, args: &[Value], kw: KW) -> Value {
 
 fn partition_impl(this: Value, args: &[Value], kw: KW, name: &str, rev: bool) -> R<Value> {
     let sep = exactly_one(&format!("str.{}", name), args, kw)?;
-    let sep = as_str(sep).ok_or_else(|| {
-        raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(sep)))
-    })?;
+    let sep =
+        as_str(sep).ok_or_else(|| raise_new(TypeId::TypeError, format!("must be str, not {}", type_name(sep))))?;
     if sep.is_empty() {
         return err(TypeId::ValueError, "empty separator".into());
     }

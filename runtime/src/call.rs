@@ -22,7 +22,11 @@ fn split_args(args: *const Value, nargs: u64, kwnames: Value) -> (&'static [Valu
     }
     let names = tuple_items(kwnames);
     let all = args_slice(args, nargs as usize + names.len());
-    let kw = names.iter().zip(&all[nargs as usize..]).map(|(&k, &v)| (k, v)).collect();
+    let kw = names
+        .iter()
+        .zip(&all[nargs as usize..])
+        .map(|(&k, &v)| (k, v))
+        .collect();
     (&all[..nargs as usize], kw)
 }
 
@@ -63,14 +67,19 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
     };
     for &(k, v) in kwargs {
         let name = str_ref(k);
-        let idx = info.params[..npos]
-            .iter()
-            .position(|p| p == name)
-            .or_else(|| info.params[kw_start..kw_start + nkw].iter().position(|p| p == name).map(|i| i + kw_start));
+        let idx = info.params[..npos].iter().position(|p| p == name).or_else(|| {
+            info.params[kw_start..kw_start + nkw]
+                .iter()
+                .position(|p| p == name)
+                .map(|i| i + kw_start)
+        });
         match idx {
             Some(i) => {
                 if slots[i] != UNBOUND {
-                    return Err(type_error(format!("{}() got multiple values for argument '{}'", q, name)));
+                    return Err(type_error(format!(
+                        "{}() got multiple values for argument '{}'",
+                        q, name
+                    )));
                 }
                 slots[i] = v;
             }
@@ -86,12 +95,19 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
                     let _ = dd.insert(k, v);
                 }
                 None => {
-                    return Err(type_error(format!("{}() got an unexpected keyword argument '{}'", q, name)))
+                    return Err(type_error(format!(
+                        "{}() got an unexpected keyword argument '{}'",
+                        q, name
+                    )))
                 }
             },
         }
     }
-    let defaults: &[Value] = if fo.defaults == UNBOUND { &[] } else { tuple_items(fo.defaults) };
+    let defaults: &[Value] = if fo.defaults == UNBOUND {
+        &[]
+    } else {
+        tuple_items(fo.defaults)
+    };
     if args.len() > npos && !info.has_varargs {
         let kwonly_given = (kw_start..kw_start + nkw).filter(|&i| slots[i] != UNBOUND).count();
         let ndef = defaults.len();
@@ -178,7 +194,10 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
 fn call_function(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> Value {
     let info = obj::<FunctionObj>(f).info();
     let Some(entry) = info.array_entry else {
-        return raise_new(TypeId::RuntimeError, format!("function {} is not compiled", info.qualname));
+        return raise_new(
+            TypeId::RuntimeError,
+            format!("function {} is not compiled", info.qualname),
+        );
     };
     if kwargs.is_empty() && info.fast_arity() as usize == args.len() {
         return unsafe { entry(f, args.as_ptr()) };

@@ -137,7 +137,8 @@ impl Dict {
         self.index.clear();
         for (i, e) in self.entries.iter().enumerate() {
             let entries = &self.entries;
-            self.index.insert_unique(e.hash, i as u32, |&j| entries[j as usize].hash);
+            self.index
+                .insert_unique(e.hash, i as u32, |&j| entries[j as usize].hash);
         }
     }
 
@@ -150,7 +151,10 @@ impl Dict {
 
     /// Live `(key, value)` pairs in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (Value, Value)> + '_ {
-        self.entries.iter().filter(|e| e.key != UNBOUND).map(|e| (e.key, e.value))
+        self.entries
+            .iter()
+            .filter(|e| e.key != UNBOUND)
+            .map(|e| (e.key, e.value))
     }
 
     /// The live entry at or after raw position `pos`, with the position after it.

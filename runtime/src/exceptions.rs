@@ -127,7 +127,10 @@ pub extern "C" fn rt_traceback_add(info: *const CodeInfo, line: u64) {
     }
     let e = vm().exc;
     if e.is_kind(ObjKind::Exception) {
-        obj::<ExceptionObj>(e).traceback.push(TraceEntry { info, line: line as u32 });
+        obj::<ExceptionObj>(e).traceback.push(TraceEntry {
+            info,
+            line: line as u32,
+        });
     }
 }
 
@@ -230,7 +233,11 @@ pub fn print_uncaught(exc: Value) {
                     (vm().filename.clone(), "<module>".to_string())
                 } else {
                     let info = unsafe { &*e.info };
-                    let f = if info.filename.is_empty() { vm().filename.clone() } else { info.filename.clone() };
+                    let f = if info.filename.is_empty() {
+                        vm().filename.clone()
+                    } else {
+                        info.filename.clone()
+                    };
                     (f, info.name.clone())
                 };
                 let key = (file.clone(), e.line, name.clone());

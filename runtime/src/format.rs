@@ -23,7 +23,11 @@ pub fn float_repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let s = format!("{:e}", f.abs());
     let (mant, exp) = s.split_once('e').unwrap();
@@ -66,7 +70,11 @@ fn exp_suffix(exp: i32, e: char) -> String {
 
 /// Repr of a `str` with Python's quote choice and escapes.
 pub fn repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut r = String::with_capacity(s.len() + 2);
     r.push(quote);
     for c in s.chars() {
@@ -218,7 +226,12 @@ pub fn repr_string(v: Value) -> String {
             if c.value == UNBOUND {
                 format!("<cell at {}: empty>", addr(v))
             } else {
-                format!("<cell at {}: {} object at {}>", addr(v), type_name(c.value), addr(c.value))
+                format!(
+                    "<cell at {}: {} object at {}>",
+                    addr(v),
+                    type_name(c.value),
+                    addr(c.value)
+                )
             }
         }
         Some(ObjKind::Function) => {
@@ -226,7 +239,9 @@ pub fn repr_string(v: Value) -> String {
         }
         Some(ObjKind::Builtin) => {
             let b = obj::<BuiltinObj>(v);
-            if b.func as usize == crate::builtins::call_unbound as fn(Value, &[Value], &[(Value, Value)]) -> Value as usize {
+            if b.func as usize
+                == crate::builtins::call_unbound as fn(Value, &[Value], &[(Value, Value)]) -> Value as usize
+            {
                 let t = tuple_items(b.this)[0];
                 format!("<method '{}' of '{}' objects>", b.name, type_obj_name(t))
             } else if b.this == UNBOUND {
@@ -234,7 +249,12 @@ pub fn repr_string(v: Value) -> String {
             } else if b.this.is_kind(ObjKind::Type) {
                 format!("<built-in method {} of type object at {}>", b.name, addr(b.this))
             } else {
-                format!("<built-in method {} of {} object at {}>", b.name, type_name(b.this), addr(b.this))
+                format!(
+                    "<built-in method {} of {} object at {}>",
+                    b.name,
+                    type_name(b.this),
+                    addr(b.this)
+                )
             }
         }
         Some(ObjKind::Exception) => {
@@ -260,7 +280,12 @@ pub fn repr_string(v: Value) -> String {
         Some(ObjKind::Code) => crate::introspect::code_repr(v),
         Some(ObjKind::Slice) => {
             let s = obj::<SliceObj>(v);
-            format!("slice({}, {}, {})", repr_string(s.start), repr_string(s.stop), repr_string(s.step))
+            format!(
+                "slice({}, {}, {})",
+                repr_string(s.start),
+                repr_string(s.stop),
+                repr_string(s.step)
+            )
         }
         None => format!("<value {:#x}>", v.0),
     }
@@ -370,7 +395,10 @@ pub fn parse_spec(s: &str, type_name: &str) -> R<Spec> {
             i += 1;
         }
         if p.is_empty() {
-            return Err(raise_new(TypeId::ValueError, "Format specifier missing precision".into()));
+            return Err(raise_new(
+                TypeId::ValueError,
+                "Format specifier missing precision".into(),
+            ));
         }
         sp.precision = Some(p.parse().unwrap_or(usize::MAX));
     }
@@ -460,17 +488,22 @@ pub fn format_int(n: &BigInt, sp: &Spec) -> R<String> {
         'b' => (2, "0b"),
         'c' => {
             if sp.sign.is_some() {
-                return Err(raise_new(TypeId::ValueError, "Sign not allowed with integer format specifier 'c'".into()));
+                return Err(raise_new(
+                    TypeId::ValueError,
+                    "Sign not allowed with integer format specifier 'c'".into(),
+                ));
             }
-            let ch = n.to_u32().and_then(char::from_u32).ok_or_else(|| {
-                raise_new(TypeId::OverflowError, "%c arg not in range(0x110000)".into())
-            })?;
+            let ch = n
+                .to_u32()
+                .and_then(char::from_u32)
+                .ok_or_else(|| raise_new(TypeId::OverflowError, "%c arg not in range(0x110000)".into()))?;
             return Ok(pad("", &ch.to_string(), sp, '<'));
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => {
-            let f = n.to_f64().filter(|f| f.is_finite()).ok_or_else(|| {
-                raise_new(TypeId::OverflowError, "int too large to convert to float".into())
-            })?;
+            let f = n
+                .to_f64()
+                .filter(|f| f.is_finite())
+                .ok_or_else(|| raise_new(TypeId::OverflowError, "int too large to convert to float".into()))?;
             return format_float(f, sp);
         }
         _ => {
@@ -487,7 +520,10 @@ pub fn format_int(n: &BigInt, sp: &Spec) -> R<String> {
         ));
     }
     if sp.grouping == Some(',') && radix != 10 {
-        return Err(raise_new(TypeId::ValueError, format!("Cannot specify ',' with '{}'.", ty)));
+        return Err(raise_new(
+            TypeId::ValueError,
+            format!("Cannot specify ',' with '{}'.", ty),
+        ));
     }
     let mut digits = n.abs().to_str_radix(radix);
     if ty == 'X' {
@@ -510,7 +546,11 @@ fn sci_parts(x: f64, p: usize) -> (String, i32) {
 
 fn strip_zeros(s: &str) -> String {
     if let Some((m, e)) = s.split_once('e') {
-        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
         return format!("{}e{}", m, e);
     }
     if s.contains('.') {
@@ -524,7 +564,11 @@ fn fmt_sci(x: f64, prec: usize, alt: bool) -> String {
     let s = format!("{:.*e}", prec, x);
     let (m, e) = s.split_once('e').unwrap();
     let e: i32 = e.parse().unwrap();
-    let m = if alt && prec == 0 { format!("{}.", m) } else { m.to_string() };
+    let m = if alt && prec == 0 {
+        format!("{}.", m)
+    } else {
+        m.to_string()
+    };
     format!("{}{}", m, exp_suffix(e, 'e'))
 }
 
@@ -601,7 +645,9 @@ pub fn format_float(f: f64, sp: &Spec) -> R<String> {
     }
     let sign = sign_str(neg, sp);
     if sp.grouping.is_some() && x.is_finite() {
-        let split = body.find(|c: char| c == '.' || c == 'e' || c == 'E' || c == '%').unwrap_or(body.len());
+        let split = body
+            .find(|c: char| c == '.' || c == 'e' || c == 'E' || c == '%')
+            .unwrap_or(body.len());
         let (int_part, rest) = body.split_at(split);
         let min = sp.width.saturating_sub(sign.len() + rest.chars().count());
         body = format!("{}{}", group_padded(int_part, sp, 3, min), rest);
@@ -620,7 +666,10 @@ pub fn format_str(s: &str, sp: &Spec) -> R<String> {
         }
     }
     if sp.sign.is_some() {
-        return Err(raise_new(TypeId::ValueError, "Sign not allowed in string format specifier".into()));
+        return Err(raise_new(
+            TypeId::ValueError,
+            "Sign not allowed in string format specifier".into(),
+        ));
     }
     if sp.alt {
         return Err(raise_new(
@@ -629,7 +678,10 @@ pub fn format_str(s: &str, sp: &Spec) -> R<String> {
         ));
     }
     if let Some(g) = sp.grouping {
-        return Err(raise_new(TypeId::ValueError, format!("Cannot specify '{}' with 's'.", g)));
+        return Err(raise_new(
+            TypeId::ValueError,
+            format!("Cannot specify '{}' with 's'.", g),
+        ));
     }
     if sp.align == Some('=') && !sp.zero {
         return Err(raise_new(
@@ -692,7 +744,11 @@ pub extern "C" fn rt_format_value(v: Value, conv: u64, spec: Value) -> Value {
 
 /// Concatenate `n` strs (the pieces of an f-string).
 pub extern "C" fn rt_concat_strs(parts: *const Value, n: usize) -> Value {
-    let parts = if n == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(parts, n) } };
+    let parts = if n == 0 {
+        &[][..]
+    } else {
+        unsafe { std::slice::from_raw_parts(parts, n) }
+    };
     let mut s = String::new();
     for &p in parts {
         match as_str(p) {
@@ -725,7 +781,10 @@ pub fn percent_format(fmt: &str, args: Value) -> R<String> {
             *ai += 1;
             Ok(list[*ai - 1])
         } else {
-            Err(raise_new(TypeId::TypeError, "not enough arguments for format string".into()))
+            Err(raise_new(
+                TypeId::TypeError,
+                "not enough arguments for format string".into(),
+            ))
         }
     };
     while i < chars.len() {
@@ -899,9 +958,8 @@ pub fn percent_format(fmt: &str, args: Value) -> R<String> {
                 let f = if arg.is_float() {
                     arg.as_float()
                 } else if let Some(iv) = int_val(arg) {
-                    iv.to_f64().ok_or_else(|| {
-                        raise_new(TypeId::OverflowError, "int too large to convert to float".into())
-                    })?
+                    iv.to_f64()
+                        .ok_or_else(|| raise_new(TypeId::OverflowError, "int too large to convert to float".into()))?
                 } else {
                     return Err(raise_new(
                         TypeId::TypeError,
@@ -925,12 +983,7 @@ pub fn percent_format(fmt: &str, args: Value) -> R<String> {
                 } else if let Some(n) = as_i64(arg) {
                     match u32::try_from(n).ok().and_then(char::from_u32) {
                         Some(c) => c.to_string(),
-                        None => {
-                            return Err(raise_new(
-                                TypeId::OverflowError,
-                                "%c arg not in range(0x110000)".into(),
-                            ))
-                        }
+                        None => return Err(raise_new(TypeId::OverflowError, "%c arg not in range(0x110000)".into())),
                     }
                 } else {
                     return Err(raise_new(TypeId::TypeError, "%c requires int or char".into()));
@@ -944,7 +997,9 @@ pub fn percent_format(fmt: &str, args: Value) -> R<String> {
                     TypeId::ValueError,
                     format!(
                         "unsupported format character '{}' ({:#x}) at index {}",
-                        ty, ty as u32, fmt[..idx].chars().count()
+                        ty,
+                        ty as u32,
+                        fmt[..idx].chars().count()
                     ),
                 ));
             }
@@ -1004,7 +1059,10 @@ pub fn str_format(fmt: &str, args: &[Value], kwargs: &[(Value, Value)]) -> R<Str
                 j += 1;
             }
             if j >= chars.len() {
-                return Err(raise_new(TypeId::ValueError, "expected '}' before end of string".into()));
+                return Err(raise_new(
+                    TypeId::ValueError,
+                    "expected '}' before end of string".into(),
+                ));
             }
             let field: String = chars[i + 1..j].iter().collect();
             i = j + 1;
@@ -1063,9 +1121,9 @@ pub fn str_format(fmt: &str, args: &[Value], kwargs: &[(Value, Value)]) -> R<Str
                     val = crate::ops::getattr(val, &r[..e])?;
                     rest = &r[e..];
                 } else if let Some(r) = rest.strip_prefix('[') {
-                    let e = r.find(']').ok_or_else(|| {
-                        raise_new(TypeId::ValueError, "Missing ']' in format string".into())
-                    })?;
+                    let e = r
+                        .find(']')
+                        .ok_or_else(|| raise_new(TypeId::ValueError, "Missing ']' in format string".into()))?;
                     let key_s = &r[..e];
                     let key = match key_s.parse::<i64>() {
                         Ok(n) => new_int(n),
@@ -1085,12 +1143,7 @@ pub fn str_format(fmt: &str, args: &[Value], kwargs: &[(Value, Value)]) -> R<Str
                 Some("r") => new_string(repr_string(val)),
                 Some("s") => new_string(str_string(val)),
                 Some("a") => new_string(ascii_string(val)),
-                Some(_) => {
-                    return Err(raise_new(
-                        TypeId::ValueError,
-                        "Unknown conversion specifier".into(),
-                    ))
-                }
+                Some(_) => return Err(raise_new(TypeId::ValueError, "Unknown conversion specifier".into())),
             };
             // nested fields in the spec
             let spec = if spec.contains('{') {
@@ -1126,9 +1179,10 @@ fn str_format_nested(spec: &str, args: &[Value], kwargs: &[(Value, Value)], auto
     let mut rest = spec;
     while let Some(p) = rest.find('{') {
         out.push_str(&rest[..p]);
-        let e = rest[p..].find('}').map(|e| e + p).ok_or_else(|| {
-            raise_new(TypeId::ValueError, "unmatched '{' in format spec".into())
-        })?;
+        let e = rest[p..]
+            .find('}')
+            .map(|e| e + p)
+            .ok_or_else(|| raise_new(TypeId::ValueError, "unmatched '{' in format spec".into()))?;
         let name = &rest[p + 1..e];
         let v = if name.is_empty() {
             let k = auto.unwrap_or(0);
@@ -1182,7 +1236,11 @@ pub fn round_float(f: f64, nd: i64) -> f64 {
         let bits = f.abs().to_bits();
         let exp = ((bits >> 52) & 0x7ff) as i64;
         let frac = bits & ((1u64 << 52) - 1);
-        let (m, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+        let (m, e) = if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1u64 << 52), exp - 1075)
+        };
         let p10 = num_traits::pow::Pow::pow(BigInt::from(10), (-nd) as u32);
         let (num, den) = if e >= 0 {
             (BigInt::from(m) << (e as usize), p10.clone())

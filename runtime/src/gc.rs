@@ -179,7 +179,11 @@ pub struct SizeClass {
 /// The pools, one per 16-byte size class up to [`MAX_POOLED`].
 pub fn new_classes() -> Vec<SizeClass> {
     (1..=MAX_POOLED / GRAIN)
-        .map(|i| SizeClass { size: i * GRAIN, free: std::ptr::null_mut(), pages: Vec::new() })
+        .map(|i| SizeClass {
+            size: i * GRAIN,
+            free: std::ptr::null_mut(),
+            pages: Vec::new(),
+        })
         .collect()
 }
 
@@ -240,7 +244,13 @@ fn link_large(h: *mut Header, size: usize) {
 
 /// A fresh header of kind `kind`.
 pub fn header(kind: ObjKind) -> Header {
-    Header { kind, mark: 0, flags: 0, aux: 0, next: std::ptr::null_mut() }
+    Header {
+        kind,
+        mark: 0,
+        flags: 0,
+        aux: 0,
+        next: std::ptr::null_mut(),
+    }
 }
 
 /// Allocate an object; `extra` is an estimate of bytes it owns outside itself.
@@ -264,7 +274,10 @@ pub fn alloc_function(info: &'static CodeInfo) -> *mut FunctionObj {
     unsafe {
         let p = raw_alloc(size) as *mut FunctionObj;
         p.write(FunctionObj {
-            h: Header { aux: info.fast_arity(), ..header(ObjKind::Function) },
+            h: Header {
+                aux: info.fast_arity(),
+                ..header(ObjKind::Function)
+            },
             code: info.code,
             info,
             defaults: Value(0),
@@ -442,7 +455,9 @@ pub fn is_jit_pc(pc: usize) -> bool {
 /// JIT frame on the stack).
 pub fn collect(fp: usize, pc: usize) {
     let vm = vm();
-    let mut m = Marker { stack: Vec::with_capacity(256) };
+    let mut m = Marker {
+        stack: Vec::with_capacity(256),
+    };
     unsafe {
         if fp != 0 {
             m.walk_frames(&vm.frame_maps, fp, pc);
@@ -500,7 +515,10 @@ pub fn collect(fp: usize, pc: usize) {
                 *prev = next;
                 let size = object_size(cur);
                 drop_payload(cur);
-                std::alloc::dealloc(cur as *mut u8, std::alloc::Layout::from_size_align(size, GRAIN).unwrap());
+                std::alloc::dealloc(
+                    cur as *mut u8,
+                    std::alloc::Layout::from_size_align(size, GRAIN).unwrap(),
+                );
             }
             cur = next;
         }

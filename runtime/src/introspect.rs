@@ -159,11 +159,7 @@ fn type_error(msg: String) -> Value {
 }
 
 fn no_attr(o: Value, name: &str) -> Value {
-    attribute_error(format!(
-        "'{}' object has no attribute '{}'",
-        type_name(o),
-        name
-    ))
+    attribute_error(format!("'{}' object has no attribute '{}'", type_name(o), name))
 }
 
 // ---------------------------------------------------------------- functions
@@ -218,8 +214,7 @@ fn function_getattr(o: Value, name: &str) -> Option<Value> {
 }
 
 fn function_setattr(o: Value, name: &str, val: Value) -> Value {
-    let must_be =
-        |what: &str, kind: &str| type_error(format!("{what} must be set to a {kind} object"));
+    let must_be = |what: &str, kind: &str| type_error(format!("{what} must be set to a {kind} object"));
     let f = obj::<FunctionObj>(o);
     match name {
         "__name__" | "__qualname__" => {
@@ -282,9 +277,7 @@ fn function_setattr(o: Value, name: &str, val: Value) -> Value {
                 return type_error("cellar cannot replace the __code__ of a function".into());
             }
         }
-        "__closure__" | "__globals__" | "__builtins__" => {
-            return attribute_error("readonly attribute".into())
-        }
+        "__closure__" | "__globals__" | "__builtins__" => return attribute_error("readonly attribute".into()),
         _ => {
             return set_user_attr(o, name, val);
         }
@@ -406,9 +399,7 @@ pub fn setattr(o: Value, name: &str, val: Value) -> Option<Value> {
             NONE
         }
         ObjKind::Cell => no_attr(o, name),
-        ObjKind::Code if code_getattr(o, name).is_some() => {
-            attribute_error("readonly attribute".into())
-        }
+        ObjKind::Code if code_getattr(o, name).is_some() => attribute_error("readonly attribute".into()),
         ObjKind::Code => no_attr(o, name),
         ObjKind::Exception => match name {
             "args" if val != UNBOUND => match crate::iter::collect(val) {

@@ -30,7 +30,15 @@ pub fn make_iter(o: Value) -> R<Value> {
             let r = obj::<RangeObj>(o);
             let n = range_len(r);
             // `end` is the exclusive bound in units of values: start + n*step.
-            new_iter(IterMode::Range, IterName::Range, UNBOUND, r.start, r.start + n * r.step, r.step, Vec::new())
+            new_iter(
+                IterMode::Range,
+                IterName::Range,
+                UNBOUND,
+                r.start,
+                r.start + n * r.step,
+                r.step,
+                Vec::new(),
+            )
         }
         Some(ObjKind::Iterator) => o,
         _ => return Err(not_iterable(o)),
@@ -60,7 +68,10 @@ pub extern "C" fn rt_iter(o: Value) -> Value {
 /// Next item of an iterator made by [`rt_iter`]; UNBOUND when exhausted, EXC on error.
 pub extern "C" fn rt_next(it: Value) -> Value {
     if !it.is_kind(ObjKind::Iterator) {
-        return raise_new(TypeId::TypeError, format!("'{}' object is not an iterator", type_name(it)));
+        return raise_new(
+            TypeId::TypeError,
+            format!("'{}' object is not an iterator", type_name(it)),
+        );
     }
     let i = obj::<IterObj>(it);
     match i.mode {
@@ -173,7 +184,10 @@ pub fn collect(o: Value) -> R<Vec<Value>> {
 }
 
 fn cannot_unpack(o: Value) -> Value {
-    raise_new(TypeId::TypeError, format!("cannot unpack non-iterable {} object", type_name(o)))
+    raise_new(
+        TypeId::TypeError,
+        format!("cannot unpack non-iterable {} object", type_name(o)),
+    )
 }
 
 /// `a, b, c = obj`: writes `n` values to `out`. Returns NONE or EXC.
@@ -212,7 +226,10 @@ pub extern "C" fn rt_unpack(o: Value, n: u64, out: *mut Value) -> Value {
         }
     };
     if items.len() > n {
-        return raise_new(TypeId::ValueError, format!("too many values to unpack (expected {})", n));
+        return raise_new(
+            TypeId::ValueError,
+            format!("too many values to unpack (expected {})", n),
+        );
     }
     if items.len() < n {
         return raise_new(

@@ -9,14 +9,13 @@
 //!   ([`gc`]). Rust code that calls back into Python keeps what it still needs in
 //!   [`vm::Vm::roots`].
 
+pub mod alloc;
 pub mod builtins;
 pub mod call;
-pub mod alloc;
 pub mod dict;
 pub mod exceptions;
 pub mod fast;
 pub mod format;
-pub mod suggest;
 pub mod gc;
 pub mod introspect;
 pub mod iter;
@@ -24,6 +23,7 @@ pub mod object;
 pub mod objects;
 pub mod ops;
 pub mod stack;
+pub mod suggest;
 pub mod types;
 pub mod value;
 pub mod vm;

@@ -80,12 +80,26 @@ impl IterName {
     fn from_flags(f: u16) -> IterName {
         use IterName::*;
         [
-            List, Tuple, Str, DictKeys, Range, ListReverse, Reversed, Map, Filter, Zip, Enumerate, DictValues,
-            DictItems, DictReverseKeys, DictReverseValues, DictReverseItems,
+            List,
+            Tuple,
+            Str,
+            DictKeys,
+            Range,
+            ListReverse,
+            Reversed,
+            Map,
+            Filter,
+            Zip,
+            Enumerate,
+            DictValues,
+            DictItems,
+            DictReverseKeys,
+            DictReverseValues,
+            DictReverseItems,
         ]
-            .get(f as usize)
-            .copied()
-            .unwrap_or(List)
+        .get(f as usize)
+        .copied()
+        .unwrap_or(List)
     }
 }
 
@@ -99,7 +113,13 @@ pub fn new_str(s: &str) -> Value {
 /// A new `str` taking ownership of `s`.
 pub fn new_string(s: String) -> Value {
     let extra = s.capacity();
-    Value::from_ptr(alloc(StrObj { h: header(ObjKind::Str), s }, extra))
+    Value::from_ptr(alloc(
+        StrObj {
+            h: header(ObjKind::Str),
+            s,
+        },
+        extra,
+    ))
 }
 
 /// An `int` from an `i64` (small or big).
@@ -111,7 +131,13 @@ pub fn new_int(n: i64) -> Value {
 }
 
 fn new_bigint_raw(n: BigInt) -> Value {
-    Value::from_ptr(alloc(BigIntObj { h: header(ObjKind::BigInt), n }, 16))
+    Value::from_ptr(alloc(
+        BigIntObj {
+            h: header(ObjKind::BigInt),
+            n,
+        },
+        16,
+    ))
 }
 
 /// An `int` from a `BigInt`, small when it fits.
@@ -179,18 +205,37 @@ pub fn new_float(f: f64) -> Value {
 /// A new `list`.
 pub fn new_list(items: Vec<Value>) -> Value {
     let extra = items.capacity() * 8;
-    Value::from_ptr(alloc(ListObj { h: header(ObjKind::List), items }, extra))
+    Value::from_ptr(alloc(
+        ListObj {
+            h: header(ObjKind::List),
+            items,
+        },
+        extra,
+    ))
 }
 
 /// A new live view of the dict `dict` (`dict.keys()`, `dict.values()`, `dict.items()`).
 pub fn new_dict_view(dict: Value, which: ViewKind) -> Value {
-    Value::from_ptr(alloc(DictViewObj { h: header(ObjKind::DictView), dict, which }, 0))
+    Value::from_ptr(alloc(
+        DictViewObj {
+            h: header(ObjKind::DictView),
+            dict,
+            which,
+        },
+        0,
+    ))
 }
 
 /// A new `tuple`.
 pub fn new_tuple(items: Vec<Value>) -> Value {
     let extra = items.capacity() * 8;
-    Value::from_ptr(alloc(TupleObj { h: header(ObjKind::Tuple), items }, extra))
+    Value::from_ptr(alloc(
+        TupleObj {
+            h: header(ObjKind::Tuple),
+            items,
+        },
+        extra,
+    ))
 }
 
 /// A new empty `dict`.
@@ -201,24 +246,60 @@ pub fn new_dict() -> Value {
 /// A new `dict` owning `d`.
 pub fn new_dict_from(d: Dict) -> Value {
     let extra = d.entries.capacity() * 24;
-    Value::from_ptr(alloc(DictObj { h: header(ObjKind::Dict), d }, extra))
+    Value::from_ptr(alloc(
+        DictObj {
+            h: header(ObjKind::Dict),
+            d,
+        },
+        extra,
+    ))
 }
 
 /// A new `range`.
 pub fn new_range(start: i64, stop: i64, step: i64) -> Value {
-    Value::from_ptr(alloc(RangeObj { h: header(ObjKind::Range), start, stop, step }, 0))
+    Value::from_ptr(alloc(
+        RangeObj {
+            h: header(ObjKind::Range),
+            start,
+            stop,
+            step,
+        },
+        0,
+    ))
 }
 
 /// A new `slice`.
 pub fn new_slice(start: Value, stop: Value, step: Value) -> Value {
-    Value::from_ptr(alloc(SliceObj { h: header(ObjKind::Slice), start, stop, step }, 0))
+    Value::from_ptr(alloc(
+        SliceObj {
+            h: header(ObjKind::Slice),
+            start,
+            stop,
+            step,
+        },
+        0,
+    ))
 }
 
 /// A new iterator object.
 pub fn new_iter(mode: IterMode, name: IterName, src: Value, pos: i64, end: i64, step: i64, items: Vec<Value>) -> Value {
     let extra = items.capacity() * 8;
-    let h = Header { flags: name as u16, ..header(ObjKind::Iterator) };
-    Value::from_ptr(alloc(IterObj { h, src, pos, end, step, mode, items }, extra))
+    let h = Header {
+        flags: name as u16,
+        ..header(ObjKind::Iterator)
+    };
+    Value::from_ptr(alloc(
+        IterObj {
+            h,
+            src,
+            pos,
+            end,
+            step,
+            mode,
+            items,
+        },
+        extra,
+    ))
 }
 
 /// An iterator over already materialized items.
@@ -229,7 +310,15 @@ pub fn new_items_iter(name: IterName, items: Vec<Value>) -> Value {
 
 /// A new built-in function (`this` = UNBOUND) or bound built-in method.
 pub fn new_builtin(func: BuiltinFn, name: &'static str, this: Value) -> Value {
-    Value::from_ptr(alloc(BuiltinObj { h: header(ObjKind::Builtin), func, name, this }, 0))
+    Value::from_ptr(alloc(
+        BuiltinObj {
+            h: header(ObjKind::Builtin),
+            func,
+            name,
+            this,
+        },
+        0,
+    ))
 }
 
 // ---------------------------------------------------------------- accessors
@@ -559,7 +648,12 @@ pub extern "C" fn rt_make_function(info: *const CodeInfo, defaults: Value, kwdef
 pub fn new_exception_obj(typ: Value, args: Vec<Value>) -> Value {
     let args = new_tuple(args);
     Value::from_ptr(alloc(
-        ExceptionObj { h: header(ObjKind::Exception), typ, args, traceback: Vec::new() },
+        ExceptionObj {
+            h: header(ObjKind::Exception),
+            typ,
+            args,
+            traceback: Vec::new(),
+        },
         0,
     ))
 }

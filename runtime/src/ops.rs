@@ -432,23 +432,25 @@ pub fn contains(container: Value, x: Value) -> R<bool> {
                 Some(Num::F(f)) if f == f.trunc() && f.abs() < 9e15 => f as i64,
                 _ => return Ok(false),
             };
-            let ok = if r.step > 0 { i >= r.start && i < r.stop } else { i <= r.start && i > r.stop };
+            let ok = if r.step > 0 {
+                i >= r.start && i < r.stop
+            } else {
+                i <= r.start && i > r.stop
+            };
             Ok(ok && (i - r.start) % r.step == 0)
         }
-        Some(ObjKind::Iterator) => {
-            loop {
-                let v = crate::iter::rt_next(container);
-                if v == EXC {
-                    return Err(EXC);
-                }
-                if v == UNBOUND {
-                    return Ok(false);
-                }
-                if v == x || py_eq(v, x) {
-                    return Ok(true);
-                }
+        Some(ObjKind::Iterator) => loop {
+            let v = crate::iter::rt_next(container);
+            if v == EXC {
+                return Err(EXC);
             }
-        }
+            if v == UNBOUND {
+                return Ok(false);
+            }
+            if v == x || py_eq(v, x) {
+                return Ok(true);
+            }
+        },
         _ => Err(raise_new(
             TypeId::TypeError,
             format!("argument of type '{}' is not iterable", type_name(container)),
@@ -496,13 +498,24 @@ pub fn is_same(a: Value, b: Value) -> bool {
 // ---------------------------------------------------------------- arithmetic
 
 const OP_SYMBOLS: [&str; 12] = ["+", "-", "*", "/", "//", "%", "** or pow()", "<<", ">>", "|", "^", "&"];
-const IOP_SYMBOLS: [&str; 12] = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "|=", "^=", "&="];
+const IOP_SYMBOLS: [&str; 12] = [
+    "+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "|=", "^=", "&=",
+];
 
 fn unsupported(op: u64, a: Value, b: Value, inplace: bool) -> Value {
-    let sym = if inplace { IOP_SYMBOLS[op as usize] } else { OP_SYMBOLS[op as usize] };
+    let sym = if inplace {
+        IOP_SYMBOLS[op as usize]
+    } else {
+        OP_SYMBOLS[op as usize]
+    };
     raise_new(
         TypeId::TypeError,
-        format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, type_name(a), type_name(b)),
+        format!(
+            "unsupported operand type(s) for {}: '{}' and '{}'",
+            sym,
+            type_name(a),
+            type_name(b)
+        ),
     )
 }
 
@@ -551,7 +564,10 @@ fn float_pow(x: f64, y: f64) -> R<Value> {
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
-        return Err(raise_new(TypeId::OverflowError, "(34, 'Numerical result out of range')".into()));
+        return Err(raise_new(
+            TypeId::OverflowError,
+            "(34, 'Numerical result out of range')".into(),
+        ));
     }
     Ok(Value::float(r))
 }
@@ -978,7 +994,10 @@ pub extern "C" fn rt_unary(op: u64, a: Value) -> Value {
         };
     }
     let sym = ["-", "+", "not", "~"].get(op as usize).copied().unwrap_or("?");
-    raise_new(TypeId::TypeError, format!("bad operand type for unary {}: '{}'", sym, type_name(a)))
+    raise_new(
+        TypeId::TypeError,
+        format!("bad operand type for unary {}: '{}'", sym, type_name(a)),
+    )
 }
 
 // ---------------------------------------------------------------- subscripts
@@ -1406,7 +1425,10 @@ pub fn setattr(o: Value, n: &str, val: Value) -> Value {
         return r;
     }
     if crate::builtins::find_method(o, n).is_some() {
-        return raise_new(TypeId::AttributeError, format!("'{}' object attribute '{n}' is read-only", type_name(o)));
+        return raise_new(
+            TypeId::AttributeError,
+            format!("'{}' object attribute '{n}' is read-only", type_name(o)),
+        );
     }
     if getattr(o, n).is_ok() {
         // A read-only data attribute (`range.start`, `int.real`).
@@ -1419,7 +1441,10 @@ pub fn setattr(o: Value, n: &str, val: Value) -> Value {
         return raise_new(TypeId::AttributeError, "readonly attribute".into());
     }
     crate::vm::take_exception();
-    raise_new(TypeId::AttributeError, format!("'{}' object has no attribute '{n}'", type_name(o)))
+    raise_new(
+        TypeId::AttributeError,
+        format!("'{}' object has no attribute '{n}'", type_name(o)),
+    )
 }
 
 /// `str(v)` as a new str value.

@@ -83,12 +83,7 @@ impl ValueStack {
     /// copied, when the current one is full) and the mark to leave it with. The words past
     /// `carry` are uninitialised: the caller must initialise them before the next collection.
     #[inline]
-    pub fn enter(
-        &mut self,
-        base: *mut Value,
-        size: usize,
-        carry: usize,
-    ) -> (*mut Value, StackMark) {
+    pub fn enter(&mut self, base: *mut Value, size: usize, carry: usize) -> (*mut Value, StackMark) {
         let mark = StackMark {
             sp: self.sp,
             chunk: self.cur,
@@ -106,11 +101,7 @@ impl ValueStack {
 
     #[cold]
     fn grow(&mut self, base: *mut Value, size: usize, carry: usize) -> *mut Value {
-        let next = if self.chunks.is_empty() {
-            0
-        } else {
-            self.cur + 1
-        };
+        let next = if self.chunks.is_empty() { 0 } else { self.cur + 1 };
         if next < self.chunks.len() && self.chunks[next].cap < size {
             self.chunks.truncate(next); // too small for this frame (its memory is kept)
         }
@@ -121,11 +112,7 @@ impl ValueStack {
             if start.is_null() {
                 std::alloc::handle_alloc_error(layout);
             }
-            self.chunks.push(Chunk {
-                start,
-                cap,
-                top: start,
-            });
+            self.chunks.push(Chunk { start, cap, top: start });
         }
         if next > 0 {
             self.chunks[self.cur].top = self.sp;

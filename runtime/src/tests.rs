@@ -37,17 +37,27 @@ fn format_table_matches_cpython() {
         let (kind, expected, val, spec) = (f[0], f[1], f[2], f[3]);
         let got = match kind {
             "r" => float_repr(f64::from_bits(val.parse().unwrap())),
-            "f" => format_value(Value::float(f64::from_bits(val.parse().unwrap())), spec).unwrap_or_else(|_| pending_msg()),
+            "f" => {
+                format_value(Value::float(f64::from_bits(val.parse().unwrap())), spec).unwrap_or_else(|_| pending_msg())
+            }
             "i" => format_value(new_int_from_decimal(val), spec).unwrap_or_else(|_| pending_msg()),
             "s" => format_value(new_str(val), spec).unwrap_or_else(|_| pending_msg()),
             "round" => float_repr(round_float(f64::from_bits(val.parse().unwrap()), spec.parse().unwrap())),
             _ => unreachable!(),
         };
         if got != expected {
-            failures.push(format!("{} {} {:?}: got {:?} want {:?}", kind, val, spec, got, expected));
+            failures.push(format!(
+                "{} {} {:?}: got {:?} want {:?}",
+                kind, val, spec, got, expected
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures[..failures.len().min(40)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
 }
 
 #[test]
@@ -61,14 +71,23 @@ fn int_overflow_to_bigint() {
     assert!(back.is_small_int());
     let p = rt_binop(6, new_int(2), new_int(100));
     assert_eq!(s(p), "1267650600228229401496703205376");
-    assert_eq!(s(rt_binop(4, rt_unary(0, p), new_int(3))), "-422550200076076467165567735126");
-    assert_eq!(s(rt_binop(2, new_int(1 << 40), new_int(1 << 40))), "1208925819614629174706176");
+    assert_eq!(
+        s(rt_binop(4, rt_unary(0, p), new_int(3))),
+        "-422550200076076467165567735126"
+    );
+    assert_eq!(
+        s(rt_binop(2, new_int(1 << 40), new_int(1 << 40))),
+        "1208925819614629174706176"
+    );
     assert_eq!(s(rt_binop(3, new_int(7), new_int(2))), "3.5");
     assert_eq!(s(rt_binop(4, new_int(-7), new_int(2))), "-4");
     assert_eq!(s(rt_binop(5, new_int(-7), new_int(2))), "1");
     assert_eq!(s(rt_binop(5, Value::float(7.5), new_int(-2))), "-0.5");
     assert_eq!(s(rt_binop(6, new_int(2), new_int(-2))), "0.25");
-    assert_eq!(s(rt_binop(3, rt_binop(6, new_int(10), new_int(20)), new_int(3))), "3.333333333333333e+19");
+    assert_eq!(
+        s(rt_binop(3, rt_binop(6, new_int(10), new_int(20)), new_int(3))),
+        "3.333333333333333e+19"
+    );
 }
 
 #[test]
@@ -76,24 +95,72 @@ fn arithmetic_errors() {
     let _g = lock();
     let cases: Vec<(u64, Value, Value, &str)> = vec![
         (3, new_int(1), new_int(0), "ZeroDivisionError: division by zero"),
-        (4, new_int(1), new_int(0), "ZeroDivisionError: integer division or modulo by zero"),
+        (
+            4,
+            new_int(1),
+            new_int(0),
+            "ZeroDivisionError: integer division or modulo by zero",
+        ),
         (5, new_int(1), new_int(0), "ZeroDivisionError: integer modulo by zero"),
-        (3, Value::float(1.0), new_int(0), "ZeroDivisionError: float division by zero"),
-        (4, Value::float(1.0), new_int(0), "ZeroDivisionError: float floor division by zero"),
+        (
+            3,
+            Value::float(1.0),
+            new_int(0),
+            "ZeroDivisionError: float division by zero",
+        ),
+        (
+            4,
+            Value::float(1.0),
+            new_int(0),
+            "ZeroDivisionError: float floor division by zero",
+        ),
         (5, Value::float(1.0), new_int(0), "ZeroDivisionError: float modulo"),
-        (6, new_int(0), new_int(-1), "ZeroDivisionError: 0.0 cannot be raised to a negative power"),
-        (0, new_str("a"), new_int(1), "TypeError: can only concatenate str (not \"int\") to str"),
-        (0, new_int(1), new_str("a"), "TypeError: unsupported operand type(s) for +: 'int' and 'str'"),
-        (0, new_list(vec![]), new_int(1), "TypeError: can only concatenate list (not \"int\") to list"),
-        (2, new_str("a"), new_str("b"), "TypeError: can't multiply sequence by non-int of type 'str'"),
-        (6, new_str("a"), new_int(1), "TypeError: unsupported operand type(s) for ** or pow(): 'str' and 'int'"),
+        (
+            6,
+            new_int(0),
+            new_int(-1),
+            "ZeroDivisionError: 0.0 cannot be raised to a negative power",
+        ),
+        (
+            0,
+            new_str("a"),
+            new_int(1),
+            "TypeError: can only concatenate str (not \"int\") to str",
+        ),
+        (
+            0,
+            new_int(1),
+            new_str("a"),
+            "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+        ),
+        (
+            0,
+            new_list(vec![]),
+            new_int(1),
+            "TypeError: can only concatenate list (not \"int\") to list",
+        ),
+        (
+            2,
+            new_str("a"),
+            new_str("b"),
+            "TypeError: can't multiply sequence by non-int of type 'str'",
+        ),
+        (
+            6,
+            new_str("a"),
+            new_int(1),
+            "TypeError: unsupported operand type(s) for ** or pow(): 'str' and 'int'",
+        ),
     ];
     for (op, a, b, msg) in cases {
         assert_eq!(rt_binop(op, a, b), EXC);
         assert_eq!(pending_msg(), msg);
     }
     assert_eq!(rt_compare(2, new_int(1), new_str("a")), EXC);
-    assert_eq!(pending_msg(), "TypeError: '<' not supported between instances of 'int' and 'str'");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: '<' not supported between instances of 'int' and 'str'"
+    );
     assert_eq!(rt_compare(6, new_int(1), new_int(1)), EXC);
     assert_eq!(pending_msg(), "TypeError: argument of type 'int' is not iterable");
     assert_eq!(rt_unary(0, new_str("a")), EXC);
@@ -103,13 +170,25 @@ fn arithmetic_errors() {
 #[test]
 fn dict_keys_equal_across_numeric_types() {
     let _g = lock();
-    let kv = [new_int(1), new_str("a"), Value::float(1.0), new_str("b"), TRUE, new_str("c"), new_str("x"), new_int(2)];
+    let kv = [
+        new_int(1),
+        new_str("a"),
+        Value::float(1.0),
+        new_str("b"),
+        TRUE,
+        new_str("c"),
+        new_str("x"),
+        new_int(2),
+    ];
     let d = rt_build_dict(kv.as_ptr(), 4);
     assert_eq!(s(d), "{1: 'c', 'x': 2}");
     assert_eq!(py_hash(new_int(1)), py_hash(Value::float(1.0)));
     assert_eq!(py_hash_i64(new_int(-1)), Some(-2));
     assert_eq!(py_hash_i64(Value::float(1.5)), Some(1152921504606846977));
-    assert_eq!(py_hash_i64(new_tuple(vec![new_int(1), new_int(2)])), Some(-3550055125485641917));
+    assert_eq!(
+        py_hash_i64(new_tuple(vec![new_int(1), new_int(2)])),
+        Some(-3550055125485641917)
+    );
     assert_eq!(py_hash_i64(Value::float(0.1)), Some(230584300921369408));
     let kv2 = [new_list(vec![]), NONE];
     assert_eq!(rt_build_dict(kv2.as_ptr(), 1), EXC);
@@ -129,7 +208,10 @@ fn reprs() {
     assert_eq!(repr_string(t1), "(1,)");
     assert_eq!(repr_string(new_str("a'b")), "\"a'b\"");
     assert_eq!(repr_string(new_str("a'b\"c")), "'a\\'b\"c'");
-    assert_eq!(repr_string(new_str("\n\t\x00\u{7f}\u{80}é\u{200b}😀")), "'\\n\\t\\x00\\x7f\\x80é\\u200b😀'");
+    assert_eq!(
+        repr_string(new_str("\n\t\x00\u{7f}\u{80}é\u{200b}😀")),
+        "'\\n\\t\\x00\\x7f\\x80é\\u200b😀'"
+    );
     let l = new_list(vec![new_int(1), new_str("a"), t1, new_dict(), NONE, Value::float(2.0)]);
     assert_eq!(repr_string(l), "[1, 'a', (1,), {}, None, 2.0]");
     list_mut(l).push(l);
@@ -139,9 +221,15 @@ fn reprs() {
     assert_eq!(str_string(e), "msg");
     let int_t = crate::builtins::lookup_builtin("int").unwrap();
     assert_eq!(repr_string(int_t), "<class 'int'>");
-    assert_eq!(repr_string(crate::builtins::lookup_builtin("len").unwrap()), "<built-in function len>");
+    assert_eq!(
+        repr_string(crate::builtins::lookup_builtin("len").unwrap()),
+        "<built-in function len>"
+    );
     assert_eq!(repr_string(new_range(0, 3, 1)), "range(0, 3)");
-    assert_eq!(repr_string(rt_build_slice(new_int(1), UNBOUND, NONE)), "slice(1, None, None)");
+    assert_eq!(
+        repr_string(rt_build_slice(new_int(1), UNBOUND, NONE)),
+        "slice(1, None, None)"
+    );
 }
 
 fn call(name: &str, args: &[Value]) -> Value {
@@ -156,24 +244,50 @@ fn meth(o: Value, name: &str, args: &[Value]) -> Value {
 fn percent_and_str_format() {
     let _g = lock();
     let args = new_tuple(vec![
-        new_str("a"), new_str("b"), new_int(42), new_int(5), Value::float(3.14159), Value::float(2.5),
-        Value::float(12345.678), new_int(255), new_int(255), new_int(8), new_int(255), Value::float(0.0001),
-        new_str("q"), new_int(65), Value::float(99.5), new_int(7), new_tuple(vec![new_int(1), new_int(2)]),
+        new_str("a"),
+        new_str("b"),
+        new_int(42),
+        new_int(5),
+        Value::float(3.14159),
+        Value::float(2.5),
+        Value::float(12345.678),
+        new_int(255),
+        new_int(255),
+        new_int(8),
+        new_int(255),
+        Value::float(0.0001),
+        new_str("q"),
+        new_int(65),
+        Value::float(99.5),
+        new_int(7),
+        new_tuple(vec![new_int(1), new_int(2)]),
     ]);
     let fmt = "%5s|%-5s|%05d|%+d|%.2f|%10.3f|%-8.2e|%x|%X|%o|%#x|%g|%r|%c|%%|%5.1f%%|%i|%s";
     let r = rt_binop(5, new_str(fmt), args);
-    assert_eq!(s(r), "    a|b    |00042|+5|3.14|     2.500|1.23e+04|ff|FF|10|0xff|0.0001|'q'|A|%| 99.5%|7|(1, 2)");
+    assert_eq!(
+        s(r),
+        "    a|b    |00042|+5|3.14|     2.500|1.23e+04|ff|FF|10|0xff|0.0001|'q'|A|%| 99.5%|7|(1, 2)"
+    );
     assert_eq!(rt_binop(5, new_str("%d %d"), new_tuple(vec![new_int(1)])), EXC);
     assert_eq!(pending_msg(), "TypeError: not enough arguments for format string");
     assert_eq!(rt_binop(5, new_str("%d"), new_tuple(vec![new_int(1), new_int(2)])), EXC);
-    assert_eq!(pending_msg(), "TypeError: not all arguments converted during string formatting");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: not all arguments converted during string formatting"
+    );
     assert_eq!(rt_binop(5, new_str("%d"), new_str("a")), EXC);
-    assert_eq!(pending_msg(), "TypeError: %d format: a real number is required, not str");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: %d format: a real number is required, not str"
+    );
     let r = meth(new_str("{} {:>5} {x} {0!r:^7}"), "format", &[new_str("a"), new_int(3)]);
     assert_eq!(r, EXC);
     assert_eq!(pending_msg(), "KeyError: 'x'");
     assert_eq!(meth(new_str("{} {0}"), "format", &[new_str("a")]), EXC);
-    assert_eq!(pending_msg(), "ValueError: cannot switch from automatic field numbering to manual field specification");
+    assert_eq!(
+        pending_msg(),
+        "ValueError: cannot switch from automatic field numbering to manual field specification"
+    );
     let kw = [(new_str("x"), Value::float(1.5))];
     let f = crate::ops::getattr(new_str("{} {:>5} {x:.2f} {{}}"), "format").unwrap();
     let r = crate::call::call_value(f, &[new_str("a"), new_int(3)], &kw);
@@ -187,18 +301,34 @@ fn str_methods() {
     assert_eq!(s(meth(st, "split", &[])), "['a', 'b', 'c']");
     assert_eq!(s(meth(st, "split", &[NONE, new_int(1)])), "['a', 'b  c ']");
     assert_eq!(s(meth(st, "rsplit", &[NONE, new_int(1)])), "['  a b', 'c']");
-    assert_eq!(s(meth(new_str("a,b,,c"), "split", &[new_str(",")])), "['a', 'b', '', 'c']");
+    assert_eq!(
+        s(meth(new_str("a,b,,c"), "split", &[new_str(",")])),
+        "['a', 'b', '', 'c']"
+    );
     assert_eq!(s(meth(new_str("ab"), "center", &[new_int(5)])), "  ab ");
     assert_eq!(s(meth(new_str("they're 1st"), "title", &[])), "They'Re 1St");
     assert_eq!(s(meth(new_str("-42"), "zfill", &[new_int(6)])), "-00042");
     assert_eq!(s(meth(new_str("héllo"), "find", &[new_str("l")])), "2");
-    assert_eq!(s(meth(new_str(","), "join", &[new_list(vec![new_str("a"), new_str("b")])])), "a,b");
+    assert_eq!(
+        s(meth(
+            new_str(","),
+            "join",
+            &[new_list(vec![new_str("a"), new_str("b")])]
+        )),
+        "a,b"
+    );
     assert_eq!(meth(new_str(","), "join", &[new_list(vec![new_int(1)])]), EXC);
-    assert_eq!(pending_msg(), "TypeError: sequence item 0: expected str instance, int found");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: sequence item 0: expected str instance, int found"
+    );
     assert_eq!(s(meth(new_str("a\nb\r\nc"), "splitlines", &[])), "['a', 'b', 'c']");
     assert_eq!(meth(new_str("abc"), "index", &[new_str("z")]), EXC);
     assert_eq!(pending_msg(), "ValueError: substring not found");
-    assert_eq!(s(getitem(new_str("hello"), rt_build_slice(NONE, NONE, new_int(-2))).unwrap()), "olh");
+    assert_eq!(
+        s(getitem(new_str("hello"), rt_build_slice(NONE, NONE, new_int(-2))).unwrap()),
+        "olh"
+    );
 }
 
 #[test]
@@ -213,7 +343,10 @@ fn list_and_builtins() {
     assert_eq!(pending_msg(), "ValueError: 9 is not in list");
     let mixed = new_list(vec![new_int(1), new_str("a")]);
     assert_eq!(call("sorted", &[mixed]), EXC);
-    assert_eq!(pending_msg(), "TypeError: '<' not supported between instances of 'str' and 'int'");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: '<' not supported between instances of 'str' and 'int'"
+    );
     assert_eq!(s(call("round", &[Value::float(2.5)])), "2");
     assert_eq!(s(call("round", &[Value::float(3.5)])), "4");
     assert_eq!(s(call("round", &[new_int(25), new_int(-1)])), "20");
@@ -223,7 +356,10 @@ fn list_and_builtins() {
     assert_eq!(s(call("pow", &[new_int(2), new_int(-1), new_int(5)])), "3");
     assert_eq!(s(call("int", &[new_str(" -12_3 ")])), "-123");
     assert_eq!(call("int", &[new_str("abc")]), EXC);
-    assert_eq!(pending_msg(), "ValueError: invalid literal for int() with base 10: 'abc'");
+    assert_eq!(
+        pending_msg(),
+        "ValueError: invalid literal for int() with base 10: 'abc'"
+    );
     assert_eq!(s(call("float", &[new_str("1e5")])), "100000.0");
     assert_eq!(call("len", &[new_int(1)]), EXC);
     assert_eq!(pending_msg(), "TypeError: object of type 'int' has no len()");
@@ -236,16 +372,28 @@ fn list_and_builtins() {
     let t = crate::builtins::lookup_builtin("ValueError").unwrap();
     let e = crate::call::call_value(t, &[new_str("bad")], &[]);
     assert_eq!(crate::exceptions::exception_summary(e), "ValueError: bad");
-    assert_eq!(s(call("isinstance", &[TRUE, crate::builtins::lookup_builtin("int").unwrap()])), "True");
+    assert_eq!(
+        s(call(
+            "isinstance",
+            &[TRUE, crate::builtins::lookup_builtin("int").unwrap()]
+        )),
+        "True"
+    );
     let zipped = call("zip", &[new_list(vec![new_int(1), new_int(2)]), new_str("ab")]);
     assert_eq!(s(call("list", &[zipped])), "[(1, 'a'), (2, 'b')]");
     let mut out = [UNBOUND; 2];
     assert_eq!(crate::iter::rt_unpack(new_int(1), 2, out.as_mut_ptr()), EXC);
     assert_eq!(pending_msg(), "TypeError: cannot unpack non-iterable int object");
-    assert_eq!(crate::iter::rt_unpack(new_list(vec![new_int(1); 3]), 2, out.as_mut_ptr()), EXC);
+    assert_eq!(
+        crate::iter::rt_unpack(new_list(vec![new_int(1); 3]), 2, out.as_mut_ptr()),
+        EXC
+    );
     assert_eq!(pending_msg(), "ValueError: too many values to unpack (expected 2)");
     let mut out3 = [UNBOUND; 3];
-    assert_eq!(crate::iter::rt_unpack_star(new_str("abcd"), 1, 1, out3.as_mut_ptr()), NONE);
+    assert_eq!(
+        crate::iter::rt_unpack_star(new_str("abcd"), 1, 1, out3.as_mut_ptr()),
+        NONE
+    );
     assert_eq!(s(out3[1]), "['b', 'c']");
 }
 
@@ -253,18 +401,33 @@ fn list_and_builtins() {
 fn suggestions() {
     let _g = lock();
     use crate::suggest::calculate;
-    assert_eq!(calculate(&["append", "clear", "copy"], "apend").as_deref(), Some("append"));
+    assert_eq!(
+        calculate(&["append", "clear", "copy"], "apend").as_deref(),
+        Some("append")
+    );
     assert_eq!(calculate(&["total"], "totl").as_deref(), Some("total"));
     assert_eq!(calculate(&["pop", "append"], "push"), None);
-    let e = crate::exceptions::new_exception(crate::types::TypeId::AttributeError, "'list' object has no attribute 'apend'");
+    let e = crate::exceptions::new_exception(
+        crate::types::TypeId::AttributeError,
+        "'list' object has no attribute 'apend'",
+    );
     assert_eq!(
         crate::exceptions::uncaught_summary(e),
         "AttributeError: 'list' object has no attribute 'apend'. Did you mean: 'append'?"
     );
     let e = crate::exceptions::new_exception(crate::types::TypeId::NameError, "name 'prnt' is not defined");
-    assert_eq!(crate::exceptions::uncaught_summary(e), "NameError: name 'prnt' is not defined. Did you mean: 'print'?");
-    let e = crate::exceptions::new_exception(crate::types::TypeId::AttributeError, "'str' object has no attribute 'reverse'");
-    assert_eq!(crate::exceptions::uncaught_summary(e), "AttributeError: 'str' object has no attribute 'reverse'");
+    assert_eq!(
+        crate::exceptions::uncaught_summary(e),
+        "NameError: name 'prnt' is not defined. Did you mean: 'print'?"
+    );
+    let e = crate::exceptions::new_exception(
+        crate::types::TypeId::AttributeError,
+        "'str' object has no attribute 'reverse'",
+    );
+    assert_eq!(
+        crate::exceptions::uncaught_summary(e),
+        "AttributeError: 'str' object has no attribute 'reverse'"
+    );
 }
 
 #[test]
@@ -287,28 +450,50 @@ fn misc_edge_cases() {
     let sorted = crate::call::call_value(crate::builtins::lookup_builtin("sorted").unwrap(), &[words], &kw);
     assert_eq!(s(sorted), "['a', 'b', 'C']");
     let l = new_list((0..10).map(new_int).collect());
-    assert_eq!(s(getitem(l, rt_build_slice(new_int(8), new_int(2), new_int(-3))).unwrap()), "[8, 5]");
-    assert_eq!(s(getitem(l, rt_build_slice(new_int(-3), NONE, NONE)).unwrap()), "[7, 8, 9]");
-    assert_eq!(rt_setitem(l, rt_build_slice(new_int(0), new_int(8), NONE), new_list(vec![new_int(0)])), NONE);
+    assert_eq!(
+        s(getitem(l, rt_build_slice(new_int(8), new_int(2), new_int(-3))).unwrap()),
+        "[8, 5]"
+    );
+    assert_eq!(
+        s(getitem(l, rt_build_slice(new_int(-3), NONE, NONE)).unwrap()),
+        "[7, 8, 9]"
+    );
+    assert_eq!(
+        rt_setitem(
+            l,
+            rt_build_slice(new_int(0), new_int(8), NONE),
+            new_list(vec![new_int(0)])
+        ),
+        NONE
+    );
     assert_eq!(s(l), "[0, 8, 9]");
     assert_eq!(crate::ops::rt_delitem(l, rt_build_slice(NONE, NONE, new_int(2))), NONE);
     assert_eq!(s(l), "[8]");
     let r = new_range(10, 0, -3);
     assert_eq!(s(call("list", &[r])), "[10, 7, 4, 1]");
-    assert_eq!(s(getitem(r, rt_build_slice(NONE, NONE, new_int(-1))).unwrap()), "range(1, 13, 3)");
+    assert_eq!(
+        s(getitem(r, rt_build_slice(NONE, NONE, new_int(-1))).unwrap()),
+        "range(1, 13, 3)"
+    );
     assert_eq!(rt_compare(6, new_int(4), r), TRUE);
     assert_eq!(rt_compare(6, new_int(5), r), FALSE);
     assert_eq!(s(rt_binop(9, TRUE, FALSE)), "True");
     assert_eq!(s(rt_binop(0, TRUE, TRUE)), "2");
     assert_eq!(s(rt_unary(3, TRUE)), "-2");
-    assert_eq!(s(rt_binop(7, new_int(1), new_int(100))), "1267650600228229401496703205376");
+    assert_eq!(
+        s(rt_binop(7, new_int(1), new_int(100))),
+        "1267650600228229401496703205376"
+    );
     assert_eq!(s(call("int", &[new_str("0x1f"), new_int(16)])), "31");
     assert_eq!(s(call("int", &[new_str("0b101"), new_int(0)])), "5");
     assert_eq!(s(call("str", &[Value::float(1e16)])), "1e+16");
     assert_eq!(s(call("max", &[new_str("abc")])), "c");
     assert_eq!(s(call("min", &[new_int(3), new_int(1), new_int(2)])), "1");
     assert_eq!(call("max", &[new_int(1), new_str("a")]), EXC);
-    assert_eq!(pending_msg(), "TypeError: '>' not supported between instances of 'str' and 'int'");
+    assert_eq!(
+        pending_msg(),
+        "TypeError: '>' not supported between instances of 'str' and 'int'"
+    );
     let d = new_dict();
     rt_setitem(d, new_int(1), new_str("a"));
     let it = crate::iter::rt_iter(d);
@@ -320,13 +505,29 @@ fn misc_edge_cases() {
     rt_setitem(m, new_str("a"), new_str("x"));
     rt_setitem(m, new_str("b"), new_int(3));
     assert_eq!(s(rt_binop(5, new_str("%(a)s-%(b)03d"), m)), "x-003");
-    assert_eq!(s(rt_binop(5, new_str("%s|%5.1f%%"), new_tuple(vec![new_list(vec![]), Value::float(99.44)]))), "[]| 99.4%");
+    assert_eq!(
+        s(rt_binop(
+            5,
+            new_str("%s|%5.1f%%"),
+            new_tuple(vec![new_list(vec![]), Value::float(99.44)])
+        )),
+        "[]| 99.4%"
+    );
     assert_eq!(s(call("repr", &[new_str("it's")])), "\"it's\"");
-    assert_eq!(s(meth(new_str("a-b-c"), "rsplit", &[new_str("-"), new_int(1)])), "['a-b', 'c']");
+    assert_eq!(
+        s(meth(new_str("a-b-c"), "rsplit", &[new_str("-"), new_int(1)])),
+        "['a-b', 'c']"
+    );
     assert_eq!(s(meth(new_str("abcabc"), "count", &[new_str("bc")])), "2");
     assert_eq!(s(meth(new_str("xxhixx"), "strip", &[new_str("x")])), "hi");
-    assert_eq!(s(call("list", &[call("enumerate", &[new_str("ab"), new_int(1)])])), "[(1, 'a'), (2, 'b')]");
-    assert_eq!(s(call("sum", &[new_list(vec![Value::float(0.1); 3])])), "0.30000000000000004");
+    assert_eq!(
+        s(call("list", &[call("enumerate", &[new_str("ab"), new_int(1)])])),
+        "[(1, 'a'), (2, 'b')]"
+    );
+    assert_eq!(
+        s(call("sum", &[new_list(vec![Value::float(0.1); 3])])),
+        "0.30000000000000004"
+    );
     assert_eq!(s(call("bool", &[new_list(vec![])])), "False");
     assert_eq!(s(call("tuple", &[new_str("ab")])), "('a', 'b')");
     let t = call("type", &[new_int(1)]);
@@ -384,7 +585,10 @@ fn introspection() {
     assert_eq!(attr("co_freevars"), "('series', 'x')");
     assert_eq!(attr("co_varnames"), "('a', 'b', 't')");
     assert_eq!(attr("co_cellvars"), "('a',)");
-    assert_eq!((attr("co_argcount"), attr("co_kwonlyargcount"), attr("co_nlocals")), ("1".into(), "1".into(), "3".into()));
+    assert_eq!(
+        (attr("co_argcount"), attr("co_kwonlyargcount"), attr("co_nlocals")),
+        ("1".into(), "1".into(), "3".into())
+    );
     assert_eq!(attr("co_qualname"), "'outer.<locals>.inner'");
     assert_eq!(repr_string(code).split(" at ").next(), Some("<code object inner"));
     assert!(repr_string(code).ends_with(", file \"/tmp/prog.py\", line 4>"));

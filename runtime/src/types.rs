@@ -99,7 +99,11 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::Tuple, "tuple", Some(TypeId::Object)),
     (TypeId::Dict, "dict", Some(TypeId::Object)),
     (TypeId::Function, "function", Some(TypeId::Object)),
-    (TypeId::BuiltinFunction, "builtin_function_or_method", Some(TypeId::Object)),
+    (
+        TypeId::BuiltinFunction,
+        "builtin_function_or_method",
+        Some(TypeId::Object),
+    ),
     (TypeId::Cell, "cell", Some(TypeId::Object)),
     (TypeId::Type, "type", Some(TypeId::Object)),
     (TypeId::Range, "range", Some(TypeId::Object)),
@@ -108,7 +112,11 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::BaseException, "BaseException", Some(TypeId::Object)),
     (TypeId::Exception, "Exception", Some(TypeId::BaseException)),
     (TypeId::ArithmeticError, "ArithmeticError", Some(TypeId::Exception)),
-    (TypeId::ZeroDivisionError, "ZeroDivisionError", Some(TypeId::ArithmeticError)),
+    (
+        TypeId::ZeroDivisionError,
+        "ZeroDivisionError",
+        Some(TypeId::ArithmeticError),
+    ),
     (TypeId::OverflowError, "OverflowError", Some(TypeId::ArithmeticError)),
     (TypeId::LookupError, "LookupError", Some(TypeId::Exception)),
     (TypeId::IndexError, "IndexError", Some(TypeId::LookupError)),
@@ -122,7 +130,11 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::RuntimeError, "RuntimeError", Some(TypeId::Exception)),
     (TypeId::RecursionError, "RecursionError", Some(TypeId::RuntimeError)),
     (TypeId::StopIteration, "StopIteration", Some(TypeId::Exception)),
-    (TypeId::NotImplementedError, "NotImplementedError", Some(TypeId::RuntimeError)),
+    (
+        TypeId::NotImplementedError,
+        "NotImplementedError",
+        Some(TypeId::RuntimeError),
+    ),
     (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
@@ -133,7 +145,15 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
 pub fn init_types() {
     for &(id, name, base) in TYPES {
         let base = base.map(|b| vm().types[b as usize]).unwrap_or(UNBOUND);
-        let p = alloc(TypeObj { h: header(ObjKind::Type), name, base, id }, 0);
+        let p = alloc(
+            TypeObj {
+                h: header(ObjKind::Type),
+                name,
+                base,
+                id,
+            },
+            0,
+        );
         vm().types.push(Value::from_ptr(p));
     }
 }

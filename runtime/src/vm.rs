@@ -149,7 +149,13 @@ pub fn root_mark() -> usize {
 
 /// Allocate a new cell holding `v` (UNBOUND = empty).
 pub extern "C" fn rt_new_cell(v: Value) -> Value {
-    let p = crate::gc::alloc(CellObj { h: crate::gc::header(ObjKind::Cell), value: v }, 0);
+    let p = crate::gc::alloc(
+        CellObj {
+            h: crate::gc::header(ObjKind::Cell),
+            value: v,
+        },
+        0,
+    );
     vm().heap.stats.cells_created += 1;
     Value::from_ptr(p)
 }

@@ -65,18 +65,11 @@ pub fn may_collect(e: &Expr) -> bool {
         }
         ExprKind::BinOp { left, right, .. } => may_collect(left) || may_collect(right),
         ExprKind::UnaryOp { operand, .. } => may_collect(operand),
-        ExprKind::Compare {
-            left, comparators, ..
-        } => may_collect(left) || comparators.iter().any(may_collect),
-        ExprKind::IfExp { test, body, orelse } => {
-            may_collect(test) || may_collect(body) || may_collect(orelse)
-        }
+        ExprKind::Compare { left, comparators, .. } => may_collect(left) || comparators.iter().any(may_collect),
+        ExprKind::IfExp { test, body, orelse } => may_collect(test) || may_collect(body) || may_collect(orelse),
         ExprKind::Attribute { value, .. } => may_collect(value),
         ExprKind::Subscript { value, index } => may_collect(value) || may_collect(index),
-        ExprKind::Slice { lower, upper, step } => [lower, upper, step]
-            .into_iter()
-            .flatten()
-            .any(|x| may_collect(x)),
+        ExprKind::Slice { lower, upper, step } => [lower, upper, step].into_iter().flatten().any(|x| may_collect(x)),
         ExprKind::Dict(items) => items
             .iter()
             .any(|(k, v)| k.as_ref().is_some_and(may_collect) || may_collect(v)),
@@ -148,23 +141,15 @@ impl<'a> Cx<'a> {
                         new_cells.push(s);
                         Name::Cell(s)
                     }
-                    ScopeKind::Free => Name::Free(
-                        scope
-                            .freevars
-                            .iter()
-                            .position(|f| *f == y.name)
-                            .expect("free variable") as u32,
-                    ),
+                    ScopeKind::Free => {
+                        Name::Free(scope.freevars.iter().position(|f| *f == y.name).expect("free variable") as u32)
+                    }
                     ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit => self.global(&y.name),
                 };
                 fx.names.insert(&y.name, at);
             }
         }
-        let nparams = if scope.is_module {
-            0
-        } else {
-            scope.params.len() as u32
-        };
+        let nparams = if scope.is_module { 0 } else { scope.params.len() as u32 };
         let body = self.block(&mut fx, body);
         Code {
             info,
@@ -206,16 +191,11 @@ impl<'a> Cx<'a> {
                     if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) =
                         (&targets[0].kind, &value.kind)
                     {
-                        if ts.len() == vs.len()
-                            && !ts
-                                .iter()
-                                .chain(vs)
-                                .any(|e| matches!(e.kind, ExprKind::Starred(_)))
+                        if ts.len() == vs.len() && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_)))
                         {
                             let base = fx.temps(vs.len() as u32);
                             let values: Vec<E> = vs.iter().map(|v| self.expr(fx, v)).collect();
-                            let targets: Vec<Target> =
-                                ts.iter().map(|t| self.target(fx, t)).collect();
+                            let targets: Vec<Target> = ts.iter().map(|t| self.target(fx, t)).collect();
                             return Some(S::AssignParallel {
                                 base,
                                 targets: targets.into(),
@@ -241,11 +221,7 @@ impl<'a> Cx<'a> {
                 match &target.kind {
                     ExprKind::Name(n) => {
                         let at = self.name(fx, n);
-                        let spill = if may_collect(value) {
-                            fx.temps(1)
-                        } else {
-                            NO_SLOT
-                        };
+                        let spill = if may_collect(value) { fx.temps(1) } else { NO_SLOT };
                         let name = self.str_const(n);
                         let value = self.expr(fx, value);
                         S::AugName {
@@ -414,11 +390,7 @@ impl<'a> Cx<'a> {
                 out.push(S::DelName { at, name, line });
             }
             ExprKind::Subscript { value, index } => {
-                let spill = if may_collect(index) {
-                    fx.temps(1)
-                } else {
-                    NO_SLOT
-                };
+                let spill = if may_collect(index) { fx.temps(1) } else { NO_SLOT };
                 let o = self.expr(fx, value);
                 let k = self.expr(fx, index);
                 out.push(S::DelSubscript { spill, line, o, k });
@@ -452,13 +424,7 @@ impl<'a> Cx<'a> {
         }
         let pos: Vec<&Expr> = args
             .iter()
-            .filter_map(|a| {
-                if let Arg::Positional(e) = a {
-                    Some(e)
-                } else {
-                    None
-                }
-            })
+            .filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None })
             .collect();
         if pos.len() != args.len() {
             return None;
@@ -486,19 +452,13 @@ impl<'a> Cx<'a> {
                 Target::Subscript { tmp, line, o, k }
             }
             ExprKind::Attribute { value, attr } => {
-                let tmp = if may_collect(value) {
-                    fx.temps(1)
-                } else {
-                    NO_SLOT
-                };
+                let tmp = if may_collect(value) { fx.temps(1) } else { NO_SLOT };
                 let name = self.str_const(&attr.name);
                 let o = self.expr(fx, value);
                 Target::Attr { tmp, line, name, o }
             }
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
-                let star = ts
-                    .iter()
-                    .position(|t| matches!(t.kind, ExprKind::Starred(_)));
+                let star = ts.iter().position(|t| matches!(t.kind, ExprKind::Starred(_)));
                 let out = fx.temps(ts.len() as u32);
                 let targets: Vec<Target> = ts.iter().map(|t| self.target(fx, t)).collect();
                 Target::Unpack {
@@ -515,18 +475,8 @@ impl<'a> Cx<'a> {
     fn def(&mut self, fx: &mut Fx<'a>, f: &'a FunctionDef) -> Def {
         let line = self.line(f.span);
         let nd = f.decorators.len() as u32;
-        let ndef = f
-            .params
-            .positional
-            .iter()
-            .filter(|p| p.default.is_some())
-            .count() as u32;
-        let nkw = f
-            .params
-            .kwonly
-            .iter()
-            .filter(|p| p.default.is_some())
-            .count() as u32;
+        let ndef = f.params.positional.iter().filter(|p| p.default.is_some()).count() as u32;
+        let nkw = f.params.kwonly.iter().filter(|p| p.default.is_some()).count() as u32;
         let base = fx.temps(nd + ndef + 2 * nkw + 3);
         let decorators: Vec<E> = f.decorators.iter().map(|d| self.expr(fx, d)).collect();
         let defaults: Vec<E> = f
@@ -646,19 +596,10 @@ impl<'a> Cx<'a> {
                     if !matches!(c, Constant::Str(_)) {
                         let c = self.constant(c);
                         let l = self.boxed(fx, left);
-                        return E::BinOpConst {
-                            op: *op,
-                            line,
-                            l,
-                            c,
-                        };
+                        return E::BinOpConst { op: *op, line, l, c };
                     }
                 }
-                let spill = if may_collect(right) {
-                    fx.temps(1)
-                } else {
-                    NO_SLOT
-                };
+                let spill = if may_collect(right) { fx.temps(1) } else { NO_SLOT };
                 let l = self.boxed(fx, left);
                 let r = self.boxed(fx, right);
                 E::BinOp {
@@ -673,26 +614,17 @@ impl<'a> Cx<'a> {
                 if let (UnaryOp::Neg, ExprKind::Constant(Constant::Int(s))) = (op, &operand.kind) {
                     return E::Const(self.constant(&Constant::Int(format!("-{s}"))));
                 }
-                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Float(f))) = (op, &operand.kind)
-                {
+                if let (UnaryOp::Neg, ExprKind::Constant(Constant::Float(f))) = (op, &operand.kind) {
                     return E::Const(Value::float(-f));
                 }
                 let x = self.boxed(fx, operand);
                 match op {
                     UnaryOp::Not => E::Not(x),
                     UnaryOp::Neg => E::Unary { neg: true, line, x },
-                    UnaryOp::Pos => E::Unary {
-                        neg: false,
-                        line,
-                        x,
-                    },
+                    UnaryOp::Pos => E::Unary { neg: false, line, x },
                 }
             }
-            ExprKind::Compare {
-                left,
-                ops,
-                comparators,
-            } => {
+            ExprKind::Compare { left, ops, comparators } => {
                 if ops.len() == 1 {
                     let spill = if may_collect(&comparators[0]) {
                         fx.temps(1)
@@ -740,11 +672,7 @@ impl<'a> Cx<'a> {
                 }
             }
             ExprKind::Subscript { value, index } => {
-                let spill = if may_collect(index) {
-                    fx.temps(1)
-                } else {
-                    NO_SLOT
-                };
+                let spill = if may_collect(index) { fx.temps(1) } else { NO_SLOT };
                 let o = self.boxed(fx, value);
                 let k = self.boxed(fx, index);
                 E::Subscript { spill, line, o, k }
@@ -806,10 +734,7 @@ impl<'a> Cx<'a> {
                             (k.as_ref().map(|k| self.expr(fx, k)), self.expr(fx, v), l)
                         })
                         .collect();
-                    E::DictStar {
-                        base,
-                        items: xs.into(),
-                    }
+                    E::DictStar { base, items: xs.into() }
                 }
             }
             ExprKind::FString(parts) => self.fstring(fx, parts, line),
@@ -825,11 +750,7 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|p| match p {
                 FStringPart::Literal(s) => FPart::Lit(self.str_const(s)),
-                FStringPart::Field {
-                    expr,
-                    conversion,
-                    spec,
-                } => {
+                FStringPart::Field { expr, conversion, spec } => {
                     let x = self.expr(fx, expr);
                     let spec = if spec.is_empty() {
                         None
@@ -853,21 +774,14 @@ impl<'a> Cx<'a> {
     }
 
     fn call(&mut self, fx: &mut Fx<'a>, func: &'a Expr, args: &'a [Arg], line: u32) -> Call {
-        let simple = args
-            .iter()
-            .all(|a| matches!(a, Arg::Positional(_) | Arg::Keyword(..)));
+        let simple = args.iter().all(|a| matches!(a, Arg::Positional(_) | Arg::Keyword(..)));
         if simple {
-            let npos = args
-                .iter()
-                .filter(|a| matches!(a, Arg::Positional(_)))
-                .count() as u32;
+            let npos = args.iter().filter(|a| matches!(a, Arg::Positional(_))).count() as u32;
             let base = fx.temps(1 + args.len() as u32);
             let mut names = Vec::new();
             let mut xs = Vec::new();
             let (fexpr, method) = match &func.kind {
-                ExprKind::Attribute { value, attr } => {
-                    (self.expr(fx, value), Some(self.str_const(&attr.name)))
-                }
+                ExprKind::Attribute { value, attr } => (self.expr(fx, value), Some(self.str_const(&attr.name))),
                 _ => (self.expr(fx, func), None),
             };
             for a in args {
@@ -889,11 +803,7 @@ impl<'a> Cx<'a> {
                 t
             };
             let kind = match method {
-                Some(name) => CallKind::Method {
-                    name,
-                    kwnames,
-                    npos,
-                },
+                Some(name) => CallKind::Method { name, kwnames, npos },
                 None if kwnames == cellar_runtime::value::UNBOUND => CallKind::Plain,
                 None => CallKind::Kw { kwnames, npos },
             };

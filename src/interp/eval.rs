@@ -15,8 +15,8 @@ use cellar_runtime::exceptions::*;
 use cellar_runtime::iter::{rt_iter, rt_next};
 use cellar_runtime::object::{CellObj, CodeInfo, FunctionObj, KIND_FUNCTION};
 use cellar_runtime::objects::{
-    list_mut, rt_build_dict, rt_build_list, rt_build_tuple, rt_dict_update, rt_list_extend,
-    rt_list_to_tuple, rt_make_function,
+    list_mut, rt_build_dict, rt_build_list, rt_build_tuple, rt_dict_update, rt_list_extend, rt_list_to_tuple,
+    rt_make_function,
 };
 use cellar_runtime::ops::*;
 use cellar_runtime::stack::ValueStack;
@@ -211,9 +211,7 @@ unsafe fn call_code(code: &Code, at: *mut Value) -> Value {
         v.depth -= 1;
         return rt_raise_recursion();
     }
-    let (base, mark) = v
-        .stack
-        .enter(at, code.frame_size as usize, 1 + code.nparams as usize);
+    let (base, mark) = v.stack.enter(at, code.frame_size as usize, 1 + code.nparams as usize);
     let r = run(code, base);
     let v = vm();
     v.stack.leave(mark);
@@ -418,13 +416,7 @@ impl Frame {
     #[inline(never)]
     fn eval_node(&mut self, e: &E) -> R<Value> {
         match e {
-            E::BinOp {
-                op,
-                spill,
-                line,
-                l,
-                r,
-            } => {
+            E::BinOp { op, spill, line, l, r } => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -440,13 +432,7 @@ impl Frame {
                 let a = self.eval(l)?;
                 self.arith(*op, a, *c, *line)
             }
-            E::Compare {
-                op,
-                spill,
-                line,
-                l,
-                r,
-            } => {
+            E::Compare { op, spill, line, l, r } => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -584,23 +570,14 @@ impl Frame {
                     let slot = base + i as u32;
                     match p {
                         FPart::Lit(v) => self.set(slot, *v),
-                        FPart::Field {
-                            x,
-                            conv,
-                            spec,
-                            line,
-                        } => {
+                        FPart::Field { x, conv, spec, line } => {
                             let v = self.eval(x)?;
                             self.set(slot, v);
                             let sv = match spec {
                                 Some(s) => self.eval(s)?,
                                 None => UNBOUND,
                             };
-                            let r = cellar_runtime::format::rt_format_value(
-                                self.get(slot),
-                                *conv as u64,
-                                sv,
-                            );
+                            let r = cellar_runtime::format::rt_format_value(self.get(slot), *conv as u64, sv);
                             let r = self.check(r, *line)?;
                             self.set(slot, r);
                         }
@@ -685,13 +662,7 @@ impl Frame {
     #[inline(never)]
     fn truth_node(&mut self, e: &E) -> R<bool> {
         match e {
-            E::Compare {
-                op,
-                spill,
-                line,
-                l,
-                r,
-            } if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
+            E::Compare { op, spill, line, l, r } if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
                 let mut a = self.eval(l)?;
                 let b = if *spill == NO_SLOT {
                     self.eval(r)?
@@ -736,14 +707,10 @@ impl Frame {
         let argv = self.ptr(base + 1);
         let r = match &c.kind {
             CallKind::Plain => unsafe { call_at(self.get(base), self.ptr(base), c.args.len()) },
-            CallKind::Method {
-                name,
-                kwnames,
-                npos,
-            } => call::rt_call_method(self.get(base), *name, argv, *npos as u64, *kwnames),
-            CallKind::Kw { kwnames, npos } => {
-                call::rt_call(self.get(base), argv, *npos as u64, *kwnames)
+            CallKind::Method { name, kwnames, npos } => {
+                call::rt_call_method(self.get(base), *name, argv, *npos as u64, *kwnames)
             }
+            CallKind::Kw { kwnames, npos } => call::rt_call(self.get(base), argv, *npos as u64, *kwnames),
             CallKind::Star { .. } => unreachable!(),
         };
         self.check(r, c.line)
@@ -770,10 +737,7 @@ impl Frame {
                 }
             }
         }
-        self.check(
-            call::rt_call_ex(self.get(b), self.get(b + 1), self.get(b + 2)),
-            c.line,
-        )
+        self.check(call::rt_call_ex(self.get(b), self.get(b + 1), self.get(b + 2)), c.line)
     }
 
     fn make_function(&mut self, d: &Def) -> R<Value> {
@@ -848,22 +812,14 @@ impl Frame {
                 let v = tri!(self.eval(e));
                 tri!(self.assign(t, v));
             }
-            S::AssignMany {
-                tmp,
-                targets,
-                value,
-            } => {
+            S::AssignMany { tmp, targets, value } => {
                 let v = tri!(self.eval(value));
                 self.set(*tmp, v);
                 for t in targets.iter() {
                     tri!(self.assign(t, self.get(*tmp)));
                 }
             }
-            S::AssignParallel {
-                base,
-                targets,
-                values,
-            } => {
+            S::AssignParallel { base, targets, values } => {
                 for (i, x) in values.iter().enumerate() {
                     let v = tri!(self.eval(x));
                     self.set(base + i as u32, v);
@@ -993,11 +949,7 @@ impl Frame {
                 return Flow::Err;
             }
             S::Reraise { line, cur } => {
-                let c = if *cur == NO_SLOT {
-                    UNBOUND
-                } else {
-                    self.get(*cur)
-                };
+                let c = if *cur == NO_SLOT { UNBOUND } else { self.get(*cur) };
                 rt_reraise(c);
                 self.fail(*line);
                 return Flow::Err;
@@ -1069,12 +1021,7 @@ impl Frame {
                 let r = if *star == NO_SLOT {
                     cellar_runtime::iter::rt_unpack(v, n as u64, p)
                 } else {
-                    cellar_runtime::iter::rt_unpack_star(
-                        v,
-                        *star as u64,
-                        (n - *star as usize - 1) as u64,
-                        p,
-                    )
+                    cellar_runtime::iter::rt_unpack_star(v, *star as u64, (n - *star as usize - 1) as u64, p)
                 };
                 self.check(r, *line)?;
                 for (i, t) in targets.iter().enumerate() {

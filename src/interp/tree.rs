@@ -74,12 +74,7 @@ pub enum E {
         r: Box<E>,
     },
     /// `l op c` with a constant right operand.
-    BinOpConst {
-        op: BinOp,
-        line: u32,
-        l: Box<E>,
-        c: Value,
-    },
+    BinOpConst { op: BinOp, line: u32, l: Box<E>, c: Value },
     /// `l op r` for one comparison (`spill` as for `BinOp`).
     Compare {
         op: CmpOp,
@@ -116,11 +111,7 @@ pub enum E {
         parts: Box<[Option<E>; 3]>,
     },
     /// A list (`tuple` false) or tuple display without `*`, items through `base..`.
-    Seq {
-        tuple: bool,
-        base: Slot,
-        items: Box<[E]>,
-    },
+    Seq { tuple: bool, base: Slot, items: Box<[E]> },
     /// A display with `*x` items; the list being built is in `base`.
     SeqStar {
         tuple: bool,
@@ -139,11 +130,7 @@ pub enum E {
         items: Box<[(Option<E>, E, u32)]>,
     },
     /// An f-string: parts through `base..`.
-    FString {
-        base: Slot,
-        line: u32,
-        parts: Box<[FPart]>,
-    },
+    FString { base: Slot, line: u32, parts: Box<[FPart]> },
     /// `lambda`.
     Lambda(Box<Def>),
 }
@@ -163,12 +150,7 @@ pub enum FPart {
     /// Literal text (a str constant).
     Lit(Value),
     /// `{x!conv:spec}`; `conv` is 0 or `b'r'`/`b's'`/`b'a'`; `spec` is an `E::FString`.
-    Field {
-        x: E,
-        conv: u8,
-        spec: Option<E>,
-        line: u32,
-    },
+    Field { x: E, conv: u8, spec: Option<E>, line: u32 },
 }
 
 /// What a call site calls and how.
@@ -177,11 +159,7 @@ pub enum CallKind {
     Plain,
     /// `obj.name(a, b, k=v)`: the object in `base`, then positional, then keyword values;
     /// `kwnames` is a tuple of str or UNBOUND.
-    Method {
-        name: Value,
-        kwnames: Value,
-        npos: u32,
-    },
+    Method { name: Value, kwnames: Value, npos: u32 },
     /// `callee(a, k=v)`: as `Plain` with keyword values after the positional ones.
     Kw { kwnames: Value, npos: u32 },
     /// `callee(*xs, **kw)`: `base` callee, `base + 1` the argument list, `base + 2` the
@@ -230,12 +208,7 @@ pub enum Target {
     /// NO_SLOT when they cannot reach a safepoint).
     Subscript { tmp: Slot, line: u32, o: E, k: E },
     /// `o.name = v`.
-    Attr {
-        tmp: Slot,
-        line: u32,
-        name: Value,
-        o: E,
-    },
+    Attr { tmp: Slot, line: u32, name: Value, o: E },
     /// `a, *b, c = v`: values land in `out..out + n` (`star` is the starred index or
     /// NO_SLOT).
     Unpack {

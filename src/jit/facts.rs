@@ -25,7 +25,10 @@ impl BindingFacts {
         w.other.extend(params.iter().cloned());
         w.stmts(body);
         let range_only = w.range.difference(&w.other).cloned().collect();
-        BindingFacts { unbindable: w.unbindable, range_only }
+        BindingFacts {
+            unbindable: w.unbindable,
+            range_only,
+        }
     }
 }
 
@@ -77,7 +80,12 @@ impl Walker {
                 self.stmts(body);
                 self.stmts(orelse);
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 match &target.kind {
                     ExprKind::Name(n) if is_range_call(iter) => {
                         self.range.insert(n.clone());
@@ -95,7 +103,12 @@ impl Walker {
                     self.other.extend(names.other);
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(body);
                 for h in handlers {
                     if let Some(n) = &h.name {

@@ -162,11 +162,18 @@ fn collect_returns<'a>(body: &'a [Stmt], f: &mut dyn FnMut(Option<&'a Expr>)) {
     for s in body {
         match &s.kind {
             StmtKind::Return(e) => f(e.as_ref()),
-            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } | StmtKind::For { body, orelse, .. } => {
+            StmtKind::If { body, orelse, .. }
+            | StmtKind::While { body, orelse, .. }
+            | StmtKind::For { body, orelse, .. } => {
                 collect_returns(body, f);
                 collect_returns(orelse, f);
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 collect_returns(body, f);
                 for h in handlers {
                     collect_returns(&h.body, f);
@@ -189,11 +196,18 @@ fn collect_assignments<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str, &'a Expr
                     f(n, value);
                 }
             }
-            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } | StmtKind::For { body, orelse, .. } => {
+            StmtKind::If { body, orelse, .. }
+            | StmtKind::While { body, orelse, .. }
+            | StmtKind::For { body, orelse, .. } => {
                 collect_assignments(body, f);
                 collect_assignments(orelse, f);
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 collect_assignments(body, f);
                 for h in handlers {
                     collect_assignments(&h.body, f);

@@ -101,9 +101,7 @@ impl FunctionIr {
 
     /// Does `want` name this function (its qualname, or its last component)?
     pub fn is_named(&self, want: &str) -> bool {
-        want == self.qualname
-            || want == self.qualname.rsplit('.').next().unwrap_or("")
-            || want == self.symbol
+        want == self.qualname || want == self.qualname.rsplit('.').next().unwrap_or("") || want == self.symbol
     }
 }
 
@@ -126,10 +124,7 @@ impl Symbols {
         addrs.insert(prog.vm_addr as u64, "&vm".to_string());
         addrs.insert(prog.globals_addr as u64, "&globals".to_string());
         for (&id, &info) in &prog.infos {
-            addrs.insert(
-                info as u64,
-                format!("&code({})", prog.scopes.get(id).qualname),
-            );
+            addrs.insert(info as u64, format!("&code({})", prog.scopes.get(id).qualname));
         }
         for &t in &cellar_runtime::vm::vm().types {
             addrs.insert(t.0, describe(t));
@@ -185,10 +180,7 @@ impl Symbols {
                         .take_while(|c| c.is_ascii_hexdigit() || **c == b'_')
                         .count();
                 let digits: String = text[i + 2..end].chars().filter(|&c| c != '_').collect();
-                if let Some(name) = u64::from_str_radix(&digits, 16)
-                    .ok()
-                    .and_then(|v| self.addrs.get(&v))
-                {
+                if let Some(name) = u64::from_str_radix(&digits, 16).ok().and_then(|v| self.addrs.get(&v)) {
                     out.push_str(name);
                     i = end;
                     continue;
@@ -199,11 +191,7 @@ impl Symbols {
             }
             if boundary && b[i..].starts_with(b"u0:") {
                 let end = i + 3 + b[i + 3..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if let Some(name) = text[i + 3..end]
-                    .parse::<u32>()
-                    .ok()
-                    .and_then(|n| self.funcs.get(&n))
-                {
+                if let Some(name) = text[i + 3..end].parse::<u32>().ok().and_then(|n| self.funcs.get(&n)) {
                     out.push('%');
                     out.push_str(name);
                     i = end;
@@ -279,10 +267,7 @@ impl Recorder {
             }
         }
         if self.opts.keep_asm {
-            let vcode = ctx
-                .compiled_code()
-                .and_then(|c| c.vcode.clone())
-                .unwrap_or_default();
+            let vcode = ctx.compiled_code().and_then(|c| c.vcode.clone()).unwrap_or_default();
             asm = self.syms.symbolize(&user_names(&ctx.func, &vcode));
         }
         let keep_any = self.opts.keep_ir || self.opts.keep_opt_ir || self.opts.keep_asm;
@@ -292,19 +277,11 @@ impl Recorder {
             qualname: s.qualname.clone(),
             symbol: format!("py_{}", id.0),
             line: unsafe { (*prog.infos[&id]).firstlineno },
-            header: if keep_any {
-                header(prog, id)
-            } else {
-                String::new()
-            },
+            header: if keep_any { header(prog, id) } else { String::new() },
             built: std::mem::take(&mut self.built),
             opt,
             asm,
-            built_cfg: titled(
-                std::mem::take(&mut self.built_cfg),
-                &s.qualname,
-                "as lowered",
-            ),
+            built_cfg: titled(std::mem::take(&mut self.built_cfg), &s.qualname, "as lowered"),
             opt_cfg: titled(opt_cfg, &s.qualname, "optimised"),
         }
     }
@@ -320,10 +297,7 @@ impl Recorder {
         let mut w = String::new();
         let name = self.syms.symbolize(&func.name.to_string());
         let _ = writeln!(w, "digraph \"{}\" {{", escape(&name));
-        let _ = writeln!(
-            w,
-            "    node [shape=box, fontname=\"monospace\", fontsize=10];"
-        );
+        let _ = writeln!(w, "    node [shape=box, fontname=\"monospace\", fontsize=10];");
         for block in func.layout.blocks() {
             let mut label = String::new();
             let params: Vec<String> = func
@@ -345,16 +319,10 @@ impl Recorder {
                 let loc = func.srcloc(inst);
                 if !loc.is_default() && last_line != Some(loc.bits()) {
                     last_line = Some(loc.bits());
-                    let text = format!(
-                        "; line {}: {}",
-                        loc.bits(),
-                        source.line_text(loc.bits()).trim()
-                    );
+                    let text = format!("; line {}: {}", loc.bits(), source.line_text(loc.bits()).trim());
                     let _ = write!(label, "{}\\l", escape(&text));
                 }
-                let text = self
-                    .syms
-                    .symbolize(&func.dfg.display_inst(inst).to_string());
+                let text = self.syms.symbolize(&func.dfg.display_inst(inst).to_string());
                 let _ = write!(label, "  {}\\l", escape(&text));
             }
             let style = if func.layout.is_cold(block) {
@@ -442,8 +410,7 @@ pub fn mark_source_lines(clif: &str, source: &SourceText) -> String {
                     if last != Some(n) {
                         last = Some(n);
                         let col = lead + 1 + hex + (after.len() - after.trim_start().len());
-                        let _ =
-                            writeln!(out, "{:col$}; line {n}: {}", "", source.line_text(n).trim());
+                        let _ = writeln!(out, "{:col$}; line {n}: {}", "", source.line_text(n).trim());
                     }
                 }
             }
@@ -468,11 +435,7 @@ fn list(items: Vec<String>) -> String {
 
 /// The scope that binds `name`, free in `scope`: the nearest enclosing function where it is
 /// a cell.
-pub fn binder<'s>(
-    scopes: &'s crate::scope::ScopeTable,
-    scope: &Scope,
-    name: &str,
-) -> Option<&'s Scope> {
+pub fn binder<'s>(scopes: &'s crate::scope::ScopeTable, scope: &Scope, name: &str) -> Option<&'s Scope> {
     let mut p = scope.parent;
     while let Some(id) = p {
         let s = scopes.get(id);
@@ -494,22 +457,10 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
     let mut h = String::new();
     let _ = writeln!(h, ";; ==== {} (py_{}, line {line}) ====", s.qualname, id.0);
     if def.is_some() {
-        let _ = writeln!(
-            h,
-            ";; {line:>4} | {}",
-            prog.source.line_text(line).trim_end()
-        );
+        let _ = writeln!(h, ";; {line:>4} | {}", prog.source.line_text(line).trim_end());
     }
-    let mut sig = vec![format!(
-        "v0: {}",
-        if s.is_module { "unused" } else { "closure" }
-    )];
-    sig.extend(
-        s.params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("v{}: {p}", i + 1)),
-    );
+    let mut sig = vec![format!("v0: {}", if s.is_module { "unused" } else { "closure" })];
+    sig.extend(s.params.iter().enumerate().map(|(i, p)| format!("v{}: {p}", i + 1)));
     let _ = writeln!(h, ";; signature   py_{}({}) -> value", id.0, sig.join(", "));
     if !s.is_module {
         let locals = s
@@ -550,18 +501,18 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
                     h,
                     ";;     +{:<4} env[{i}]  {f}{}",
                     FUNCTION_ENV_OFFSET as usize + 8 * i,
-                    if frozen { "  (frozen: the value itself, no cell)" } else { "" }
+                    if frozen {
+                        "  (frozen: the value itself, no cell)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
     }
     let mut globals: Vec<String> = Vec::new();
     for y in &s.symbols {
-        let global = s.is_module
-            || matches!(
-                y.kind,
-                ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit
-            );
+        let global = s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit | ScopeKind::GlobalImplicit);
         if let (true, Some(&slot)) = (global, prog.global_slots.get(&y.name)) {
             globals.push(format!("{} [&globals+{}]", y.name, 8 * slot));
         }
@@ -584,10 +535,7 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
                 } else {
                     "our cell"
                 };
-                format!(
-                    "env[{i}] (+{}) <- {f} ({how})",
-                    FUNCTION_ENV_OFFSET as usize + 8 * i
-                )
+                format!("env[{i}] (+{}) <- {f} ({how})", FUNCTION_ENV_OFFSET as usize + 8 * i)
             })
             .collect();
         let env = if env.is_empty() {

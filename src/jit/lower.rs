@@ -20,6 +20,7 @@
 //! traceback entry (function, line) and jumps to the innermost `try` handler, or to the
 //! unwind block, which leaves the function returning `EXC`.
 
+use super::facts::BindingFacts;
 use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};
 use crate::syntax::ast::*;
@@ -28,13 +29,13 @@ use cellar_runtime::value::{Value as PyValue, DOUBLE_OFFSET, EXC, FALSE, INT_TAG
 use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
-    types::{F64, I64}, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc,
-    StackSlot, StackSlotData, StackSlotKind, Value,
+    types::{F64, I64},
+    Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData, StackSlotKind,
+    Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module as _;
-use super::facts::BindingFacts;
 use std::collections::{HashMap, HashSet};
 
 /// Where a name lives in the function being lowered.
@@ -55,15 +56,26 @@ enum Slot {
 
 /// Control-flow context for break/continue/return/raise.
 enum Frame<'a> {
-    Loop { brk: Block, cont: Block },
+    Loop {
+        brk: Block,
+        cont: Block,
+    },
     /// Errors inside go to `handler`.
-    TryExcept { handler: Block },
+    TryExcept {
+        handler: Block,
+    },
     /// Errors inside go to `on_error` (runs the finally body, re-raises); return, break and
     /// continue crossing it run `body` inline first.
-    TryFinally { body: &'a [Stmt], on_error: Block },
+    TryFinally {
+        body: &'a [Stmt],
+        on_error: Block,
+    },
     /// Inside an `except` clause: the exception being handled (for bare `raise`).
     /// `name` is the `except ... as name` target, unbound when control leaves the clause.
-    Handling { exc: Variable, name: Option<&'a str> },
+    Handling {
+        exc: Variable,
+        name: Option<&'a str>,
+    },
 }
 
 struct Lower<'a, 'b, 'm> {
@@ -114,7 +126,11 @@ pub fn lower_function<'a>(
     let func_var = b.declare_var(I64);
     b.declare_var_needs_stack_map(func_var);
     let info_ptr = if id.0 == 0 { 0 } else { prog.infos[&id] as i64 };
-    let body: &'a [Stmt] = if id.0 == 0 { prog.module_body } else { &prog.defs[&id].body };
+    let body: &'a [Stmt] = if id.0 == 0 {
+        prog.module_body
+    } else {
+        &prog.defs[&id].body
+    };
     let facts = BindingFacts::of(body, &scope.params);
     let mut l = Lower {
         b,
@@ -224,7 +240,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// A new cell holding `v` (inline allocation, then a safepoint).
     fn new_cell(&mut self, v: Value) -> Value {
         let counter = self.heap_counters.cells_created as i64;
-        let c = self.alloc_inline(24, ObjKind::Cell as i64, &[(CELL_VALUE_OFFSET, v)], counter, &[v], "rt_new_cell");
+        let c = self.alloc_inline(
+            24,
+            ObjKind::Cell as i64,
+            &[(CELL_VALUE_OFFSET, v)],
+            counter,
+            &[v],
+            "rt_new_cell",
+        );
         self.gc_poll();
         c
     }
@@ -566,7 +589,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     fn free_cell(&mut self, i: usize) -> Value {
         let f = self.b.use_var(self.func_var);
-        let c = self.b.ins().load(I64, flags().with_readonly(), f, FUNCTION_ENV_OFFSET + 8 * i as i32);
+        let c = self
+            .b
+            .ins()
+            .load(I64, flags().with_readonly(), f, FUNCTION_ENV_OFFSET + 8 * i as i32);
         self.b.declare_value_needs_stack_map(c);
         c
     }
@@ -645,8 +671,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             StmtKind::Assign { targets, value } => {
                 if targets.len() == 1 {
-                    if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) = (&targets[0].kind, &value.kind) {
-                        if ts.len() == vs.len() && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_))) {
+                    if let (ExprKind::Tuple(ts) | ExprKind::List(ts), ExprKind::Tuple(vs)) =
+                        (&targets[0].kind, &value.kind)
+                    {
+                        if ts.len() == vs.len() && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_)))
+                        {
                             let vals: Vec<Value> = vs.iter().map(|v| self.expr(v)).collect();
                             for (t, v) in ts.iter().zip(vals) {
                                 self.assign(t, v);
@@ -715,10 +744,19 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.loop_rest(head, exit, elseb, body, orelse, &before);
                 self.bound = before;
             }
-            StmtKind::For { target, iter, body, orelse } => self.for_loop(target, iter, body, orelse, s.span),
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.for_loop(target, iter, body, orelse, s.span),
             StmtKind::Break | StmtKind::Continue => {
                 let is_break = matches!(s.kind, StmtKind::Break);
-                let idx = self.frames.iter().rposition(|f| matches!(f, Frame::Loop { .. })).expect("loop");
+                let idx = self
+                    .frames
+                    .iter()
+                    .rposition(|f| matches!(f, Frame::Loop { .. }))
+                    .expect("loop");
                 let target = match self.frames[idx] {
                     Frame::Loop { brk, cont } => {
                         if is_break {
@@ -784,11 +822,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         self.call_rt("rt_raise", &[v]);
                     }
                     None => {
-                        let cur = self
-                            .frames
-                            .iter()
-                            .rev()
-                            .find_map(|f| if let Frame::Handling { exc, .. } = f { Some(*exc) } else { None });
+                        let cur = self.frames.iter().rev().find_map(|f| {
+                            if let Frame::Handling { exc, .. } = f {
+                                Some(*exc)
+                            } else {
+                                None
+                            }
+                        });
                         let v = match cur {
                             Some(var) => self.b.use_var(var),
                             None => self.pyconst(UNBOUND),
@@ -798,7 +838,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
                 self.raise_here(s.span);
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody),
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => self.try_stmt(body, handlers, orelse, finalbody),
         }
     }
 
@@ -846,7 +891,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let after = self.b.create_block();
         let fin_err = self.b.create_block();
         if has_finally {
-            self.frames.push(Frame::TryFinally { body: finalbody, on_error: fin_err });
+            self.frames.push(Frame::TryFinally {
+                body: finalbody,
+                on_error: fin_err,
+            });
         }
         if handlers.is_empty() {
             self.stmts(body);
@@ -891,7 +939,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 if let Some(n) = &h.name {
                     self.store_name(&n.name, e);
                 }
-                self.frames.push(Frame::Handling { exc: exc_var, name: h.name.as_ref().map(|n| n.name.as_str()) });
+                self.frames.push(Frame::Handling {
+                    exc: exc_var,
+                    name: h.name.as_ref().map(|n| n.name.as_str()),
+                });
                 self.bound = before.clone();
                 self.stmts(&h.body);
                 self.frames.pop();
@@ -979,7 +1030,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 None => (self.pyconst(PyValue::int_unchecked(0)), self.expr(start)),
             };
             let both = self.b.ins().band(s, e);
-            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let okb = self.b.create_block();
             let bad = self.b.create_block();
             self.b.ins().brif(ints, okb, &[], bad, &[]);
@@ -992,7 +1046,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let zero = self.iconst(0);
             let r = self.call_rt("rt_call", &[range, argv, two, zero]);
             self.check(r, iter.span);
-            let exc = self.pyconst(cellar_runtime::types::type_object(cellar_runtime::types::TypeId::OverflowError));
+            let exc = self.pyconst(cellar_runtime::types::type_object(
+                cellar_runtime::types::TypeId::OverflowError,
+            ));
             self.call_rt("rt_raise", &[exc]);
             self.raise_here(iter.span);
             self.enter(okb);
@@ -1064,12 +1120,17 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     /// `range(a)` / `range(a, b)` where `range` is the builtin: the argument expressions.
     fn range_args(&self, iter: &'a Expr) -> Option<(&'a Expr, Option<&'a Expr>)> {
-        let ExprKind::Call { func, args } = &iter.kind else { return None };
+        let ExprKind::Call { func, args } = &iter.kind else {
+            return None;
+        };
         let ExprKind::Name(n) = &func.kind else { return None };
         if n != "range" || !self.is_builtin_name("range") {
             return None;
         }
-        let pos: Vec<&Expr> = args.iter().filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None }).collect();
+        let pos: Vec<&Expr> = args
+            .iter()
+            .filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None })
+            .collect();
         if pos.len() != args.len() {
             return None;
         }
@@ -1114,7 +1175,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     .collect();
                 self.gc_poll();
                 for (t, x) in ts.iter().zip(vals) {
-                    let t = if let ExprKind::Starred(inner) = &t.kind { &**inner } else { t };
+                    let t = if let ExprKind::Starred(inner) = &t.kind {
+                        &**inner
+                    } else {
+                        t
+                    };
                     self.assign(t, x);
                 }
             }
@@ -1170,7 +1235,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     fn make_function(&mut self, f: &'a FunctionDef) -> Value {
         let decos: Vec<Value> = f.decorators.iter().map(|d| self.expr(d)).collect();
-        let defaults: Vec<Value> = f.params.positional.iter().filter_map(|p| p.default.as_ref()).map(|d| self.expr(d)).collect();
+        let defaults: Vec<Value> = f
+            .params
+            .positional
+            .iter()
+            .filter_map(|p| p.default.as_ref())
+            .map(|d| self.expr(d))
+            .collect();
         let defaults = if defaults.is_empty() {
             self.pyconst(UNBOUND)
         } else {
@@ -1202,7 +1273,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let fref = match self.direct.get(&f.scope_id) {
                 Some(&r) => r,
                 None => {
-                    let r = self.module.declare_func_in_func(self.prog.body_ids[&f.scope_id], self.b.func);
+                    let r = self
+                        .module
+                        .declare_func_in_func(self.prog.body_ids[&f.scope_id], self.b.func);
                     self.direct.insert(f.scope_id, r);
                     r
                 }
@@ -1214,7 +1287,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let func = self.alloc_inline(
             FUNCTION_ENV_OFFSET as usize + 8 * nfree,
             (arity << 32) | KIND_FUNCTION as i64,
-            &[(FUNCTION_CODE_OFFSET, code), (FUNCTION_CODE_OFFSET + 8, info), (32, defaults), (40, kwdefaults)],
+            &[
+                (FUNCTION_CODE_OFFSET, code),
+                (FUNCTION_CODE_OFFSET + 8, info),
+                (32, defaults),
+                (40, kwdefaults),
+            ],
             counter,
             &[info, defaults, kwdefaults],
             "rt_make_function",
@@ -1292,7 +1370,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         let off = self.b.ins().iadd_imm_s(callee, -4096);
-        let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
+        let is_ptr = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         self.b.ins().brif(is_ptr, chk, &[], slow, &[]);
         self.enter(chk);
         let hdr = self.b.ins().load(I64, flags(), callee, 0);
@@ -1300,7 +1381,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let ok = self.b.ins().icmp_imm_s(IntCC::Equal, hdr, want);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
         self.enter(fast);
-        let code = self.b.ins().load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
+        let code = self
+            .b
+            .ins()
+            .load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
         let sig = self.sig(n);
         let mut cargs = vec![callee];
         cargs.extend_from_slice(args);
@@ -1353,7 +1437,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let pos = |a: &'a Arg| if let Arg::Positional(e) = a { e } else { unreachable!() };
         if simple {
             if let ExprKind::Name(n) = &func.kind {
-                if let Some(g) = self.known_callee(n, args.len()).or_else(|| self.known_by_analysis(n, args.len())) {
+                if let Some(g) = self
+                    .known_callee(n, args.len())
+                    .or_else(|| self.known_by_analysis(n, args.len()))
+                {
                     // A function calling itself by the name only its own `def` binds: the
                     // name's value is a closure of this same `def` made in the same frame,
                     // so it has the same code and the same cells as the running closure;
@@ -1406,7 +1493,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
             return self.call_value(callee, &vals, span);
         }
-        let has_star = args.iter().any(|a| matches!(a, Arg::Starred(_) | Arg::DoubleStarred(_)));
+        let has_star = args
+            .iter()
+            .any(|a| matches!(a, Arg::Starred(_) | Arg::DoubleStarred(_)));
         let method = if let ExprKind::Attribute { value, attr } = &func.kind {
             if has_star {
                 None
@@ -1710,7 +1799,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// Branch to `yes` if `v` is a heap object of kind `kind` (or `kind2`), else to `no`.
     fn branch_on_kind(&mut self, v: Value, kinds: &[ObjKind], yes: Block, no: Block) {
         let off = self.b.ins().iadd_imm_s(v, -4096);
-        let is_ptr = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
+        let is_ptr = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         let chk = self.b.create_block();
         self.b.ins().brif(is_ptr, chk, &[], no, &[]);
         self.enter(chk);
@@ -1726,7 +1818,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// Address of item `k` of the list/tuple `o` if `k` is a small int in `0..len`, else
     /// jump to `slow`. The current block must know `o` is a list or tuple.
     fn item_addr(&mut self, o: Value, k: Value, slow: Block) -> Value {
-        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
+        let is_int = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
         let int_blk = self.b.create_block();
         self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
         self.enter(int_blk);
@@ -1832,7 +1927,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
                 FStringPart::Field { expr, conversion, spec } => {
                     let v = self.expr(expr);
-                    let spec_v = if spec.is_empty() { self.pyconst(UNBOUND) } else { self.fstring(spec, span) };
+                    let spec_v = if spec.is_empty() {
+                        self.pyconst(UNBOUND)
+                    } else {
+                        self.fstring(spec, span)
+                    };
                     let conv = self.iconst(conversion.map(|c| c as i64).unwrap_or(0));
                     let r = self.call_rt("rt_format_value", &[v, conv, spec_v]);
                     self.check(r, expr.span);
@@ -1884,7 +1983,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.def_var(res, zero);
         self.b.ins().brif(is_fn, done, &[], c2, &[]);
         self.enter(c2);
-        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
+        let is_int = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
         let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, INT_TAG as i64);
         self.b.def_var(res, nz);
         self.b.ins().brif(is_int, done, &[], slow, &[]);
@@ -1916,13 +2018,19 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     }
                 }
             }
-            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => self.cond(operand, els, then),
+            ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                operand,
+            } => self.cond(operand, els, then),
             ExprKind::Compare { left, ops, comparators } if ops.len() == 1 && int_cc(ops[0]).is_some() => {
                 let a = self.expr(left);
                 let b = self.expr(&comparators[0]);
                 let cc = int_cc(ops[0]).unwrap();
                 let both = self.b.ins().band(a, b);
-                let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+                let ints = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
                 let fast = self.b.create_block();
                 let slow = self.b.create_block();
                 self.b.ins().brif(ints, fast, &[], slow, &[]);
@@ -1963,7 +2071,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slow = self.b.create_block();
         if let Some(cc) = int_cc(op) {
             let both = self.b.ins().band(a, b);
-            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], slow, &[]);
             self.enter(fast);
@@ -1998,7 +2109,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let floaty = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div).then(|| self.b.create_block());
         if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
             let both = self.b.ins().band(a, b);
-            let ints = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], floaty.unwrap_or(slow), &[]);
             self.enter(fast);
@@ -2082,14 +2196,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let not_float = self.b.create_block();
         let is_float = self.b.create_block();
         let off = self.b.ins().iadd_imm_s(v, -(DOUBLE_OFFSET as i64));
-        let f = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, off, (INT_TAG - DOUBLE_OFFSET) as i64);
+        let f = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, off, (INT_TAG - DOUBLE_OFFSET) as i64);
         self.b.ins().brif(f, is_float, &[], not_float, &[]);
         self.enter(is_float);
         let x = self.b.ins().bitcast(F64, MemFlagsData::new(), off);
         self.b.def_var(out, x);
         self.b.ins().jump(done, &[]);
         self.enter(not_float);
-        let is_int = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
+        let is_int = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
         let int_blk = self.b.create_block();
         self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
         self.enter(int_blk);
@@ -2195,4 +2315,3 @@ fn int_cc(op: CmpOp) -> Option<IntCC> {
         _ => return None,
     })
 }
-

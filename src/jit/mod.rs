@@ -24,11 +24,13 @@ pub mod lower;
 pub use listing::{FunctionIr, Stage};
 
 use crate::scope::ScopeTable;
-use crate::syntax::ast::{FunctionDef, Module, ScopeId, Stmt, StmtKind, Expr, ExprKind, Arg, FStringPart};
+use crate::syntax::ast::{Arg, Expr, ExprKind, FStringPart, FunctionDef, Module, ScopeId, Stmt, StmtKind};
 use crate::syntax::SourceText;
 use cellar_runtime::object::CodeInfo;
 use cellar_runtime::value::Value;
-use cranelift_codegen::ir::{types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, UserFuncName};
+use cranelift_codegen::ir::{
+    types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, UserFuncName,
+};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -178,7 +180,12 @@ impl<'a> DefCollector<'a> {
                 self.stmts(scope, body);
                 self.stmts(scope, orelse);
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(scope, target);
                 self.expr(scope, iter);
                 self.stmts(scope, body);
@@ -191,7 +198,12 @@ impl<'a> DefCollector<'a> {
                     self.expr(scope, m);
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(scope, body);
                 for h in handlers {
                     if let Some(t) = &h.typ {
@@ -288,7 +300,9 @@ pub fn compile(
     let mut import_ids = HashMap::new();
     for imp in &imports {
         let sig = word_sig(&module, imp.params, imp.ret);
-        let id = module.declare_function(imp.name, Linkage::Import, &sig).map_err(|e| e.to_string())?;
+        let id = module
+            .declare_function(imp.name, Linkage::Import, &sig)
+            .map_err(|e| e.to_string())?;
         import_ids.insert(imp.name, (id, imp.ret));
     }
     let mut fctx = FunctionBuilderContext::new();
@@ -297,7 +311,9 @@ pub fn compile(
     for imp in imports.iter().filter(|i| i.reentrant) {
         let sig = word_sig(&module, imp.params, imp.ret);
         let name = format!("tramp_{}", imp.name);
-        let id = module.declare_function(&name, Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        let id = module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
         ctx.func.signature = sig;
         build_reentrant_trampoline(&mut module, &mut ctx, &mut fctx, import_ids[imp.name].0, vm_ptr);
         module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
@@ -306,7 +322,9 @@ pub fn compile(
     }
     let gc_poll = {
         let sig = word_sig(&module, 0, false);
-        let id = module.declare_function("gc_poll", Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        let id = module
+            .declare_function("gc_poll", Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
         ctx.func.signature = sig;
         build_poll_trampoline(&mut module, &mut ctx, &mut fctx, import_ids["rt_gc_collect"].0);
         module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
@@ -315,7 +333,10 @@ pub fn compile(
     };
 
     // Functions.
-    let mut dc = DefCollector { defs: HashMap::new(), def_of_name: HashMap::new() };
+    let mut dc = DefCollector {
+        defs: HashMap::new(),
+        def_of_name: HashMap::new(),
+    };
     dc.stmts(ScopeId(0), &ast.body);
     let mut infos = HashMap::new();
     let mut body_ids = HashMap::new();
@@ -331,11 +352,15 @@ pub fn compile(
         infos.insert(id, info);
         let nparams = scopes.get(id).params.len();
         let sig = word_sig(&module, nparams + 1, true);
-        let fid = module.declare_function(&format!("py_{}", id.0), Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        let fid = module
+            .declare_function(&format!("py_{}", id.0), Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
         body_ids.insert(id, fid);
         // Entry from Rust: the array entry for functions, a one-argument entry for the module.
         let asig = word_sig(&module, if id.0 == 0 { 1 } else { 2 }, true);
-        let aid = module.declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig).map_err(|e| e.to_string())?;
+        let aid = module
+            .declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig)
+            .map_err(|e| e.to_string())?;
         array_ids.insert(id, aid);
     }
     let prog = ProgramInfo {
@@ -375,18 +400,28 @@ pub fn compile(
         ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 1, true);
         ctx.func.name = UserFuncName::user(0, fid.as_u32());
         lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
-        bodies.insert(fid.as_u32(), std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()));
+        bodies.insert(
+            fid.as_u32(),
+            std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
+        );
         module.clear_context(&mut ctx);
     }
-    let inlinable: std::collections::HashSet<u32> =
-        bodies.iter().filter(|(&f, body)| inline::is_inlinable(f, body)).map(|(&f, _)| f).collect();
+    let inlinable: std::collections::HashSet<u32> = bodies
+        .iter()
+        .filter(|(&f, body)| inline::is_inlinable(f, body))
+        .map(|(&f, _)| f)
+        .collect();
     // Pass 2: inline, compile, record stack maps and listings.
     for &id in &order {
         let fid = prog.body_ids[&id];
         ctx.func = bodies[&fid.as_u32()].clone();
         listings.built(&ctx.func, source);
-        ctx.inline(inline::Inliner { bodies: &bodies, inlinable: &inlinable, caller: fid.as_u32() })
-            .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
+        ctx.inline(inline::Inliner {
+            bodies: &bodies,
+            inlinable: &inlinable,
+            caller: fid.as_u32(),
+        })
+        .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
@@ -437,12 +472,18 @@ pub fn compile(
             module.get_finalized_function(array_ids[&ScopeId(0)]),
         )
     };
-    Ok(CompiledProgram { entry, ir, _module: module })
+    Ok(CompiledProgram {
+        entry,
+        ir,
+        _module: module,
+    })
 }
 
 /// See [`ProgramInfo::frozen`].
 fn frozen_captures(scopes: &ScopeTable, source: &str) -> std::collections::HashSet<(ScopeId, String)> {
-    let introspects = ["__closure__", "cell_contents", "getattr", "setattr", "delattr"].iter().any(|w| source.contains(w));
+    let introspects = ["__closure__", "cell_contents", "getattr", "setattr", "delattr"]
+        .iter()
+        .any(|w| source.contains(w));
     let mut frozen = std::collections::HashSet::new();
     if introspects {
         return frozen;
@@ -468,7 +509,13 @@ fn trusted() -> MemFlagsData {
 
 /// `tramp_X(args..)`: push an ExitNode {prev, caller fp, return address} on this frame, call
 /// `X(args..)`, pop it, return the result.
-fn build_reentrant_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, target: FuncId, vm: i64) {
+fn build_reentrant_trampoline(
+    module: &mut JITModule,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    target: FuncId,
+    vm: i64,
+) {
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let blk = b.create_block();
     b.append_block_params_for_function_params(blk);
@@ -478,18 +525,22 @@ fn build_reentrant_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &
     let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 24, 3));
     let node = b.ins().stack_addr(I64, ss, 0);
     let vmv = b.ins().iconst(I64, vm);
-    let prev = b.ins().load(I64, trusted(), vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    let prev = b
+        .ins()
+        .load(I64, trusted(), vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
     b.ins().store(trusted(), prev, node, 0);
     let fp = b.ins().get_frame_pointer(I64);
     let caller_fp = b.ins().load(I64, trusted(), fp, 0);
     b.ins().store(trusted(), caller_fp, node, 8);
     let ra = b.ins().get_return_address(I64);
     b.ins().store(trusted(), ra, node, 16);
-    b.ins().store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    b.ins()
+        .store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
     let callee = module.declare_func_in_func(target, b.func);
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();
-    b.ins().store(trusted(), prev, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    b.ins()
+        .store(trusted(), prev, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
     b.ins().return_(&results);
     b.finalize(module.target_config());
 }

@@ -41,8 +41,7 @@ const MAX_BLOCKS: u32 = 20;
 
 /// Parse `source` as a module and lower it to Cellar's AST.
 pub fn parse_module(source: &SourceText) -> Result<Module, CompileError> {
-    let options = ParseOptions::from(Mode::Module)
-        .with_target_version(ruff_python_ast::PythonVersion::PY311);
+    let options = ParseOptions::from(Mode::Module).with_target_version(ruff_python_ast::PythonVersion::PY311);
     let parsed = ruff_python_parser::parse_unchecked(&source.text, options)
         .try_into_module()
         .expect("module mode yields a module");
@@ -56,7 +55,10 @@ pub fn parse_module(source: &SourceText) -> Result<Module, CompileError> {
 }
 
 fn span(r: TextRange) -> Span {
-    Span { start: r.start().into(), end: r.end().into() }
+    Span {
+        start: r.start().into(),
+        end: r.end().into(),
+    }
 }
 
 fn check_and_lower(
@@ -145,7 +147,11 @@ fn deep_node(module: &py::ModModule, limit: usize) -> Option<TextRange> {
             self.depth -= 1;
         }
     }
-    let mut probe = Probe { depth: 0, limit, found: None };
+    let mut probe = Probe {
+        depth: 0,
+        limit,
+        found: None,
+    };
     probe.visit_body(&module.body);
     probe.found
 }
@@ -210,9 +216,7 @@ fn token_checks(
                     let msg = if oline == cline {
                         format!("closing parenthesis '{c}' does not match opening parenthesis '{o}'")
                     } else {
-                        format!(
-                            "closing parenthesis '{c}' does not match opening parenthesis '{o}' on line {oline}"
-                        )
+                        format!("closing parenthesis '{c}' does not match opening parenthesis '{o}' on line {oline}")
                     };
                     return Err(CompileError::syntax(msg, span(r)));
                 }
@@ -252,7 +256,10 @@ fn token_checks(
                         _ => {}
                     }
                 }
-                let line_span = Span { start: ls as u32, end: at };
+                let line_span = Span {
+                    start: ls as u32,
+                    end: at,
+                };
                 let tab_error = || CompileError {
                     kind: "TabError",
                     message: "inconsistent use of tabs and spaces in indentation".into(),
@@ -337,9 +344,7 @@ fn bracket_depth_at(tokens: &ruff_python_ast::token::Tokens, offset: u32) -> usi
         }
         match tok.kind() {
             TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
-                depth = depth.saturating_sub(1)
-            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -421,9 +426,7 @@ fn is_bitwise_or_level(e: &py::Expr, src: &str) -> bool {
         return true;
     }
     match e {
-        E::BoolOp(_) | E::Compare(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) => {
-            false
-        }
+        E::BoolOp(_) | E::Compare(_) | E::If(_) | E::Lambda(_) | E::Named(_) | E::Starred(_) => false,
         E::UnaryOp(u) => u.op != py::UnaryOp::Not,
         E::Yield(_) | E::YieldFrom(_) | E::Slice(_) => false,
         _ => true,
@@ -476,7 +479,10 @@ fn stmt_at(body: &[py::Stmt], offset: ruff_text_size::TextSize) -> Option<&py::S
             }
             _ => vec![],
         };
-        match inner.into_iter().find(|b| b.iter().any(|s| s.range().contains_inclusive(offset))) {
+        match inner
+            .into_iter()
+            .find(|b| b.iter().any(|s| s.range().contains_inclusive(offset)))
+        {
             Some(b) => body = b,
             None => return found,
         }
@@ -496,14 +502,17 @@ fn assignment_target_error(stmt: &py::Stmt, src: &str) -> Option<CompileError> {
                 py::Expr::Tuple(tt) if !tt.parenthesized => tt.elts.last(),
                 other => Some(other),
             };
-            let lookahead_ok = starts_with_bitwise_or(next)
-                && (a.targets.len() == 1 || !is_bitwise_or_level(next, src));
+            let lookahead_ok =
+                starts_with_bitwise_or(next) && (a.targets.len() == 1 || !is_bitwise_or_level(next, src));
             if let (Some(c), true) = (cand, lookahead_ok) {
                 if let py::Expr::Name(_) = c {
                     if a.targets.iter().any(|t| first_invalid_target(t).is_some()) {
                         return Some(CompileError::syntax(
                             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
-                            Span { start: c.range().start().into(), end: next.range().end().into() },
+                            Span {
+                                start: c.range().start().into(),
+                                end: next.range().end().into(),
+                            },
                         ));
                     }
                 }
@@ -527,19 +536,31 @@ fn assignment_target_error(stmt: &py::Stmt, src: &str) -> Option<CompileError> {
                 }
             }
             let bad = a.targets.iter().find_map(first_invalid_target)?;
-            Some(CompileError::syntax(format!("cannot assign to {}", expr_name(bad)), span(bad.range())))
+            Some(CompileError::syntax(
+                format!("cannot assign to {}", expr_name(bad)),
+                span(bad.range()),
+            ))
         }
         py::Stmt::For(f) => {
             let bad = first_invalid_target(&f.target)?;
-            Some(CompileError::syntax(format!("cannot assign to {}", expr_name(bad)), span(bad.range())))
+            Some(CompileError::syntax(
+                format!("cannot assign to {}", expr_name(bad)),
+                span(bad.range()),
+            ))
         }
         py::Stmt::AugAssign(a) => Some(CompileError::syntax(
-            format!("'{}' is an illegal expression for augmented assignment", expr_name(&a.target)),
+            format!(
+                "'{}' is an illegal expression for augmented assignment",
+                expr_name(&a.target)
+            ),
             span(a.target.range()),
         )),
         py::Stmt::Delete(d) => {
             let bad = d.targets.iter().find_map(first_invalid_target)?;
-            Some(CompileError::syntax(format!("cannot delete {}", expr_name(bad)), span(bad.range())))
+            Some(CompileError::syntax(
+                format!("cannot delete {}", expr_name(bad)),
+                span(bad.range()),
+            ))
         }
         _ => None,
     }
@@ -576,13 +597,15 @@ fn translate_error(
     let at: u32 = loc.start().into();
     let sp = span(loc);
     let syntax = |m: &str| CompileError::syntax(m, sp);
-    let indentation = |m: String| CompileError { kind: "IndentationError", message: m, span: sp };
+    let indentation = |m: String| CompileError {
+        kind: "IndentationError",
+        message: m,
+        span: sp,
+    };
 
     // An unclosed bracket before the error: CPython reports it (it reads on to the end).
     let unclosed = unclosed_bracket(parsed.tokens());
-    let unclosed_error = |(c, r): (char, TextRange)| {
-        CompileError::syntax(format!("'{c}' was never closed"), span(r))
-    };
+    let unclosed_error = |(c, r): (char, TextRange)| CompileError::syntax(format!("'{c}' was never closed"), span(r));
     match &err.error {
         ParseErrorType::Lexical(L::Eof) => {
             return match unclosed {
@@ -594,10 +617,8 @@ fn translate_error(
         ParseErrorType::Lexical(L::IndentationError) | ParseErrorType::UnexpectedIndentation => {}
         _ => {
             if let Some(u) = unclosed {
-                let fstring_brace =
-                    u.0 == '{' && matches!(err.error, ParseErrorType::FStringError(_));
-                let later_line =
-                    source.line(loc.start().into()) > source.line(u.1.start().into());
+                let fstring_brace = u.0 == '{' && matches!(err.error, ParseErrorType::FStringError(_));
+                let later_line = source.line(loc.start().into()) > source.line(u.1.start().into());
                 if !fstring_brace && u.1.start() <= loc.start() && later_line {
                     return unclosed_error(u);
                 }
@@ -612,11 +633,7 @@ fn translate_error(
                 "function definition" => ("function definition".to_string(), "def".to_string()),
                 "class definition" => ("class definition".to_string(), "class".to_string()),
                 _ => {
-                    let kw: String = what
-                        .trim_start_matches('`')
-                        .chars()
-                        .take_while(|c| *c != '`')
-                        .collect();
+                    let kw: String = what.trim_start_matches('`').chars().take_while(|c| *c != '`').collect();
                     (format!("'{kw}' statement"), kw)
                 }
             };
@@ -648,10 +665,7 @@ fn translate_error(
                     s,
                 )
             } else {
-                CompileError::syntax(
-                    format!("unterminated string literal (detected at line {line})"),
-                    s,
-                )
+                CompileError::syntax(format!("unterminated string literal (detected at line {line})"), s)
             }
         }
         ParseErrorType::Lexical(L::UnrecognizedToken { tok }) => {
@@ -663,14 +677,15 @@ fn translate_error(
                 syntax(&format!("invalid non-printable character U+{:04X}", *tok as u32))
             }
         }
-        ParseErrorType::Lexical(L::OtherError(m)) if m.contains("Invalid decimal integer") => syntax(
-            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
-        ),
+        ParseErrorType::Lexical(L::OtherError(m)) if m.contains("Invalid decimal integer") => {
+            syntax("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers")
+        }
         ParseErrorType::Lexical(L::LineContinuationError) => {
             syntax("unexpected character after line continuation character")
         }
-        ParseErrorType::Lexical(L::FStringError(F::SingleRbrace))
-        | ParseErrorType::FStringError(F::SingleRbrace) => syntax("f-string: single '}' is not allowed"),
+        ParseErrorType::Lexical(L::FStringError(F::SingleRbrace)) | ParseErrorType::FStringError(F::SingleRbrace) => {
+            syntax("f-string: single '}' is not allowed")
+        }
         ParseErrorType::Lexical(L::FStringError(F::UnclosedLbrace))
         | ParseErrorType::FStringError(F::UnclosedLbrace) => syntax("f-string: expecting '}'"),
         ParseErrorType::Lexical(L::FStringError(F::InvalidConversionFlag))
@@ -685,14 +700,14 @@ fn translate_error(
         ParseErrorType::Lexical(L::FStringError(F::UnterminatedTripleQuotedString))
         | ParseErrorType::FStringError(F::UnterminatedTripleQuotedString) => {
             let line = source.line(loc.end().into());
-            syntax(&format!("unterminated triple-quoted string literal (detected at line {line})"))
+            syntax(&format!(
+                "unterminated triple-quoted string literal (detected at line {line})"
+            ))
         }
         ParseErrorType::InvalidAssignmentTarget
         | ParseErrorType::InvalidAugmentedAssignmentTarget
         | ParseErrorType::InvalidDeleteTarget => {
-            match stmt_at(&parsed.syntax().body, loc.start())
-                .and_then(|s| assignment_target_error(s, src))
-            {
+            match stmt_at(&parsed.syntax().body, loc.start()).and_then(|s| assignment_target_error(s, src)) {
                 Some(e) => e,
                 None => syntax("invalid syntax"),
             }
@@ -721,12 +736,8 @@ fn translate_error(
                 .unwrap_or("expression");
             syntax(&format!("cannot use assignment expressions with {name}"))
         }
-        ParseErrorType::NonDefaultParamAfterDefaultParam => {
-            syntax("non-default argument follows default argument")
-        }
-        ParseErrorType::ParamAfterVarKeywordParam => {
-            syntax("arguments cannot follow var-keyword argument")
-        }
+        ParseErrorType::NonDefaultParamAfterDefaultParam => syntax("non-default argument follows default argument"),
+        ParseErrorType::ParamAfterVarKeywordParam => syntax("arguments cannot follow var-keyword argument"),
         ParseErrorType::ExpectedKeywordParam => syntax("named arguments must follow bare *"),
         ParseErrorType::VarParameterWithDefault => {
             let before = src[..at as usize].trim_end();
@@ -736,25 +747,24 @@ fn translate_error(
                 syntax("var-positional argument cannot have default value")
             }
         }
-        ParseErrorType::PositionalAfterKeywordArgument => {
-            syntax("positional argument follows keyword argument")
-        }
+        ParseErrorType::PositionalAfterKeywordArgument => syntax("positional argument follows keyword argument"),
         ParseErrorType::PositionalAfterKeywordUnpacking => {
             syntax("positional argument follows keyword argument unpacking")
         }
         ParseErrorType::InvalidArgumentUnpackingOrder => {
             syntax("iterable argument unpacking follows keyword argument unpacking")
         }
-        ParseErrorType::UnparenthesizedGeneratorExpression => {
-            syntax("Generator expression must be parenthesized")
-        }
+        ParseErrorType::UnparenthesizedGeneratorExpression => syntax("Generator expression must be parenthesized"),
         ParseErrorType::OtherError(m) if m == "Expected a parameter name" => {
             let word: String = src[at as usize..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
             if matches!(word.as_str(), "True" | "False" | "None") {
-                let s = Span { start: at, end: at + word.len() as u32 };
+                let s = Span {
+                    start: at,
+                    end: at + word.len() as u32,
+                };
                 CompileError::syntax(format!("cannot assign to {word}"), s)
             } else {
                 syntax("expression cannot contain assignment, perhaps you meant \"==\"?")
@@ -763,7 +773,11 @@ fn translate_error(
         ParseErrorType::SimpleStatementsOnSameLine => {
             // `1a`, `0b12`: a number running into letters or digits.
             let before = &src[..at as usize];
-            let tail: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+            let tail: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
             let tail: String = tail.chars().rev().collect();
             let line_text = source.line_text(source.line(at)).trim_start();
             if tail.starts_with(|c: char| c.is_ascii_digit()) && before.ends_with(|c: char| c.is_alphanumeric()) {
@@ -784,13 +798,14 @@ fn translate_error(
                     ),
                     _ => CompileError::syntax(
                         "invalid decimal literal",
-                        Span { start: num_start, end: num_start },
+                        Span {
+                            start: num_start,
+                            end: num_start,
+                        },
                     ),
                 }
             } else if let Some(word) = ["print", "exec"].iter().find(|w| {
-                line_text.starts_with(*w)
-                    && line_text[w.len()..].starts_with(' ')
-                    && before.trim_end().ends_with(*w)
+                line_text.starts_with(*w) && line_text[w.len()..].starts_with(' ') && before.trim_end().ends_with(*w)
             }) {
                 let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
                 let line = source.line_text(source.line(at));
@@ -984,7 +999,10 @@ impl Lowerer<'_> {
     }
 
     fn ident(&self, id: &py::Identifier) -> Ident {
-        Ident { name: id.as_str().to_string(), span: span(id.range) }
+        Ident {
+            name: id.as_str().to_string(),
+            span: span(id.range),
+        }
     }
 
     /// Byte offset of the `def` keyword of a function whose range starts at `from`.
@@ -1065,8 +1083,7 @@ impl Lowerer<'_> {
             S::Assign(a) => {
                 // CPython evaluates the value first, but lowering order only matters for ids
                 // and errors; follow source order for scope ids.
-                let targets =
-                    a.targets.iter().map(|t| self.target(t, true)).collect::<R<Vec<_>>>()?;
+                let targets = a.targets.iter().map(|t| self.target(t, true)).collect::<R<Vec<_>>>()?;
                 let value = self.expr(&a.value)?;
                 StmtKind::Assign { targets, value }
             }
@@ -1103,7 +1120,12 @@ impl Lowerer<'_> {
                 self.fblocks -= 1;
                 let body = body?;
                 let orelse = self.stmts(&f.orelse)?;
-                StmtKind::For { target, iter, body, orelse }
+                StmtKind::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                }
             }
             S::While(w) => {
                 let test = self.expr(&w.test)?;
@@ -1130,7 +1152,10 @@ impl Lowerer<'_> {
                     let _ = c;
                     return Err(CompileError::unsupported(
                         "raise ... from",
-                        Span { start: sp.start.min(start), end: sp.end },
+                        Span {
+                            start: sp.start.min(start),
+                            end: sp.end,
+                        },
                     ));
                 }
                 StmtKind::Raise(ra.exc.as_deref().map(|e| self.expr(e)).transpose()?)
@@ -1169,15 +1194,23 @@ impl Lowerer<'_> {
     }
 
     fn elif_chain(&mut self, clauses: &[py::ElifElseClause], end: u32) -> R<Vec<Stmt>> {
-        let Some((first, rest)) = clauses.split_first() else { return Ok(Vec::new()) };
+        let Some((first, rest)) = clauses.split_first() else {
+            return Ok(Vec::new());
+        };
         match &first.test {
             None => self.stmts(&first.body),
             Some(test) => {
                 let test = self.expr(test)?;
                 let body = self.stmts(&first.body)?;
                 let orelse = self.elif_chain(rest, end)?;
-                let sp = Span { start: first.range.start().into(), end };
-                Ok(vec![Stmt { kind: StmtKind::If { test, body, orelse }, span: sp }])
+                let sp = Span {
+                    start: first.range.start().into(),
+                    end,
+                };
+                Ok(vec![Stmt {
+                    kind: StmtKind::If { test, body, orelse },
+                    span: sp,
+                }])
             }
         }
     }
@@ -1214,7 +1247,12 @@ impl Lowerer<'_> {
             self.push_block(2, h.range);
             let hbody = self.stmts(&h.body);
             self.fblocks -= 2;
-            handlers.push(ExceptHandler { typ, name, body: hbody?, span: span(h.range) });
+            handlers.push(ExceptHandler {
+                typ,
+                name,
+                body: hbody?,
+                span: span(h.range),
+            });
         }
         let orelse = self.stmts(&t.orelse)?;
         self.fblocks = base;
@@ -1226,7 +1264,12 @@ impl Lowerer<'_> {
         } else {
             Vec::new()
         };
-        Ok(StmtKind::Try { body, handlers, orelse, finalbody })
+        Ok(StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        })
     }
 
     /// Lower a `def` or `lambda`.
@@ -1275,12 +1318,18 @@ impl Lowerer<'_> {
             }
             for a in &params.args {
                 let default = a.default.as_deref().map(|d| self.expr(d)).transpose()?;
-                p.positional.push(Param { name: self.ident(&a.parameter.name), default });
+                p.positional.push(Param {
+                    name: self.ident(&a.parameter.name),
+                    default,
+                });
             }
             p.vararg = params.vararg.as_ref().map(|v| self.ident(&v.name));
             for a in &params.kwonlyargs {
                 let default = a.default.as_deref().map(|d| self.expr(d)).transpose()?;
-                p.kwonly.push(Param { name: self.ident(&a.parameter.name), default });
+                p.kwonly.push(Param {
+                    name: self.ident(&a.parameter.name),
+                    default,
+                });
             }
             p.kwarg = params.kwarg.as_ref().map(|k| self.ident(&k.name));
         }
@@ -1292,7 +1341,10 @@ impl Lowerer<'_> {
             FunctionBody::Stmts(b) => self.stmts(b),
             FunctionBody::Expr(e) => self.expr(e).map(|e| {
                 let sp = e.span;
-                vec![Stmt { kind: StmtKind::Return(Some(e)), span: sp }]
+                vec![Stmt {
+                    kind: StmtKind::Return(Some(e)),
+                    span: sp,
+                }]
             }),
         };
         (self.in_function, self.loop_depth, self.fblocks) = saved;
@@ -1315,7 +1367,10 @@ impl Lowerer<'_> {
                 if n.id.as_str() == "__debug__" {
                     self.compile_err("cannot assign to __debug__", sp);
                 }
-                Ok(Expr { kind: ExprKind::Name(n.id.to_string()), span: sp })
+                Ok(Expr {
+                    kind: ExprKind::Name(n.id.to_string()),
+                    span: sp,
+                })
             }
             py::Expr::Subscript(_) | py::Expr::Attribute(_) => self.expr(e),
             py::Expr::Tuple(_) | py::Expr::List(_) if allow_seq => {
@@ -1324,8 +1379,7 @@ impl Lowerer<'_> {
                     py::Expr::List(l) => &l.elts,
                     _ => unreachable!(),
                 };
-                let stars: Vec<&py::Expr> =
-                    elts.iter().filter(|x| matches!(x, py::Expr::Starred(_))).collect();
+                let stars: Vec<&py::Expr> = elts.iter().filter(|x| matches!(x, py::Expr::Starred(_))).collect();
                 if stars.len() > 1 {
                     self.compile_err("multiple starred expressions in assignment", sp);
                 }
@@ -1339,14 +1393,20 @@ impl Lowerer<'_> {
                         other => self.target(other, true)?,
                     });
                 }
-                let kind =
-                    if matches!(e, py::Expr::Tuple(_)) { ExprKind::Tuple(out) } else { ExprKind::List(out) };
+                let kind = if matches!(e, py::Expr::Tuple(_)) {
+                    ExprKind::Tuple(out)
+                } else {
+                    ExprKind::List(out)
+                };
                 Ok(Expr { kind, span: sp })
             }
             py::Expr::Starred(st) if allow_seq => {
                 self.compile_err("starred assignment target must be in a list or tuple", sp);
                 let inner = self.target(&st.value, true)?;
-                Ok(Expr { kind: ExprKind::Starred(Box::new(inner)), span: sp })
+                Ok(Expr {
+                    kind: ExprKind::Starred(Box::new(inner)),
+                    span: sp,
+                })
             }
             other => Err(CompileError::syntax(
                 format!("cannot assign to {}", expr_name(other)),
@@ -1361,7 +1421,10 @@ impl Lowerer<'_> {
                 if n.id.as_str() == "__debug__" {
                     self.compile_err("cannot delete __debug__", span(n.range));
                 }
-                out.push(Expr { kind: ExprKind::Name(n.id.to_string()), span: span(n.range) });
+                out.push(Expr {
+                    kind: ExprKind::Name(n.id.to_string()),
+                    span: span(n.range),
+                });
             }
             py::Expr::Subscript(_) | py::Expr::Attribute(_) => out.push(self.expr(e)?),
             py::Expr::Tuple(t) => {
@@ -1415,7 +1478,11 @@ impl Lowerer<'_> {
             E::Named(_) => return unsupported("walrus operator", r),
             E::BinOp(b) => {
                 let op = binop(b.op, r)?;
-                ExprKind::BinOp { left: self.boxed(&b.left)?, op, right: self.boxed(&b.right)? }
+                ExprKind::BinOp {
+                    left: self.boxed(&b.left)?,
+                    op,
+                    right: self.boxed(&b.right)?,
+                }
             }
             E::UnaryOp(u) => {
                 let op = match u.op {
@@ -1424,7 +1491,10 @@ impl Lowerer<'_> {
                     py::UnaryOp::UAdd => UnaryOp::Pos,
                     py::UnaryOp::Invert => return unsupported("bitwise not", r),
                 };
-                ExprKind::UnaryOp { op, operand: self.boxed(&u.operand)? }
+                ExprKind::UnaryOp {
+                    op,
+                    operand: self.boxed(&u.operand)?,
+                }
             }
             E::Lambda(l) => {
                 let f = self.function(
@@ -1530,11 +1600,17 @@ impl Lowerer<'_> {
             E::BooleanLiteral(b) => ExprKind::Constant(Constant::Bool(b.value)),
             E::NoneLiteral(_) => ExprKind::Constant(Constant::None),
             E::EllipsisLiteral(_) => return unsupported("Ellipsis", r),
-            E::Attribute(a) => ExprKind::Attribute { value: self.boxed(&a.value)?, attr: self.ident(&a.attr) },
+            E::Attribute(a) => ExprKind::Attribute {
+                value: self.boxed(&a.value)?,
+                attr: self.ident(&a.attr),
+            },
             E::Subscript(s) => {
                 let value = self.boxed(&s.value)?;
                 let index = match &*s.slice {
-                    E::Tuple(t) => Box::new(Expr { kind: ExprKind::Tuple(self.exprs(&t.elts)?), span: span(t.range) }),
+                    E::Tuple(t) => Box::new(Expr {
+                        kind: ExprKind::Tuple(self.exprs(&t.elts)?),
+                        span: span(t.range),
+                    }),
                     other => self.boxed(other)?,
                 };
                 ExprKind::Subscript { value, index }
@@ -1562,11 +1638,7 @@ impl Lowerer<'_> {
         Ok(Expr { kind, span: sp })
     }
 
-    fn fstring_elements(
-        &mut self,
-        elements: &py::InterpolatedStringElements,
-        parts: &mut Vec<FStringPart>,
-    ) -> R<()> {
+    fn fstring_elements(&mut self, elements: &py::InterpolatedStringElements, parts: &mut Vec<FStringPart>) -> R<()> {
         for el in elements.iter() {
             match el {
                 py::InterpolatedStringElement::Literal(l) => push_literal(parts, &l.value),
@@ -1668,7 +1740,10 @@ mod tests {
             assert_eq!(msg(src), format!("'{construct}' is not supported by cellar"), "{src}");
         }
         // The error points at the construct.
-        assert_eq!(err("x = 1\ny = [i for i in x]\n"), "SyntaxError: 'list comprehension' is not supported by cellar @2:4");
+        assert_eq!(
+            err("x = 1\ny = [i for i in x]\n"),
+            "SyntaxError: 'list comprehension' is not supported by cellar @2:4"
+        );
     }
 
     #[test]
@@ -1676,7 +1751,9 @@ mod tests {
         let src = "@deco(1)\ndef f(a, b=2, *args, c, d=lambda: 0, **kw):\n    global g\n    x, *y = [1, 2.5, 'three']\n    x += a ** 2 // 3 % 4\n    del x, y[0]\n    try:\n        assert a < b <= c, 'msg'\n    except (E, F) as e:\n        raise\n    else:\n        pass\n    finally:\n        pass\n    while not a:\n        break\n    else:\n        continue_ = 1\n    for i in range(3):\n        continue\n    if a and b or c:\n        return f'{a!r:>{b}} {c=}' if a is not None else {1: 2, **kw}\n    elif a in b:\n        return a[1:2:3], a.b, f(*a, k=1, **kw), -a, +a\n    return None, True, False\n";
         let m = parse(src).unwrap();
         assert_eq!(m.body.len(), 1);
-        let StmtKind::FunctionDef(f) = &m.body[0].kind else { panic!() };
+        let StmtKind::FunctionDef(f) = &m.body[0].kind else {
+            panic!()
+        };
         assert_eq!(f.name, "f");
         assert_eq!(f.decorators.len(), 1);
         assert_eq!(f.scope_id, ScopeId(1));
@@ -1699,24 +1776,38 @@ mod tests {
     #[test]
     fn syntax_attribute_targets() {
         let m = parse("f.x = 1\nf.__closure__[0].cell_contents += 2\ndel f.x, g.y\n").unwrap();
-        let StmtKind::Assign { targets, .. } = &m.body[0].kind else { panic!() };
+        let StmtKind::Assign { targets, .. } = &m.body[0].kind else {
+            panic!()
+        };
         assert!(matches!(&targets[0].kind, ExprKind::Attribute { attr, .. } if attr.name == "x"));
-        let StmtKind::AugAssign { target, .. } = &m.body[1].kind else { panic!() };
+        let StmtKind::AugAssign { target, .. } = &m.body[1].kind else {
+            panic!()
+        };
         assert!(matches!(&target.kind, ExprKind::Attribute { attr, .. } if attr.name == "cell_contents"));
-        let StmtKind::Delete(ts) = &m.body[2].kind else { panic!() };
+        let StmtKind::Delete(ts) = &m.body[2].kind else {
+            panic!()
+        };
         assert!(ts.iter().all(|t| matches!(t.kind, ExprKind::Attribute { .. })));
     }
 
     #[test]
     fn syntax_scope_ids_follow_keyword_order() {
         let m = parse("@(lambda f: f)\ndef g(a=lambda: 1):\n    def h(): pass\nk = lambda: 0\n").unwrap();
-        let StmtKind::FunctionDef(g) = &m.body[0].kind else { panic!() };
-        let ExprKind::Lambda(deco) = &g.decorators[0].kind else { panic!() };
+        let StmtKind::FunctionDef(g) = &m.body[0].kind else {
+            panic!()
+        };
+        let ExprKind::Lambda(deco) = &g.decorators[0].kind else {
+            panic!()
+        };
         let Some(ExprKind::Lambda(default)) = g.params.positional[0].default.as_ref().map(|d| &d.kind) else {
             panic!()
         };
-        let StmtKind::FunctionDef(h) = &g.body[0].kind else { panic!() };
-        let StmtKind::Assign { value, .. } = &m.body[1].kind else { panic!() };
+        let StmtKind::FunctionDef(h) = &g.body[0].kind else {
+            panic!()
+        };
+        let StmtKind::Assign { value, .. } = &m.body[1].kind else {
+            panic!()
+        };
         let ExprKind::Lambda(k) = &value.kind else { panic!() };
         let ids: Vec<u32> = [deco, g, default, h, k].iter().map(|f| f.scope_id.0).collect();
         assert_eq!(ids, [1, 2, 3, 4, 5]);
@@ -1725,22 +1816,36 @@ mod tests {
     #[test]
     fn syntax_fstring_parts() {
         let m = parse("x = f'a{b!r:>{w}}c' 'd' f'{e=}'\n").unwrap();
-        let StmtKind::Assign { value, .. } = &m.body[0].kind else { panic!() };
-        let ExprKind::FString(parts) = &value.kind else { panic!() };
+        let StmtKind::Assign { value, .. } = &m.body[0].kind else {
+            panic!()
+        };
+        let ExprKind::FString(parts) = &value.kind else {
+            panic!()
+        };
         assert_eq!(parts.len(), 4, "{parts:?}");
         assert!(matches!(&parts[0], FStringPart::Literal(s) if s == "a"));
-        let FStringPart::Field { conversion, spec, .. } = &parts[1] else { panic!() };
+        let FStringPart::Field { conversion, spec, .. } = &parts[1] else {
+            panic!()
+        };
         assert_eq!(*conversion, Some('r'));
         assert!(matches!(&spec[0], FStringPart::Literal(s) if s == ">"));
         assert!(matches!(&spec[1], FStringPart::Field { conversion: None, .. }));
         assert!(matches!(&parts[2], FStringPart::Literal(s) if s == "cde="));
-        assert!(matches!(&parts[3], FStringPart::Field { conversion: Some('r'), .. }));
+        assert!(matches!(
+            &parts[3],
+            FStringPart::Field {
+                conversion: Some('r'),
+                ..
+            }
+        ));
     }
 
     #[test]
     fn syntax_literals_and_call_order() {
         let m = parse("x = 0x_ffff_ffff_ffff_ffff_ff + 1_000 + 0b101 + 12345678901234567890123\nf(x=1, *a, y=2, **k)\n__debug__\n").unwrap();
-        let StmtKind::Assign { value, .. } = &m.body[0].kind else { panic!() };
+        let StmtKind::Assign { value, .. } = &m.body[0].kind else {
+            panic!()
+        };
         let mut ints = Vec::new();
         let mut e = value;
         while let ExprKind::BinOp { left, right, .. } = &e.kind {
@@ -1754,8 +1859,12 @@ mod tests {
         }
         assert_eq!(ints, ["12345678901234567890123", "5", "1000", "4722366482869645213695"]);
         // Positional and starred arguments first, then keywords, as CPython evaluates them.
-        let StmtKind::Expr(call) = &m.body[1].kind else { panic!() };
-        let ExprKind::Call { args, .. } = &call.kind else { panic!() };
+        let StmtKind::Expr(call) = &m.body[1].kind else {
+            panic!()
+        };
+        let ExprKind::Call { args, .. } = &call.kind else {
+            panic!()
+        };
         assert!(matches!(args[0], Arg::Starred(_)));
         assert!(matches!(&args[1], Arg::Keyword(k, _) if k.name == "x"));
         assert!(matches!(&args[2], Arg::Keyword(k, _) if k.name == "y"));
@@ -1826,14 +1935,35 @@ mod tests {
             ("return 1\n", "SyntaxError: 'return' outside function @1:0"),
             ("break\n", "SyntaxError: 'break' outside loop @1:0"),
             ("continue\n", "SyntaxError: 'continue' not properly in loop @1:0"),
-            ("while 1:\n    def f():\n        break\n", "SyntaxError: 'break' outside loop @3:8"),
-            ("for x in y:\n    pass\nelse:\n    continue\n", "SyntaxError: 'continue' not properly in loop @4:4"),
-            ("def f(x, x): pass\n", "SyntaxError: duplicate argument 'x' in function definition @1:9"),
-            ("def f(a, *b, b): pass\n", "SyntaxError: duplicate argument 'b' in function definition @1:10"),
+            (
+                "while 1:\n    def f():\n        break\n",
+                "SyntaxError: 'break' outside loop @3:8",
+            ),
+            (
+                "for x in y:\n    pass\nelse:\n    continue\n",
+                "SyntaxError: 'continue' not properly in loop @4:4",
+            ),
+            (
+                "def f(x, x): pass\n",
+                "SyntaxError: duplicate argument 'x' in function definition @1:9",
+            ),
+            (
+                "def f(a, *b, b): pass\n",
+                "SyntaxError: duplicate argument 'b' in function definition @1:10",
+            ),
             ("f(a=1, a=2)\n", "SyntaxError: keyword argument repeated: a @1:7"),
-            ("try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n", "SyntaxError: default 'except:' must be last @3:0"),
-            ("*a = 1\n", "SyntaxError: starred assignment target must be in a list or tuple @1:0"),
-            ("*a, *b = c\n", "SyntaxError: multiple starred expressions in assignment @1:0"),
+            (
+                "try:\n  pass\nexcept:\n  pass\nexcept E:\n  pass\n",
+                "SyntaxError: default 'except:' must be last @3:0",
+            ),
+            (
+                "*a = 1\n",
+                "SyntaxError: starred assignment target must be in a list or tuple @1:0",
+            ),
+            (
+                "*a, *b = c\n",
+                "SyntaxError: multiple starred expressions in assignment @1:0",
+            ),
             ("x = *a\n", "SyntaxError: can't use starred expression here @1:4"),
             ("__debug__ = 1\n", "SyntaxError: cannot assign to __debug__ @1:0"),
         ];
@@ -1847,22 +1977,36 @@ mod tests {
     #[test]
     fn syntax_nesting_limits() {
         let blocks = |n: usize| -> String {
-            (0..n).map(|i| format!("{}for x in y:\n", "    ".repeat(i))).collect::<String>()
+            (0..n)
+                .map(|i| format!("{}for x in y:\n", "    ".repeat(i)))
+                .collect::<String>()
                 + &"    ".repeat(n)
                 + "pass\n"
         };
         parse(&blocks(20)).unwrap();
-        assert_eq!(err(&blocks(21)), "SyntaxError: too many statically nested blocks @21:80");
+        assert_eq!(
+            err(&blocks(21)),
+            "SyntaxError: too many statically nested blocks @21:80"
+        );
         // A function starts a fresh count.
-        parse(&format!("def f():\n{}", blocks(20).lines().map(|l| format!("    {l}\n")).collect::<String>())).unwrap();
+        parse(&format!(
+            "def f():\n{}",
+            blocks(20).lines().map(|l| format!("    {l}\n")).collect::<String>()
+        ))
+        .unwrap();
 
         let indent = |n: usize| -> String {
             (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(n) + "pass\n"
         };
         parse(&indent(99)).unwrap();
-        assert_eq!(err(&indent(100)), "IndentationError: too many levels of indentation @101:0");
+        assert_eq!(
+            err(&indent(100)),
+            "IndentationError: too many levels of indentation @101:0"
+        );
         // 1000 nested defs: rejected on indentation, no stack overflow.
-        let defs: String = (0..1000).map(|i| format!("{}def f{i}():\n", " ".repeat(i))).collect::<String>()
+        let defs: String = (0..1000)
+            .map(|i| format!("{}def f{i}():\n", " ".repeat(i)))
+            .collect::<String>()
             + &" ".repeat(1000)
             + "pass\n";
         assert!(err(&defs).starts_with("IndentationError: too many levels of indentation"));
@@ -1889,7 +2033,11 @@ mod tests {
             format!("x = {}1 +\n", "-".repeat(100_000)),
         ] {
             let e = parse(&src).expect_err("too deep");
-            assert!(format!("{}: {}", e.kind, e.message) == recursion || e.message == "invalid syntax", "{}", e.message);
+            assert!(
+                format!("{}: {}", e.kind, e.message) == recursion || e.message == "invalid syntax",
+                "{}",
+                e.message
+            );
         }
         // Below the limit it works, scope analysis included.
         let m = parse(&format!("x = {}1\n", "lambda: ".repeat(400))).unwrap();

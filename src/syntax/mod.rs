@@ -22,7 +22,11 @@ pub struct CompileError {
 impl CompileError {
     /// A `SyntaxError` at `span`.
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
-        CompileError { kind: "SyntaxError", message: message.into(), span }
+        CompileError {
+            kind: "SyntaxError",
+            message: message.into(),
+            span,
+        }
     }
 
     /// The error for a construct outside Cellar's subset.
@@ -100,8 +104,14 @@ impl SourceText {
     /// The text of a 1-based line, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(i) else { return "" };
-        let end = self.line_starts.get(i + 1).map(|&e| e as usize).unwrap_or(self.text.len());
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
         self.text[start as usize..end].trim_end_matches(['\n', '\r'])
     }
 }
