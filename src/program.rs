@@ -130,3 +130,30 @@ pub fn cmp_code(op: crate::syntax::ast::CmpOp) -> u64 {
         CmpOp::IsNot => 9,
     }
 }
+
+/// `range(a)` / `range(a, b)` read in scope `id`, where `range` is the builtin (never
+/// shadowed): the argument expressions. Both engines run such loops on a machine counter.
+pub fn range_loop_args<'e>(
+    scopes: &ScopeTable,
+    id: ScopeId,
+    iter: &'e crate::syntax::ast::Expr,
+) -> Option<(&'e crate::syntax::ast::Expr, Option<&'e crate::syntax::ast::Expr>)> {
+    use crate::syntax::ast::{Arg, ExprKind};
+    let ExprKind::Call { func, args } = &iter.kind else {
+        return None;
+    };
+    let ExprKind::Name(n) = &func.kind else {
+        return None;
+    };
+    if n != "range" || !is_builtin_name(scopes, id, "range") {
+        return None;
+    }
+    let mut pos = args
+        .iter()
+        .map(|a| if let Arg::Positional(e) = a { Some(e) } else { None });
+    match (pos.next(), pos.next(), pos.next()) {
+        (Some(Some(a)), None, _) => Some((a, None)),
+        (Some(Some(a)), Some(Some(b)), None) => Some((a, Some(b))),
+        _ => None,
+    }
+}

@@ -413,27 +413,7 @@ impl<'a> Cx<'a> {
 
     /// `range(a)` / `range(a, b)` where `range` is the builtin.
     fn range_args(&self, fx: &Fx, iter: &'a Expr) -> Option<(&'a Expr, Option<&'a Expr>)> {
-        let ExprKind::Call { func, args } = &iter.kind else {
-            return None;
-        };
-        let ExprKind::Name(n) = &func.kind else {
-            return None;
-        };
-        if n != "range" || !program::is_builtin_name(self.scopes, fx.scope.id, "range") {
-            return None;
-        }
-        let pos: Vec<&Expr> = args
-            .iter()
-            .filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None })
-            .collect();
-        if pos.len() != args.len() {
-            return None;
-        }
-        match pos.as_slice() {
-            [a] => Some((a, None)),
-            [a, b] => Some((a, Some(b))),
-            _ => None,
-        }
+        program::range_loop_args(self.scopes, fx.scope.id, iter)
     }
 
     fn target(&mut self, fx: &mut Fx<'a>, t: &'a Expr) -> Target {

@@ -1120,25 +1120,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     /// `range(a)` / `range(a, b)` where `range` is the builtin: the argument expressions.
     fn range_args(&self, iter: &'a Expr) -> Option<(&'a Expr, Option<&'a Expr>)> {
-        let ExprKind::Call { func, args } = &iter.kind else {
-            return None;
-        };
-        let ExprKind::Name(n) = &func.kind else { return None };
-        if n != "range" || !self.is_builtin_name("range") {
-            return None;
-        }
-        let pos: Vec<&Expr> = args
-            .iter()
-            .filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None })
-            .collect();
-        if pos.len() != args.len() {
-            return None;
-        }
-        match pos.as_slice() {
-            [a] => Some((a, None)),
-            [a, b] => Some((a, Some(b))),
-            _ => None,
-        }
+        crate::program::range_loop_args(self.prog.scopes, self.scope.id, iter)
     }
 
     /// Is `name` here the builtin (never bound as a global or local anywhere)?
