@@ -158,15 +158,17 @@ fn returned_def(inp: &KnownInputs, scope: ScopeId, body: &[Stmt]) -> Option<Scop
     }
 }
 
-fn collect_returns<'a>(body: &'a [Stmt], f: &mut dyn FnMut(Option<&'a Expr>)) {
+/// Visit every statement of a function body, entering compound statements but not nested
+/// functions.
+fn each_stmt<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
     for s in body {
+        f(s);
         match &s.kind {
-            StmtKind::Return(e) => f(e.as_ref()),
             StmtKind::If { body, orelse, .. }
             | StmtKind::While { body, orelse, .. }
             | StmtKind::For { body, orelse, .. } => {
-                collect_returns(body, f);
-                collect_returns(orelse, f);
+                each_stmt(body, f);
+                each_stmt(orelse, f);
             }
             StmtKind::Try {
                 body,
@@ -174,48 +176,36 @@ fn collect_returns<'a>(body: &'a [Stmt], f: &mut dyn FnMut(Option<&'a Expr>)) {
                 orelse,
                 finalbody,
             } => {
-                collect_returns(body, f);
+                each_stmt(body, f);
                 for h in handlers {
-                    collect_returns(&h.body, f);
+                    each_stmt(&h.body, f);
                 }
-                collect_returns(orelse, f);
-                collect_returns(finalbody, f);
+                each_stmt(orelse, f);
+                each_stmt(finalbody, f);
             }
             _ => {}
         }
     }
 }
 
+fn collect_returns<'a>(body: &'a [Stmt], f: &mut dyn FnMut(Option<&'a Expr>)) {
+    each_stmt(body, &mut |s| {
+        if let StmtKind::Return(e) = &s.kind {
+            f(e.as_ref())
+        }
+    });
+}
+
 /// Every `NAME = value` with a single plain name target (other binding forms are counted
 /// by the caller through the symbol's binding count).
 fn collect_assignments<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str, &'a Expr)) {
-    for s in body {
-        match &s.kind {
-            StmtKind::Assign { targets, value } if targets.len() == 1 => {
-                if let ExprKind::Name(n) = &targets[0].kind {
+    each_stmt(body, &mut |s| {
+        if let StmtKind::Assign { targets, value } = &s.kind {
+            if let [t] = targets.as_slice() {
+                if let ExprKind::Name(n) = &t.kind {
                     f(n, value);
                 }
             }
-            StmtKind::If { body, orelse, .. }
-            | StmtKind::While { body, orelse, .. }
-            | StmtKind::For { body, orelse, .. } => {
-                collect_assignments(body, f);
-                collect_assignments(orelse, f);
-            }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finalbody,
-            } => {
-                collect_assignments(body, f);
-                for h in handlers {
-                    collect_assignments(&h.body, f);
-                }
-                collect_assignments(orelse, f);
-                collect_assignments(finalbody, f);
-            }
-            _ => {}
         }
-    }
+    });
 }
