@@ -439,6 +439,9 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `inline-indexing`: subscripts in a loop never call the general `rt_getitem` on the hot
 ///   path (a list or tuple is indexed inline, a dict through the direct `rt_dict_getitem`).
 /// - `definite-assignment`: reading a local after it is assigned has no unbound check.
+/// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
+///   no stack slot: values kept in slots for the collector stay in registers too
+///   (`jit::spills`).
 fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
     let irs = compile(dir, "fast_paths")?;
     let f = |q: &str| function(&irs, q);
@@ -488,6 +491,25 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("assigned_then_read checks a local it has just assigned".into());
             }
         }
+        "no-reload-in-loop" => {
+            let g = f("counting")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
+            let slot_addrs: HashSet<&str> = blocks
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains(" = stack_addr"))
+                .filter_map(|i| i.split(' ').next())
+                .collect();
+            let reloads: Vec<&String> = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains(" = load.") && i.split([' ', '+']).any(|w| slot_addrs.contains(w)))
+                .collect();
+            if !reloads.is_empty() {
+                return Err(format!("counting's loop reads stack slots: {reloads:?}").into());
+            }
+        }
         _ => return Err(format!("unknown property {which}").into()),
     }
     Ok(())
@@ -516,6 +538,7 @@ fn main() {
         "known-call-inlined",
         "inline-indexing",
         "definite-assignment",
+        "no-reload-in-loop",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

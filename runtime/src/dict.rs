@@ -5,14 +5,22 @@
 //!  index:   HashTable<u32>  -- open addressing (hashbrown), holds positions into `entries`
 //!  entries: Vec<Entry>      -- insertion order; a deleted entry has key == UNBOUND
 //!  len:     live entries
+//!  dense:   entries[i].key is the int i for every i, nothing deleted, index not built
 //! ```
+//!
+//! A dict starts dense and stays dense while its keys are the ints 0, 1, 2, ... inserted in
+//! that order (a memo table, a counter per bucket): then `d[k]` is a bounds check and one
+//! compare, with no hashing, and the entries array is the whole table (the idea of Lua's
+//! array part and PyPy's int dict strategy, with Python's insertion order kept for free).
+//! Any other insertion, or a deletion, builds the hash index once and the dict leaves
+//! dense mode for good.
 //!
 //! Hashing and equality are Python's (`1 == 1.0 == True` share a slot), supplied by
 //! [`crate::ops::py_hash`] and [`crate::ops::py_eq`]. Keys of the supported types never run
 //! user code, so lookups cannot call back into Python.
 
 use crate::ops::{py_eq, py_hash};
-use crate::value::{Value, UNBOUND};
+use crate::value::{Value, FALSE, TRUE, UNBOUND};
 use hashbrown::HashTable;
 
 /// One slot of the insertion-ordered entry array.
@@ -27,12 +35,24 @@ pub struct Entry {
 }
 
 /// An insertion-ordered dictionary. See the module docs.
-#[derive(Default)]
 pub struct Dict {
     index: HashTable<u32>,
     /// Entries in insertion order; deleted ones have `key == UNBOUND`.
     pub entries: Vec<Entry>,
     len: usize,
+    /// Entry `i` has the key `i` for every `i`, none is deleted, and `index` is empty.
+    dense: bool,
+}
+
+impl Default for Dict {
+    fn default() -> Self {
+        Dict {
+            index: HashTable::new(),
+            entries: Vec::new(),
+            len: 0,
+            dense: true,
+        }
+    }
 }
 
 /// The hash the table uses: Python's hash, mixed. Python hashes small ints to themselves,
@@ -69,6 +89,45 @@ impl Dict {
         self.len == 0
     }
 
+    /// In dense mode: the position of the int equal to `key`, if the dict has one. Floats
+    /// and bools equal to an int find it, as in Python; other keys are only checked for
+    /// hashability (they cannot equal a small int).
+    fn dense_pos(&self, key: Value) -> Result<Option<usize>, Unhashable> {
+        let k = if key.is_small_int() {
+            key.as_small_int()
+        } else if key == TRUE || key == FALSE {
+            (key == TRUE) as i64
+        } else if key.is_float() {
+            let f = key.as_float();
+            if f.fract() != 0.0 || !(0.0..self.entries.len() as f64).contains(&f) {
+                return Ok(None);
+            }
+            f as i64
+        } else {
+            table_hash(key).ok_or(Unhashable(key))?;
+            return Ok(None);
+        };
+        Ok((k >= 0 && (k as usize) < self.entries.len()).then_some(k as usize))
+    }
+
+    /// Leave dense mode: fill in the cached hashes and build the index.
+    fn undense(&mut self) {
+        self.dense = false;
+        for e in &mut self.entries {
+            e.hash = table_hash(e.key).expect("dense keys are ints");
+        }
+        self.rebuild_index();
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index.clear();
+        let entries = &self.entries;
+        for (i, e) in entries.iter().enumerate() {
+            self.index
+                .insert_unique(e.hash, i as u32, |&j| entries[j as usize].hash);
+        }
+    }
+
     fn find(&self, hash: u64, key: Value) -> Option<u32> {
         let entries = &self.entries;
         self.index
@@ -81,6 +140,9 @@ impl Dict {
 
     /// Look up `key`.
     pub fn get(&self, key: Value) -> Result<Option<Value>, Unhashable> {
+        if self.dense {
+            return Ok(self.dense_pos(key)?.map(|i| self.entries[i].value));
+        }
         let hash = table_hash(key).ok_or(Unhashable(key))?;
         Ok(self.find(hash, key).map(|i| self.entries[i as usize].value))
     }
@@ -93,6 +155,22 @@ impl Dict {
     /// Insert or overwrite `key` (an existing key keeps its position and its original key
     /// object, as in CPython).
     pub fn insert(&mut self, key: Value, value: Value) -> Result<(), Unhashable> {
+        if self.dense {
+            if key.is_small_int() && key.as_small_int() >= 0 {
+                let k = key.as_small_int() as usize;
+                if k < self.entries.len() {
+                    self.entries[k].value = value;
+                    return Ok(());
+                }
+                if k == self.entries.len() {
+                    self.entries.push(Entry { hash: 0, key, value });
+                    self.len += 1;
+                    return Ok(());
+                }
+            }
+            table_hash(key).ok_or(Unhashable(key))?;
+            self.undense();
+        }
         let hash = table_hash(key).ok_or(Unhashable(key))?;
         if let Some(i) = self.find(hash, key) {
             self.entries[i as usize].value = value;
@@ -111,6 +189,12 @@ impl Dict {
 
     /// Remove `key`, returning its value.
     pub fn remove(&mut self, key: Value) -> Result<Option<Value>, Unhashable> {
+        if self.dense {
+            if self.dense_pos(key)?.is_none() {
+                return Ok(None);
+            }
+            self.undense();
+        }
         let hash = table_hash(key).ok_or(Unhashable(key))?;
         let entries = &self.entries;
         let found = self.index.find_entry(hash, |&i| {
@@ -134,12 +218,7 @@ impl Dict {
     /// Drop deleted entries and rebuild the index.
     fn compact(&mut self) {
         self.entries.retain(|e| e.key != UNBOUND);
-        self.index.clear();
-        for (i, e) in self.entries.iter().enumerate() {
-            let entries = &self.entries;
-            self.index
-                .insert_unique(e.hash, i as u32, |&j| entries[j as usize].hash);
-        }
+        self.rebuild_index();
     }
 
     /// Remove everything.
@@ -147,6 +226,7 @@ impl Dict {
         self.entries.clear();
         self.index.clear();
         self.len = 0;
+        self.dense = true;
     }
 
     /// Live `(key, value)` pairs in insertion order.
@@ -175,5 +255,48 @@ impl Dict {
             f(e.key);
             f(e.value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(n: i64) -> Value {
+        Value::int_unchecked(n)
+    }
+
+    #[test]
+    fn ints_in_order_stay_dense_and_anything_else_leaves() {
+        let mut d = Dict::new();
+        for i in 0..100 {
+            d.insert(int(i), int(-i)).ok().unwrap();
+        }
+        assert!(d.dense && d.index.is_empty());
+        d.insert(int(7), int(70)).ok().unwrap();
+        assert!(d.dense);
+        assert_eq!(d.get(int(7)).ok().unwrap(), Some(int(70)));
+        assert_eq!(d.get(TRUE).ok().unwrap(), Some(int(-1)));
+        assert_eq!(d.get(int(100)).ok().unwrap(), None);
+        assert_eq!(d.get(int(-1)).ok().unwrap(), None);
+
+        let mut gap = Dict::new();
+        gap.insert(int(0), int(0)).ok().unwrap();
+        gap.insert(int(2), int(2)).ok().unwrap();
+        assert!(!gap.dense);
+        assert_eq!(gap.get(int(2)).ok().unwrap(), Some(int(2)));
+        assert_eq!(gap.get(int(1)).ok().unwrap(), None);
+
+        let mut del = Dict::new();
+        for i in 0..4 {
+            del.insert(int(i), int(i)).ok().unwrap();
+        }
+        assert_eq!(del.remove(int(9)).ok().unwrap(), None);
+        assert!(del.dense);
+        assert_eq!(del.remove(int(1)).ok().unwrap(), Some(int(1)));
+        assert!(!del.dense);
+        assert_eq!(del.get(int(3)).ok().unwrap(), Some(int(3)));
+        assert_eq!(del.get(int(1)).ok().unwrap(), None);
+        assert_eq!(del.len(), 3);
     }
 }

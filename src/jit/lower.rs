@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Every variable and temporary that holds a Python value is declared as needing a stack
-//! map, so at each call Cranelift spills it to a slot the collector can find. Errors: every
+//! map, so at each call Cranelift spills it to a slot the collector can find (and
+//! `super::spills` then drops the reloads a non-moving collector does not need). Errors: every
 //! operation that can fail is followed by a check for `EXC`; the error edge records a
 //! traceback entry (function, line) and jumps to the innermost `try` handler, or to the
 //! unwind block, which leaves the function returning `EXC`.

@@ -20,6 +20,7 @@ pub mod inline;
 pub mod known;
 pub mod listing;
 pub mod lower;
+pub mod spills;
 
 pub use listing::{FunctionIr, Stage};
 
@@ -422,6 +423,9 @@ pub fn compile(
             caller: fid.as_u32(),
         })
         .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
+        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
+            spills::remove_reloads(&mut ctx.func);
+        }
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
