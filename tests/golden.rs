@@ -439,6 +439,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `inline-indexing`: subscripts in a loop never call the general `rt_getitem` on the hot
 ///   path (a list or tuple is indexed inline, a dict through the direct `rt_dict_getitem`).
 /// - `definite-assignment`: reading a local after it is assigned has no unbound check.
+/// - `leaf-depth`: `add` (a leaf: it calls nothing that runs Python code) checks the
+///   recursion limit but never writes the depth counter; `counting` (not a leaf) does.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
 ///   no stack slot: values kept in slots for the collector stay in registers too
 ///   (`jit::spills`).
@@ -491,6 +493,21 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("assigned_then_read checks a local it has just assigned".into());
             }
         }
+        "leaf-depth" => {
+            // The depth is the word at &vm itself (offset 0).
+            let depth_access = |clif: &str, op: &str| {
+                clif.lines()
+                    .any(|l| l.contains(op) && l.contains("= &vm") && !l.contains('+'))
+            };
+            let writes_depth = |clif: &str| depth_access(clif, "store ");
+            let add = f("make_adder.<locals>.add")?;
+            if writes_depth(&add.built) || !depth_access(&add.built, "= load.") {
+                return Err("add (a leaf) writes the depth counter, or does not check it".into());
+            }
+            if !writes_depth(&f("counting")?.built) {
+                return Err("counting (not a leaf) does not keep the depth counter".into());
+            }
+        }
         "no-reload-in-loop" => {
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
@@ -539,6 +556,7 @@ fn main() {
         "inline-indexing",
         "definite-assignment",
         "no-reload-in-loop",
+        "leaf-depth",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

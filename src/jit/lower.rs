@@ -31,8 +31,8 @@ use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
     types::{F64, I64},
-    Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData, StackSlotKind,
-    Value,
+    Block, FuncRef, Function, Inst, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData,
+    StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
@@ -104,6 +104,13 @@ struct Lower<'a, 'b, 'm> {
     heap_counters: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
+    /// Does the function call anything that can run Python code (a Python function, a
+    /// closure, a reentrant runtime entry point)? If not it is a leaf: see `depth_updates`.
+    reenters: bool,
+    /// The instructions that keep `Vm::depth` up to date (the increment's store, and each
+    /// return's decrement). A leaf function only checks the limit: nothing can observe its
+    /// depth, so `finish` removes these when `reenters` is false.
+    depth_updates: Vec<Inst>,
 }
 
 fn flags() -> MemFlagsData {
@@ -153,6 +160,8 @@ pub fn lower_function<'a>(
         vec_offsets: cellar_runtime::object::vec_field_offsets(),
         heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
+        reenters: false,
+        depth_updates: Vec::new(),
     };
     l.prologue(entry);
     l.stmts(body);
@@ -160,7 +169,10 @@ pub fn lower_function<'a>(
         let none = l.b.ins().iconst(I64, NONE.0 as i64);
         l.ret(none);
     }
-    l.finish();
+    let leaf_depth_updates = l.finish();
+    for inst in leaf_depth_updates {
+        func.layout.remove_inst(inst);
+    }
 }
 
 impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
@@ -209,6 +221,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if let Some(&f) = self.funcs.get(name) {
             return f;
         }
+        self.reenters |= self.prog.trampolines.contains_key(name);
         let id = match self.prog.trampolines.get(name) {
             Some(&t) => t,
             None => self.prog.imports[name].0,
@@ -413,9 +426,19 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn ret(&mut self, v: Value) {
         let vm = self.vm_addr();
         let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
+        let load = self.last_inst();
         let d = self.b.ins().iadd_imm_s(d, -1);
+        let dec = self.last_inst();
         self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        let store = self.last_inst();
+        self.depth_updates.extend([store, dec, load]);
         self.b.ins().return_(&[v]);
+    }
+
+    /// The instruction just emitted.
+    fn last_inst(&self) -> Inst {
+        let blk = self.b.current_block().expect("in a block");
+        self.b.func.layout.last_inst(blk).expect("just emitted")
     }
 
     // ---------------------------------------------------------------- prologue / epilogue
@@ -434,6 +457,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
         let d = self.b.ins().iadd_imm_s(d, 1);
         self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
+        let store = self.last_inst();
+        self.depth_updates.push(store);
         let limit = cellar_runtime::vm::vm().depth_limit as i64;
         let over = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, d, limit);
         let deep = self.b.create_block();
@@ -519,7 +544,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
-    fn finish(mut self) {
+    /// Complete the function; returns the depth updates to remove (a leaf's), which can
+    /// only be taken out after the builder is done.
+    fn finish(mut self) -> Vec<Inst> {
         // The unwind block: leave with EXC.
         self.b.switch_to_block(self.unwind);
         let exc = self.pyconst(EXC);
@@ -529,6 +556,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.seal_all_blocks();
         let cfg = self.module.target_config();
         self.b.finalize(cfg);
+        if self.reenters {
+            Vec::new()
+        } else {
+            self.depth_updates
+        }
     }
 
     // ---------------------------------------------------------------- names
@@ -1371,6 +1403,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let sig = self.sig(n);
         let mut cargs = vec![callee];
         cargs.extend_from_slice(args);
+        self.reenters = true;
         let inst = self.b.ins().call_indirect(sig, code, &cargs);
         let r = self.b.inst_results(inst)[0];
         self.b.def_var(res, r);
@@ -1444,6 +1477,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     };
                     let mut cargs = vec![callee];
                     cargs.extend(vals);
+                    self.reenters = true;
                     let inst = self.b.ins().call(fref, &cargs);
                     let r = self.b.inst_results(inst)[0];
                     self.b.declare_value_needs_stack_map(r);

@@ -81,7 +81,7 @@ pub struct ProgramInfo<'a> {
     pub globals_addr: i64,
     /// Address of the VM.
     pub vm_addr: i64,
-    /// Runtime imports by name.
+    /// Runtime imports by name, with whether they return a word.
     pub imports: HashMap<&'static str, (FuncId, bool)>,
     /// Trampolines of reentrant imports by runtime name.
     pub trampolines: HashMap<&'static str, FuncId>,
