@@ -439,6 +439,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `inline-indexing`: subscripts in a loop never call the general `rt_getitem` on the hot
 ///   path (a list or tuple is indexed inline, a dict through the direct `rt_dict_getitem`).
 /// - `definite-assignment`: reading a local after it is assigned has no unbound check.
+/// - `dense-dict`: `indexing` reads a dict's dense flag (`uload8` at the offset
+///   `DenseLayout` gives) in its loop: keys 0, 1, 2, ... are looked up inline.
 /// - `leaf-depth`: `add` (a leaf: it calls nothing that runs Python code) checks the
 ///   recursion limit but never writes the depth counter; `counting` (not a leaf) does.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -491,6 +493,21 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let g = f("assigned_then_read")?;
             if g.built.contains("rt_raise_unbound_local") {
                 return Err("assigned_then_read checks a local it has just assigned".into());
+            }
+        }
+        "dense-dict" => {
+            let g = f("indexing")?;
+            let at = std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32
+                + cellar_runtime::dict::DenseLayout::get().dense;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in indexing")?;
+            let flag = format!("+{at}");
+            if !cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .any(|i| i.contains("uload8") && i.ends_with(&flag))
+            {
+                return Err(format!("indexing's loop does not test the dense flag at {flag}").into());
             }
         }
         "leaf-depth" => {
@@ -557,6 +574,7 @@ fn main() {
         "definite-assignment",
         "no-reload-in-loop",
         "leaf-depth",
+        "dense-dict",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

@@ -23,8 +23,10 @@ use crate::ops::{py_eq, py_hash};
 use crate::value::{Value, FALSE, TRUE, UNBOUND};
 use hashbrown::HashTable;
 
-/// One slot of the insertion-ordered entry array.
+/// One slot of the insertion-ordered entry array (24 bytes; compiled code reads `value`
+/// at +16 of entry `i` of a dense dict).
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub struct Entry {
     /// Cached hash.
     pub hash: u64,
@@ -42,6 +44,48 @@ pub struct Dict {
     len: usize,
     /// Entry `i` has the key `i` for every `i`, none is deleted, and `index` is empty.
     dense: bool,
+}
+
+/// Where compiled code finds what a dense lookup needs, in bytes from the start of a
+/// [`Dict`]: the `dense` flag (one byte), and the entry array's pointer and length.
+///
+/// ```text
+/// Dict (Rust layout, offsets found at start-up)
+///   +dense        u8     1 while entries[i].key == i for all i
+///   +entries_ptr  *Entry ──> [ hash | key | value ] [ hash | key | value ] ...
+///   +entries_len  usize        0      8     16       24
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct DenseLayout {
+    /// Offset of the `dense` flag.
+    pub dense: i32,
+    /// Offset of the entry array's buffer pointer.
+    pub entries_ptr: i32,
+    /// Offset of the entry array's length.
+    pub entries_len: i32,
+}
+
+impl DenseLayout {
+    /// The layout of this build (Rust does not fix `Vec`'s field order, so a probe vector
+    /// whose pointer and length are known finds them).
+    pub fn get() -> Self {
+        let mut probe: Vec<Entry> = Vec::with_capacity(5);
+        for _ in 0..3 {
+            probe.push(Entry {
+                hash: 0,
+                key: UNBOUND,
+                value: UNBOUND,
+            });
+        }
+        let words: [usize; 3] = unsafe { std::mem::transmute_copy(&probe) };
+        let find = |x: usize| words.iter().position(|&w| w == x).expect("Vec layout") as i32 * 8;
+        let base = std::mem::offset_of!(Dict, entries) as i32;
+        DenseLayout {
+            dense: std::mem::offset_of!(Dict, dense) as i32,
+            entries_ptr: base + find(probe.as_ptr() as usize),
+            entries_len: base + find(3),
+        }
+    }
 }
 
 impl Default for Dict {

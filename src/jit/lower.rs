@@ -100,6 +100,8 @@ struct Lower<'a, 'b, 'm> {
     facts: BindingFacts,
     /// Offsets of a list's/tuple's item pointer and length (see `vec_field_offsets`).
     vec_offsets: (i32, i32),
+    /// Offsets, from a dict object's start, of what a dense lookup reads (`DenseLayout`).
+    dict_layout: cellar_runtime::dict::DenseLayout,
     /// Heap counters for inline allocation.
     heap_counters: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
@@ -158,6 +160,15 @@ pub fn lower_function<'a>(
         strs: HashMap::new(),
         facts,
         vec_offsets: cellar_runtime::object::vec_field_offsets(),
+        dict_layout: {
+            let at = std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32;
+            let l = cellar_runtime::dict::DenseLayout::get();
+            cellar_runtime::dict::DenseLayout {
+                dense: at + l.dense,
+                entries_ptr: at + l.entries_ptr,
+                entries_len: at + l.entries_len,
+            }
+        },
         heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
         reenters: false,
@@ -1854,8 +1865,39 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().iadd(items, byte)
     }
 
-    /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int; a
-    /// direct lookup for a dict.
+    /// Address of the value of entry `k` of the dict `o` if `o` is dense (see
+    /// `cellar_runtime::dict`) and `k` is a small int in `0..len` (then entry `k` has the key
+    /// `k`), else jump to `miss`. The current block must know `o` is a dict.
+    fn dense_value_addr(&mut self, o: Value, k: Value, miss: Block) -> Value {
+        let lay = self.dict_layout;
+        let dense = self.b.ins().uload8(I64, flags(), o, lay.dense);
+        let chk = self.b.create_block();
+        self.b.ins().brif(dense, chk, &[], miss, &[]);
+        self.enter(chk);
+        let is_int = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
+        let int_blk = self.b.create_block();
+        self.b.ins().brif(is_int, int_blk, &[], miss, &[]);
+        self.enter(int_blk);
+        let idx = self.unbox(k);
+        let len = self.b.ins().load(I64, flags(), o, lay.entries_len);
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+        let ok = self.b.create_block();
+        self.b.ins().brif(inb, ok, &[], miss, &[]);
+        self.enter(ok);
+        let entries = self.b.ins().load(I64, flags(), o, lay.entries_ptr);
+        let byte = self
+            .b
+            .ins()
+            .imul_imm_s(idx, std::mem::size_of::<cellar_runtime::dict::Entry>() as i64);
+        let entry = self.b.ins().iadd(entries, byte);
+        self.b.ins().iadd_imm_s(entry, 16)
+    }
+
+    /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int, and
+    /// for a dense dict; a direct lookup for any other dict.
     fn getitem(&mut self, o: Value, k: Value, span: Span) -> Value {
         let res = self.new_var();
         let seq = self.b.create_block();
@@ -1867,6 +1909,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.enter(not_seq);
         self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
         self.enter(dict);
+        let lookup = self.b.create_block();
+        let addr = self.dense_value_addr(o, k, lookup);
+        let v = self.b.ins().load(I64, flags(), addr, 0);
+        self.b.def_var(res, v);
+        self.b.ins().jump(join, &[]);
+        self.enter(lookup);
         let r = self.call_rt("rt_dict_getitem", &[o, k]);
         self.check(r, span);
         self.b.def_var(res, r);
@@ -1886,8 +1934,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.use_var(res)
     }
 
-    /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int; a direct
-    /// insertion for a dict.
+    /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int, and for
+    /// an existing key of a dense dict; a direct insertion for any other dict.
     fn setitem(&mut self, o: Value, k: Value, v: Value, span: Span) {
         let seq = self.b.create_block();
         let not_seq = self.b.create_block();
@@ -1898,6 +1946,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.enter(not_seq);
         self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
         self.enter(dict);
+        let insert = self.b.create_block();
+        let addr = self.dense_value_addr(o, k, insert);
+        self.b.ins().store(flags(), v, addr, 0);
+        self.b.ins().jump(join, &[]);
+        self.enter(insert);
         let r = self.call_rt("rt_dict_setitem", &[o, k, v]);
         self.check(r, span);
         self.b.ins().jump(join, &[]);
