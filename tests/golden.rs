@@ -441,6 +441,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `definite-assignment`: reading a local after it is assigned has no unbound check.
 /// - `dense-dict`: `indexing` reads a dict's dense flag (`uload8` at the offset
 ///   `DenseLayout` gives) in its loop: keys 0, 1, 2, ... are looked up inline.
+/// - `list-iteration`: `for x in xs` over a list steps inline: `iterating`'s loop calls no
+///   `rt_next` on its hot path.
 /// - `leaf-depth`: `add` (a leaf: it calls nothing that runs Python code) checks the
 ///   recursion limit but never writes the depth counter; `counting` (not a leaf) does.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -510,6 +512,16 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("indexing's loop does not test the dense flag at {flag}").into());
             }
         }
+        "list-iteration" => {
+            let g = f("iterating")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in iterating")?;
+            let names = callee_names(&g.opt);
+            let calls = calls_in(cycle.iter().copied(), &names);
+            if calls.iter().any(|c| c == "rt_next") {
+                return Err(format!("iterating's loop calls {calls:?}").into());
+            }
+        }
         "leaf-depth" => {
             // The depth is the word at &vm itself (offset 0).
             let depth_access = |clif: &str, op: &str| {
@@ -575,6 +587,7 @@ fn main() {
         "no-reload-in-loop",
         "leaf-depth",
         "dense-dict",
+        "list-iteration",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

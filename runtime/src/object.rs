@@ -314,8 +314,10 @@ pub struct IterObj {
     pub items: Vec<Value>,
 }
 
-/// How an [`IterObj`] produces items.
+/// How an [`IterObj`] produces items (one byte; compiled code steps `Seq` iterators
+/// inline).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum IterMode {
     /// `pos..end` by `step`.
     Range,

@@ -1122,17 +1122,71 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().jump(head, &[]);
             self.b.switch_to_block(head);
             let it = self.b.use_var(it_var);
-            let x = self.call_rt("rt_next", &[it]);
-            self.check(x, iter.span);
-            let step = self.b.create_block();
-            self.b.ins().brif(x, step, &[], elseb, &[]);
-            self.enter(step);
+            let x = self.next_item(it, elseb, iter.span);
             self.set_line(span);
             self.assign(target, x);
             self.b.ins().jump(bodyb, &[]);
         }
         self.enter(bodyb);
         self.loop_rest(head, exit, elseb, body, orelse, before);
+    }
+
+    /// The next item of the iterator `it`, or a jump to `done` when it is exhausted. An
+    /// iterator over a list or tuple (`IterMode::Seq`) steps inline, as `rt_next` does it:
+    /// the length is read at every step, so a list that grows or shrinks meanwhile is
+    /// followed; any other iterator calls `rt_next`.
+    fn next_item(&mut self, it: Value, done: Block, span: Span) -> Value {
+        use cellar_runtime::object::{IterMode, IterObj};
+        let x = self.new_var();
+        let kind_ok = self.b.create_block();
+        let seq = self.b.create_block();
+        let have = self.b.create_block();
+        let ended = self.b.create_block();
+        let generic = self.b.create_block();
+        let got = self.b.create_block();
+        let kind = self.b.ins().uload8(I64, flags(), it, 0);
+        let is_iter = self.b.ins().icmp_imm_s(IntCC::Equal, kind, ObjKind::Iterator as i64);
+        self.b.ins().brif(is_iter, kind_ok, &[], generic, &[]);
+        self.enter(kind_ok);
+        let mode = self
+            .b
+            .ins()
+            .uload8(I64, flags(), it, std::mem::offset_of!(IterObj, mode) as i32);
+        let is_seq = self.b.ins().icmp_imm_s(IntCC::Equal, mode, IterMode::Seq as i64);
+        self.b.ins().brif(is_seq, seq, &[], generic, &[]);
+        self.enter(seq);
+        let pos_off = std::mem::offset_of!(IterObj, pos) as i32;
+        let src = self
+            .b
+            .ins()
+            .load(I64, flags(), it, std::mem::offset_of!(IterObj, src) as i32);
+        let pos = self.b.ins().load(I64, flags(), it, pos_off);
+        let (ptr_off, len_off) = self.vec_offsets;
+        let len = self.b.ins().load(I64, flags(), src, len_off);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, pos, len);
+        self.b.ins().brif(more, have, &[], ended, &[]);
+        self.enter(have);
+        let items = self.b.ins().load(I64, flags(), src, ptr_off);
+        let byte = self.b.ins().ishl_imm_s(pos, 3);
+        let addr = self.b.ins().iadd(items, byte);
+        let item = self.b.ins().load(I64, flags(), addr, 0);
+        let next = self.b.ins().iadd_imm_s(pos, 1);
+        self.b.ins().store(flags(), next, it, pos_off);
+        self.b.def_var(x, item);
+        self.b.ins().jump(got, &[]);
+        self.enter(ended);
+        // Stay exhausted even if the list grows later, as `rt_next` does.
+        let parked = self.iconst(i64::MAX / 2);
+        self.b.ins().store(flags(), parked, it, pos_off);
+        self.b.ins().jump(done, &[]);
+        self.enter(generic);
+        self.b.set_cold_block(generic);
+        let r = self.call_rt("rt_next", &[it]);
+        self.check(r, span);
+        self.b.def_var(x, r);
+        self.b.ins().brif(r, got, &[], done, &[]);
+        self.enter(got);
+        self.b.use_var(x)
     }
 
     /// The shared end of `while` and `for`, lowered in the loop body's block: the body (with

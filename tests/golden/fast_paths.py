@@ -39,3 +39,13 @@ def assigned_then_read():
 
 
 print(counting(10), make_adder(1)(2), indexing([1, 2, 3], {0: 1, 1: 2, 2: 3}), assigned_then_read())
+
+
+def iterating(xs):
+    total = 0
+    for x in xs:
+        total = total + x
+    return total
+
+
+print(iterating([1, 2, 3]))
