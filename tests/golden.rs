@@ -443,6 +443,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   `DenseLayout` gives) in its loop: keys 0, 1, 2, ... are looked up inline.
 /// - `list-iteration`: `for x in xs` over a list steps inline: `iterating`'s loop calls no
 ///   `rt_next` on its hot path.
+/// - `inline-append`: `xs.append(i)` on a list with room stores inline: `appending`'s loop
+///   calls nothing on its hot path (`rt_list_append` only when the list must grow).
 /// - `leaf-depth`: `add` (a leaf: it calls nothing that runs Python code) checks the
 ///   recursion limit but never writes the depth counter; `counting` (not a leaf) does.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -522,6 +524,16 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("iterating's loop calls {calls:?}").into());
             }
         }
+        "inline-append" => {
+            let g = f("appending")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in appending")?;
+            let names = callee_names(&g.opt);
+            let calls = calls_in(cycle.iter().copied(), &names);
+            if !calls.is_empty() || !g.opt.contains("rt_list_append") {
+                return Err(format!("appending's loop calls {calls:?}").into());
+            }
+        }
         "leaf-depth" => {
             // The depth is the word at &vm itself (offset 0).
             let depth_access = |clif: &str, op: &str| {
@@ -588,6 +600,7 @@ fn main() {
         "leaf-depth",
         "dense-dict",
         "list-iteration",
+        "inline-append",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

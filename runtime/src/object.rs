@@ -397,6 +397,18 @@ pub struct CodeObj {
 /// Rust does not promise a field order for `Vec`, so the offsets are found once by probing
 /// a vector whose pointer and length are known.
 pub fn vec_field_offsets() -> (i32, i32) {
+    let (ptr, len, _) = vec_layout();
+    (ptr, len)
+}
+
+/// Byte offset of a `Vec<Value>`'s capacity inside [`ListObj`], so compiled code can
+/// append inline while there is room (found like [`vec_field_offsets`]).
+pub fn vec_capacity_offset() -> i32 {
+    vec_layout().2
+}
+
+/// Offsets of a `Vec<Value>`'s pointer, length and capacity after a 16-byte header.
+fn vec_layout() -> (i32, i32, i32) {
     let v: Vec<Value> = Vec::with_capacity(7);
     let v = std::mem::ManuallyDrop::new({
         let mut v = v;
@@ -408,7 +420,7 @@ pub fn vec_field_offsets() -> (i32, i32) {
     let words: [usize; 3] = unsafe { std::mem::transmute_copy(&*v) };
     let ptr = v.as_ptr() as usize;
     let find = |x: usize| words.iter().position(|&w| w == x).expect("Vec layout") as i32 * 8 + 16;
-    let offs = (find(ptr), find(3));
+    let offs = (find(ptr), find(3), find(v.capacity()));
     // Free the probe vector.
     drop(std::mem::ManuallyDrop::into_inner(v));
     offs

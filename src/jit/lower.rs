@@ -1487,14 +1487,37 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         r
     }
 
-    /// `o.append(x)`: a direct runtime call when `o` is a list, else the general method call.
+    /// `o.append(x)`: inline when `o` is a list with room for one more item, a direct
+    /// runtime call when the list must grow, else the general method call.
     fn list_append(&mut self, o: Value, x: Value, name: &str, span: Span) -> Value {
         let res = self.new_var();
         let list = self.b.create_block();
+        let room = self.b.create_block();
+        let grow = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.branch_on_kind(o, &[ObjKind::List], list, slow);
         self.enter(list);
+        let (ptr_off, len_off) = self.vec_offsets;
+        let len = self.b.ins().load(I64, flags(), o, len_off);
+        let cap = self
+            .b
+            .ins()
+            .load(I64, flags(), o, cellar_runtime::object::vec_capacity_offset());
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        self.b.ins().brif(fits, room, &[], grow, &[]);
+        self.enter(room);
+        let items = self.b.ins().load(I64, flags(), o, ptr_off);
+        let byte = self.b.ins().ishl_imm_s(len, 3);
+        let addr = self.b.ins().iadd(items, byte);
+        self.b.ins().store(flags(), x, addr, 0);
+        let len1 = self.b.ins().iadd_imm_s(len, 1);
+        self.b.ins().store(flags(), len1, o, len_off);
+        let none = self.pyconst(NONE);
+        self.b.def_var(res, none);
+        self.b.ins().jump(join, &[]);
+        self.enter(grow);
+        self.b.set_cold_block(grow);
         let r = self.call_rt("rt_list_append", &[o, x]);
         self.b.def_var(res, r);
         self.b.ins().jump(join, &[]);

@@ -49,3 +49,13 @@ def iterating(xs):
 
 
 print(iterating([1, 2, 3]))
+
+
+def appending(n):
+    xs = []
+    for i in range(n):
+        xs.append(i)
+    return xs
+
+
+print(appending(5))
