@@ -631,12 +631,18 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         v
     }
 
+    /// Entry `i` of the running closure's environment record (a cell, or a frozen value).
+    /// The record never changes after the closure is made and the running closure is
+    /// always a function with this record, so the load may be merged with others and moved
+    /// (`readonly`, `can_move`): a loop reads each entry once.
     fn free_cell(&mut self, i: usize) -> Value {
         let f = self.b.use_var(self.func_var);
-        let c = self
-            .b
-            .ins()
-            .load(I64, flags().with_readonly(), f, FUNCTION_ENV_OFFSET + 8 * i as i32);
+        let c = self.b.ins().load(
+            I64,
+            flags().with_readonly().with_can_move(),
+            f,
+            FUNCTION_ENV_OFFSET + 8 * i as i32,
+        );
         self.b.declare_value_needs_stack_map(c);
         c
     }
