@@ -2314,10 +2314,16 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         let qb = self.b.ins().imul(q, ib);
                         (Some(q), self.b.ins().isub(ia, qb))
                     };
-                    let rnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
-                    let x = self.b.ins().bxor(r, ib);
-                    let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
-                    let adj = self.b.ins().band(rnz, neg);
+                    let positive_divisor = self.small_int_const(b).is_some_and(|d| d > 0);
+                    let adj = if positive_divisor {
+                        // A remainder of the other sign than the divisor is one below zero.
+                        self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0)
+                    } else {
+                        let rnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+                        let x = self.b.ins().bxor(r, ib);
+                        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
+                        self.b.ins().band(rnz, neg)
+                    };
                     if op == BinOp::Mod {
                         let rb = self.b.ins().iadd(r, ib);
                         self.b.ins().select(adj, rb, r)
@@ -2329,9 +2335,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
                 _ => unreachable!(),
             };
-            let chk = self.unbox(r);
-            let fits = self.b.ins().icmp(IntCC::Equal, chk, r);
-            self.b.ins().brif(fits, boxit, &[], slow, &[]);
+            if op == BinOp::Mod {
+                // |a % b| < |b| <= 2^47: the remainder is always a small int.
+                self.b.ins().jump(boxit, &[]);
+            } else {
+                // Only -2^47 // -1 leaves the small-int range.
+                let chk = self.unbox(r);
+                let fits = self.b.ins().icmp(IntCC::Equal, chk, r);
+                self.b.ins().brif(fits, boxit, &[], slow, &[]);
+            }
             self.enter(boxit);
             let boxed = self.b.ins().bor_imm_s(r, INT_TAG as i64);
             self.b.def_var(res, boxed);
@@ -2340,6 +2352,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().jump(floaty.unwrap_or(slow), &[]);
         }
         self.binop_slow(op, a, b, inplace, span, res, slow, join, floaty)
+    }
+
+    /// The small int `v` is, if it is a constant (an `iconst` of a boxed small int).
+    fn small_int_const(&self, v: Value) -> Option<i64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::UnaryImm {
+                opcode: cranelift_codegen::ir::Opcode::Iconst,
+                imm,
+            } => {
+                let word = PyValue(imm.bits() as u64);
+                word.is_small_int().then(|| word.as_small_int())
+            }
+            _ => None,
+        }
     }
 
     /// The value of `v` as an f64 if it is a float or a small int; otherwise jump to `slow`.
