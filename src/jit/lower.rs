@@ -1079,11 +1079,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 Some(stop) => (self.expr(start), self.expr(stop)),
                 None => (self.pyconst(PyValue::int_unchecked(0)), self.expr(start)),
             };
-            let both = self.b.ins().band(s, e);
-            let ints = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.both_small_ints(s, e);
             let okb = self.b.create_block();
             let bad = self.b.create_block();
             self.b.ins().brif(ints, okb, &[], bad, &[]);
@@ -2179,11 +2175,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let a = self.expr(left);
                 let b = self.expr(&comparators[0]);
                 let cc = int_cc(ops[0]).unwrap();
-                let both = self.b.ins().band(a, b);
-                let ints = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+                let ints = self.both_small_ints(a, b);
                 let fast = self.b.create_block();
                 let slow = self.b.create_block();
                 self.b.ins().brif(ints, fast, &[], slow, &[]);
@@ -2223,11 +2215,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let join = self.b.create_block();
         let slow = self.b.create_block();
         if let Some(cc) = int_cc(op) {
-            let both = self.b.ins().band(a, b);
-            let ints = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.both_small_ints(a, b);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], slow, &[]);
             self.enter(fast);
@@ -2261,11 +2249,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         // Float arithmetic (either operand a float, or int / int) has its own inline path.
         let floaty = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div).then(|| self.b.create_block());
         if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
-            let both = self.b.ins().band(a, b);
-            let ints = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, both, INT_TAG as i64);
+            let ints = self.both_small_ints(a, b);
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], floaty.unwrap_or(slow), &[]);
             self.enter(fast);
@@ -2352,6 +2336,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().jump(floaty.unwrap_or(slow), &[]);
         }
         self.binop_slow(op, a, b, inplace, span, res, slow, join, floaty)
+    }
+
+    /// A flag: are `a` and `b` both small ints? One compare of `a & b` (small ints are the
+    /// words at and above `INT_TAG`), or of the other operand alone when one is a constant
+    /// small int.
+    fn both_small_ints(&mut self, a: Value, b: Value) -> Value {
+        let tested = match (self.small_int_const(a), self.small_int_const(b)) {
+            (Some(_), _) => b,
+            (_, Some(_)) => a,
+            _ => self.b.ins().band(a, b),
+        };
+        self.b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, tested, INT_TAG as i64)
     }
 
     /// The small int `v` is, if it is a constant (an `iconst` of a boxed small int).
