@@ -453,6 +453,13 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
     let irs = compile(dir, "fast_paths")?;
     let f = |q: &str| function(&irs, q);
+    // The functions called on the hot path of `q`'s loop.
+    let loop_calls = |q: &str| -> Result<Vec<String>, Failed> {
+        let g = f(q)?;
+        let blocks = parse_blocks(&g.opt);
+        let cycle = hot_loop(&blocks).ok_or(format!("no hot loop in {q}"))?;
+        Ok(calls_in(cycle.iter().copied(), &callee_names(&g.opt)))
+    };
     match which {
         "inline-alloc" => {
             let g = f("make_counter")?;
@@ -484,11 +491,7 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
         }
         "inline-indexing" => {
-            let g = f("indexing")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in indexing")?;
-            let names = callee_names(&g.opt);
-            let calls = calls_in(cycle.iter().copied(), &names);
+            let calls = loop_calls("indexing")?;
             if calls.iter().any(|c| c == "rt_getitem") || !calls.iter().any(|c| c == "rt_dict_getitem") {
                 return Err(format!("indexing's loop calls {calls:?}").into());
             }
@@ -515,22 +518,14 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
         }
         "list-iteration" => {
-            let g = f("iterating")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in iterating")?;
-            let names = callee_names(&g.opt);
-            let calls = calls_in(cycle.iter().copied(), &names);
+            let calls = loop_calls("iterating")?;
             if calls.iter().any(|c| c == "rt_next") {
                 return Err(format!("iterating's loop calls {calls:?}").into());
             }
         }
         "inline-append" => {
-            let g = f("appending")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in appending")?;
-            let names = callee_names(&g.opt);
-            let calls = calls_in(cycle.iter().copied(), &names);
-            if !calls.is_empty() || !g.opt.contains("rt_list_append") {
+            let calls = loop_calls("appending")?;
+            if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
                 return Err(format!("appending's loop calls {calls:?}").into());
             }
         }

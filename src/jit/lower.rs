@@ -1922,18 +1922,24 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().brif(hit, yes, &[], no, &[]);
     }
 
-    /// Address of item `k` of the list/tuple `o` if `k` is a small int in `0..len`, else
-    /// jump to `slow`. The current block must know `o` is a list or tuple.
-    fn item_addr(&mut self, o: Value, k: Value, slow: Block) -> Value {
+    /// The payload of `v` (sign-extended to 64 bits) if `v` is a small int; otherwise jump
+    /// to `other`.
+    fn small_int_or(&mut self, v: Value, other: Block) -> Value {
         let is_int = self
             .b
             .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
         let int_blk = self.b.create_block();
-        self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
+        self.b.ins().brif(is_int, int_blk, &[], other, &[]);
         self.enter(int_blk);
+        self.unbox(v)
+    }
+
+    /// Address of item `k` of the list/tuple `o` if `k` is a small int in `0..len`, else
+    /// jump to `slow`. The current block must know `o` is a list or tuple.
+    fn item_addr(&mut self, o: Value, k: Value, slow: Block) -> Value {
+        let idx = self.small_int_or(k, slow);
         let (ptr_off, len_off) = self.vec_offsets;
-        let idx = self.unbox(k);
         let len = self.b.ins().load(I64, flags(), o, len_off);
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         let ok = self.b.create_block();
@@ -1953,14 +1959,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let chk = self.b.create_block();
         self.b.ins().brif(dense, chk, &[], miss, &[]);
         self.enter(chk);
-        let is_int = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, k, INT_TAG as i64);
-        let int_blk = self.b.create_block();
-        self.b.ins().brif(is_int, int_blk, &[], miss, &[]);
-        self.enter(int_blk);
-        let idx = self.unbox(k);
+        let idx = self.small_int_or(k, miss);
         let len = self.b.ins().load(I64, flags(), o, lay.entries_len);
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         let ok = self.b.create_block();
@@ -2384,14 +2383,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.def_var(out, x);
         self.b.ins().jump(done, &[]);
         self.enter(not_float);
-        let is_int = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, v, INT_TAG as i64);
-        let int_blk = self.b.create_block();
-        self.b.ins().brif(is_int, int_blk, &[], slow, &[]);
-        self.enter(int_blk);
-        let i = self.unbox(v);
+        let i = self.small_int_or(v, slow);
         let x = self.b.ins().fcvt_from_sint(F64, i);
         self.b.def_var(out, x);
         self.b.ins().jump(done, &[]);
