@@ -31,13 +31,12 @@
 //! never live at the same time, so exactly one spill reaches each of its reloads. A reload
 //! the analysis cannot pin down (none seen so far) is left as it is.
 //!
-//! Only reloads inside loops, reached from their spill without a call on a hot path, are
-//! replaced. A value that lives on in a register across a call needs a callee-saved
-//! register, which every call of the function then saves and restores: a good trade in a
-//! loop, whose calls sit on cold paths, and a bad one in a short recursive function (fib
-//! measured 13% more instructions when every reload was replaced). The pass runs after
-//! inlining, so calls that were inlined no longer count. `CELLAR_KEEP_RELOADS=1` turns it
-//! off, for measuring.
+//! Only reloads inside loops are replaced. A value that lives on in a register across a
+//! call needs a callee-saved register, which every call of the function then saves and
+//! restores: a good trade in a loop, where that cost is paid once for many iterations, and
+//! a bad one in a short recursive function (fib measured 13% more instructions when every
+//! reload was replaced). The pass runs after inlining, so it sees the loops that inlined
+//! bodies sit in. `CELLAR_KEEP_RELOADS=1` turns it off, for measuring.
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
@@ -49,8 +48,8 @@ use std::collections::{HashMap, HashSet};
 type Loc = (StackSlot, i64);
 
 /// What is known to be stored at each spill location (a location that is absent holds an
-/// unknown value), and whether a call on a hot path has happened since the store.
-type Stored = HashMap<Loc, (Value, bool)>;
+/// unknown value).
+type Stored = HashMap<Loc, Value>;
 
 /// Replace the frontend's safepoint reloads in `func` by the values they reload; returns
 /// how many were removed.
@@ -153,7 +152,7 @@ fn transfer(
             ..
         } => {
             if let Some(loc) = spill_loc(func, spill_slots, addr, i64::from(offset)) {
-                state.insert(loc, (func.dfg.resolve_aliases(value), false));
+                state.insert(loc, func.dfg.resolve_aliases(value));
             } else if is_stack_addr(func, addr) {
                 // A store through some other stack address: nothing is known any more
                 // about the slot it may reach.
@@ -168,7 +167,7 @@ fn transfer(
         } => {
             if let Some(loc) = spill_loc(func, spill_slots, arg, i64::from(offset)) {
                 let result = func.dfg.first_result(inst);
-                if let Some(&(stored, false)) = state.get(&loc) {
+                if let Some(&stored) = state.get(&loc) {
                     if func.dfg.value_type(result) == func.dfg.value_type(stored) {
                         reload(result, stored);
                     }
@@ -176,13 +175,6 @@ fn transfer(
             }
         }
         _ => {
-            if func.dfg.insts[inst].opcode().is_call()
-                && !func.layout.inst_block(inst).is_some_and(|b| func.layout.is_cold(b))
-            {
-                for (_, crossed) in state.values_mut() {
-                    *crossed = true;
-                }
-            }
             // Anything else that could write a spill slot through its address (a call
             // given a `stack_addr` of one) makes that slot unknown.
             for &arg in func.dfg.inst_values(inst).collect::<Vec<_>>().iter() {
@@ -211,9 +203,7 @@ fn forget_slot_of(func: &Function, addr: Value, state: &mut Stored) {
 /// What is known on both of two paths.
 fn meet(a: &Stored, b: &Stored) -> Stored {
     a.iter()
-        .filter_map(|(loc, &(v, crossed))| match b.get(loc) {
-            Some(&(w, other)) if w == v => Some((*loc, (v, crossed || other))),
-            _ => None,
-        })
+        .filter(|(loc, v)| b.get(loc) == Some(v))
+        .map(|(loc, v)| (*loc, *v))
         .collect()
 }
