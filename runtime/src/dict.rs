@@ -46,14 +46,17 @@ pub struct Dict {
     dense: bool,
 }
 
-/// Where compiled code finds what a dense lookup needs, in bytes from the start of a
-/// [`Dict`]: the `dense` flag (one byte), and the entry array's pointer and length.
+/// Where compiled code finds what a dense lookup or append needs, in bytes from the start
+/// of a [`Dict`]: the `dense` flag (one byte), the entry array's pointer, length and
+/// capacity, and the live-entry count.
 ///
 /// ```text
 /// Dict (Rust layout, offsets found at start-up)
 ///   +dense        u8     1 while entries[i].key == i for all i
 ///   +entries_ptr  *Entry ──> [ hash | key | value ] [ hash | key | value ] ...
 ///   +entries_len  usize        0      8     16       24
+///   +entries_cap  usize
+///   +len          usize  live entries (== entries_len while dense)
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct DenseLayout {
@@ -63,6 +66,10 @@ pub struct DenseLayout {
     pub entries_ptr: i32,
     /// Offset of the entry array's length.
     pub entries_len: i32,
+    /// Offset of the entry array's capacity.
+    pub entries_cap: i32,
+    /// Offset of the live-entry count.
+    pub len: i32,
 }
 
 impl DenseLayout {
@@ -84,6 +91,19 @@ impl DenseLayout {
             dense: std::mem::offset_of!(Dict, dense) as i32,
             entries_ptr: base + find(probe.as_ptr() as usize),
             entries_len: base + find(3),
+            entries_cap: base + find(probe.capacity()),
+            len: std::mem::offset_of!(Dict, len) as i32,
+        }
+    }
+
+    /// The same offsets for a `Dict` that sits `at` bytes into an object.
+    pub fn within(self, at: i32) -> Self {
+        DenseLayout {
+            dense: at + self.dense,
+            entries_ptr: at + self.entries_ptr,
+            entries_len: at + self.entries_len,
+            entries_cap: at + self.entries_cap,
+            len: at + self.len,
         }
     }
 }

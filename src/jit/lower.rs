@@ -160,15 +160,8 @@ pub fn lower_function<'a>(
         strs: HashMap::new(),
         facts,
         vec_offsets: cellar_runtime::object::vec_field_offsets(),
-        dict_layout: {
-            let at = std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32;
-            let l = cellar_runtime::dict::DenseLayout::get();
-            cellar_runtime::dict::DenseLayout {
-                dense: at + l.dense,
-                entries_ptr: at + l.entries_ptr,
-                entries_len: at + l.entries_len,
-            }
-        },
+        dict_layout: cellar_runtime::dict::DenseLayout::get()
+            .within(std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32),
         heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
         reenters: false,
@@ -1974,6 +1967,54 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().iadd_imm_s(entry, 16)
     }
 
+    /// `o[k] = v` for the dict `o` when it is dense and stays dense: `k` a small int in
+    /// `0..len` overwrites entry `k`; `k == len` appends entry `{hash 0, k, v}` while the
+    /// entry array has room (hashes of a dense dict are filled in when it stops being dense).
+    /// Jumps to `join` when done, to `other` for anything else.
+    fn dense_store(&mut self, o: Value, k: Value, v: Value, other: Block, join: Block) {
+        let lay = self.dict_layout;
+        let dense = self.b.ins().uload8(I64, flags(), o, lay.dense);
+        let chk = self.b.create_block();
+        let overwrite = self.b.create_block();
+        let at_end = self.b.create_block();
+        let has_room = self.b.create_block();
+        let append = self.b.create_block();
+        self.b.ins().brif(dense, chk, &[], other, &[]);
+        self.enter(chk);
+        let idx = self.small_int_or(k, other);
+        let len = self.b.ins().load(I64, flags(), o, lay.entries_len);
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
+        self.b.ins().brif(inb, overwrite, &[], at_end, &[]);
+        self.enter(overwrite);
+        let entries = self.b.ins().load(I64, flags(), o, lay.entries_ptr);
+        let entry_size = std::mem::size_of::<cellar_runtime::dict::Entry>() as i64;
+        let byte = self.b.ins().imul_imm_s(idx, entry_size);
+        let entry = self.b.ins().iadd(entries, byte);
+        self.b.ins().store(flags(), v, entry, 16);
+        self.b.ins().jump(join, &[]);
+        self.enter(at_end);
+        let next = self.b.ins().icmp(IntCC::Equal, idx, len);
+        self.b.ins().brif(next, has_room, &[], other, &[]);
+        self.enter(has_room);
+        let cap = self.b.ins().load(I64, flags(), o, lay.entries_cap);
+        let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+        self.b.ins().brif(room, append, &[], other, &[]);
+        self.enter(append);
+        let entries = self.b.ins().load(I64, flags(), o, lay.entries_ptr);
+        let byte = self.b.ins().imul_imm_s(len, entry_size);
+        let entry = self.b.ins().iadd(entries, byte);
+        let zero = self.iconst(0);
+        self.b.ins().store(flags(), zero, entry, 0);
+        self.b.ins().store(flags(), k, entry, 8);
+        self.b.ins().store(flags(), v, entry, 16);
+        let len1 = self.b.ins().iadd_imm_s(len, 1);
+        self.b.ins().store(flags(), len1, o, lay.entries_len);
+        let live = self.b.ins().load(I64, flags(), o, lay.len);
+        let live1 = self.b.ins().iadd_imm_s(live, 1);
+        self.b.ins().store(flags(), live1, o, lay.len);
+        self.b.ins().jump(join, &[]);
+    }
+
     /// `o[k]`: inline for a list or tuple indexed by an in-range non-negative small int, and
     /// for a dense dict; a direct lookup for any other dict.
     fn getitem(&mut self, o: Value, k: Value, span: Span) -> Value {
@@ -2013,7 +2054,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     /// `o[k] = v`: inline for a list indexed by an in-range non-negative small int, and for
-    /// an existing key of a dense dict; a direct insertion for any other dict.
+    /// a dense dict that stays dense; a direct insertion for any other dict.
     fn setitem(&mut self, o: Value, k: Value, v: Value, span: Span) {
         let seq = self.b.create_block();
         let not_seq = self.b.create_block();
@@ -2025,9 +2066,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
         self.enter(dict);
         let insert = self.b.create_block();
-        let addr = self.dense_value_addr(o, k, insert);
-        self.b.ins().store(flags(), v, addr, 0);
-        self.b.ins().jump(join, &[]);
+        self.dense_store(o, k, v, insert, join);
         self.enter(insert);
         let r = self.call_rt("rt_dict_setitem", &[o, k, v]);
         self.check(r, span);

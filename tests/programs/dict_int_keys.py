@@ -73,3 +73,35 @@ for i in range(2000):
         memo[i] = i * 3
     total = total + memo[i]
 print(total, len(memo), memo[1999])
+
+
+def build(n):
+    d = {}
+    for i in range(n):
+        d[i] = i + 100
+    return d
+
+
+def overwrite(d, n):
+    for i in range(n):
+        d[i] = d[i] * 2
+    return d
+
+
+b = build(50)
+print(len(b), b[0], b[49], 49 in b, 50 in b)
+overwrite(b, 50)
+print(b[10], b[49], len(b))
+b["x"] = "after"
+print(len(b), b["x"], b[0], b[49], b.get(25), 25.0 in b)
+del b[3]
+print(len(b), 3 in b, b.get(4), list(b)[:5])
+b[3] = "re"
+print(list(b)[-2:], b[3])
+c = build(10)
+c[20] = "gap"
+c[10] = "ten"
+print(c, len(c))
+e = build(5)
+e[True] = "true-overwrite"
+print(e)
