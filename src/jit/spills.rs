@@ -42,38 +42,67 @@ use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{Block, Function, Inst, InstructionData, Opcode, StackSlot, Value};
 use cranelift_codegen::loop_analysis::LoopAnalysis;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// A stack location: a slot and a byte offset inside it.
-type Loc = (StackSlot, i64);
+/// What each spill slot is known to hold (by slot index; `None`: unknown).
+type Stored = Vec<Option<Value>>;
 
-/// What is known to be stored at each spill location (a location that is absent holds an
-/// unknown value).
-type Stored = HashMap<Loc, Value>;
+/// How an instruction touches a spill slot (by slot index).
+#[derive(Clone, Copy)]
+enum Access {
+    /// `store value, stack_addr(slot)`.
+    Spill(usize, Value),
+    /// `result = load stack_addr(slot)`.
+    Reload(usize, Value),
+}
 
-/// Replace the frontend's safepoint reloads in `func` by the values they reload; returns
-/// how many were removed.
+/// Replace the frontend's safepoint reloads inside loops in `func` by the values they
+/// reload; returns how many were removed.
 pub fn remove_reloads(func: &mut Function) -> usize {
-    let spill_slots: HashSet<StackSlot> = func
-        .layout
-        .blocks()
-        .flat_map(|b| func.layout.block_insts(b))
-        .filter_map(|i| func.dfg.user_stack_map_entries(i))
-        .flat_map(|entries| entries.iter().map(|e| e.slot))
-        .collect();
-    if spill_slots.is_empty() {
+    // Spill slots: the slots stack maps name, numbered densely.
+    let mut slot_index: HashMap<StackSlot, usize> = HashMap::new();
+    for b in func.layout.blocks() {
+        for i in func.layout.block_insts(b) {
+            for e in func.dfg.user_stack_map_entries(i).unwrap_or(&[]) {
+                let n = slot_index.len();
+                slot_index.entry(e.slot).or_insert(n);
+            }
+        }
+    }
+    if slot_index.is_empty() {
         return 0;
     }
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
-    let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
     let mut loops = LoopAnalysis::new();
     loops.compute(func, &cfg, &domtree);
+    if loops.loops().next().is_none() {
+        return 0;
+    }
+    let accesses = spill_accesses(func, &slot_index);
+    if accesses.is_empty() {
+        return 0;
+    }
+    let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
+    let transfer = |b: Block, state: &mut Stored, reload: &mut dyn FnMut(Inst, Value, Value)| {
+        for inst in func.layout.block_insts(b) {
+            match accesses.get(&inst) {
+                Some(&Access::Spill(slot, v)) => state[slot] = Some(v),
+                Some(&Access::Reload(slot, result)) => {
+                    if let Some(v) = state[slot] {
+                        reload(inst, result, v);
+                    }
+                }
+                None => {}
+            }
+        }
+    };
 
-    // Fixed point of the forward analysis: `entry[b]` is what is known at b's start.
+    // Fixed point of the forward analysis: `entry[b]` is what is known at b's start
+    // (absent: not reached yet).
     let mut entry: HashMap<Block, Stored> = HashMap::new();
     if let Some(&first) = rpo.first() {
-        entry.insert(first, Stored::new());
+        entry.insert(first, vec![None; slot_index.len()]);
     }
     let mut changed = true;
     while changed {
@@ -82,13 +111,15 @@ pub fn remove_reloads(func: &mut Function) -> usize {
             let Some(mut state) = entry.get(&b).cloned() else {
                 continue;
             };
-            for inst in func.layout.block_insts(b) {
-                transfer(func, &spill_slots, inst, &mut state, &mut |_, _| {});
-            }
+            transfer(b, &mut state, &mut |_, _, _| {});
             for succ in cfg.succ_iter(b) {
                 let merged = match entry.get(&succ) {
                     None => state.clone(),
-                    Some(old) => meet(old, &state),
+                    Some(old) => old
+                        .iter()
+                        .zip(&state)
+                        .map(|(a, b)| if a == b { *a } else { None })
+                        .collect(),
                 };
                 if entry.get(&succ) != Some(&merged) {
                     entry.insert(succ, merged);
@@ -98,20 +129,20 @@ pub fn remove_reloads(func: &mut Function) -> usize {
         }
     }
 
-    // Rewrite: each reload whose location holds a known value becomes that value.
+    // Rewrite: each reload inside a loop whose slot holds a known value becomes that value.
     let mut reloads: Vec<(Inst, Value, Value)> = Vec::new();
     for &b in &rpo {
+        if loops.innermost_loop(b).is_none() {
+            continue;
+        }
         let Some(mut state) = entry.get(&b).cloned() else {
             continue;
         };
-        let in_loop = loops.innermost_loop(b).is_some();
-        for inst in func.layout.block_insts(b) {
-            transfer(func, &spill_slots, inst, &mut state, &mut |result, stored| {
-                if in_loop {
-                    reloads.push((inst, result, stored));
-                }
-            });
-        }
+        transfer(b, &mut state, &mut |inst, result, stored| {
+            if func.dfg.value_type(result) == func.dfg.value_type(stored) {
+                reloads.push((inst, result, stored));
+            }
+        });
     }
     for &(inst, result, stored) in &reloads {
         func.layout.remove_inst(inst);
@@ -122,88 +153,70 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     reloads.len()
 }
 
-/// The location `addr` points to, when it is a `stack_addr` of a spill slot.
-fn spill_loc(func: &Function, spill_slots: &HashSet<StackSlot>, addr: Value, offset: i64) -> Option<Loc> {
-    let def = func.dfg.value_def(func.dfg.resolve_aliases(addr)).inst()?;
-    match func.dfg.insts[def] {
-        InstructionData::StackAddr {
-            opcode: Opcode::StackAddr,
-            stack_slot,
-            offset: o,
-        } if spill_slots.contains(&stack_slot) => Some((stack_slot, i64::from(o) + offset)),
-        _ => None,
-    }
-}
-
-/// Apply one instruction to `state`; `reload(result, value)` is told about each load from
-/// a spill location whose content is known.
-fn transfer(
-    func: &Function,
-    spill_slots: &HashSet<StackSlot>,
-    inst: Inst,
-    state: &mut Stored,
-    reload: &mut dyn FnMut(Value, Value),
-) {
-    match func.dfg.insts[inst] {
-        InstructionData::Store {
-            opcode: Opcode::Store,
-            args: [value, addr],
-            offset,
-            ..
-        } => {
-            if let Some(loc) = spill_loc(func, spill_slots, addr, i64::from(offset)) {
-                state.insert(loc, func.dfg.resolve_aliases(value));
-            } else if is_stack_addr(func, addr) {
-                // A store through some other stack address: nothing is known any more
-                // about the slot it may reach.
-                forget_slot_of(func, addr, state);
+/// The spills and reloads of `func`: loads and stores at offset 0 of a `stack_addr` of a
+/// spill slot. A slot whose address is used any other way (which the frontend never
+/// does) is left out altogether.
+fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> HashMap<Inst, Access> {
+    let mut addr_slot: HashMap<Value, usize> = HashMap::new();
+    let mut escaped = vec![false; slot_index.len()];
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            if let InstructionData::StackAddr {
+                opcode: Opcode::StackAddr,
+                stack_slot,
+                offset,
+            } = func.dfg.insts[inst]
+            {
+                if let Some(&slot) = slot_index.get(&stack_slot) {
+                    addr_slot.insert(func.dfg.first_result(inst), slot);
+                    escaped[slot] |= i64::from(offset) != 0;
+                }
             }
         }
-        InstructionData::Load {
-            opcode: Opcode::Load,
-            arg,
-            offset,
-            ..
-        } => {
-            if let Some(loc) = spill_loc(func, spill_slots, arg, i64::from(offset)) {
-                let result = func.dfg.first_result(inst);
-                if let Some(&stored) = state.get(&loc) {
-                    if func.dfg.value_type(result) == func.dfg.value_type(stored) {
-                        reload(result, stored);
+    }
+    let mut accesses = HashMap::new();
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            // The access, and which operand is its address.
+            let access = match func.dfg.insts[inst] {
+                InstructionData::Store {
+                    opcode: Opcode::Store,
+                    args: [value, addr],
+                    offset,
+                    ..
+                } if i64::from(offset) == 0 => addr_slot
+                    .get(&addr)
+                    .map(|&slot| (Access::Spill(slot, func.dfg.resolve_aliases(value)), 1)),
+                InstructionData::Load {
+                    opcode: Opcode::Load,
+                    arg,
+                    offset,
+                    ..
+                } if i64::from(offset) == 0 => addr_slot
+                    .get(&arg)
+                    .map(|&slot| (Access::Reload(slot, func.dfg.first_result(inst)), 0)),
+                _ => None,
+            };
+            // Any other use of a spill slot's address makes the slot escape.
+            for (i, arg) in func.dfg.inst_args(inst).iter().enumerate() {
+                if let Some(&slot) = addr_slot.get(arg) {
+                    escaped[slot] |= access.map(|(_, addr)| addr) != Some(i);
+                }
+            }
+            if func.dfg.insts[inst].opcode().is_branch() {
+                for arg in func.dfg.inst_values(inst) {
+                    if let Some(&slot) = addr_slot.get(&arg) {
+                        escaped[slot] = true;
                     }
                 }
             }
-        }
-        _ => {
-            // Anything else that could write a spill slot through its address (a call
-            // given a `stack_addr` of one) makes that slot unknown.
-            for &arg in func.dfg.inst_values(inst).collect::<Vec<_>>().iter() {
-                if is_stack_addr(func, arg) {
-                    forget_slot_of(func, arg, state);
-                }
+            if let Some((a, _)) = access {
+                accesses.insert(inst, a);
             }
         }
     }
-}
-
-fn is_stack_addr(func: &Function, v: Value) -> bool {
-    func.dfg
-        .value_def(func.dfg.resolve_aliases(v))
-        .inst()
-        .is_some_and(|i| func.dfg.insts[i].opcode() == Opcode::StackAddr)
-}
-
-fn forget_slot_of(func: &Function, addr: Value, state: &mut Stored) {
-    let def = func.dfg.value_def(func.dfg.resolve_aliases(addr)).inst();
-    if let Some(InstructionData::StackAddr { stack_slot, .. }) = def.map(|i| func.dfg.insts[i]) {
-        state.retain(|(s, _), _| *s != stack_slot);
-    }
-}
-
-/// What is known on both of two paths.
-fn meet(a: &Stored, b: &Stored) -> Stored {
-    a.iter()
-        .filter(|(loc, v)| b.get(loc) == Some(v))
-        .map(|(loc, v)| (*loc, *v))
-        .collect()
+    accesses.retain(|_, a| match *a {
+        Access::Spill(slot, _) | Access::Reload(slot, _) => !escaped[slot],
+    });
+    accesses
 }
