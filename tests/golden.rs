@@ -445,8 +445,10 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   `rt_next` on its hot path.
 /// - `inline-append`: `xs.append(i)` on a list with room stores inline: `appending`'s loop
 ///   calls nothing on its hot path (`rt_list_append` only when the list must grow).
-/// - `leaf-depth`: `add` (a leaf: it calls nothing that runs Python code) checks the
-///   recursion limit but never writes the depth counter; `counting` (not a leaf) does.
+/// - `depth-argument`: the Python call depth travels as an argument: `add` and `inc`
+///   compare their `depth` parameter with the limit and never touch the depth word in
+///   memory; `sorting`, whose `sorted(key=...)` runs Python code from the runtime, stores
+///   it there first.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
 ///   no stack slot: values kept in slots for the collector stay in registers too
 ///   (`jit::spills`).
@@ -529,19 +531,23 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("appending's loop calls {calls:?}").into());
             }
         }
-        "leaf-depth" => {
+        "depth-argument" => {
             // The depth is the word at &vm itself (offset 0).
             let depth_access = |clif: &str, op: &str| {
                 clif.lines()
                     .any(|l| l.contains(op) && l.contains("= &vm") && !l.contains('+'))
             };
-            let writes_depth = |clif: &str| depth_access(clif, "store ");
-            let add = f("make_adder.<locals>.add")?;
-            if writes_depth(&add.built) || !depth_access(&add.built, "= load.") {
-                return Err("add (a leaf) writes the depth counter, or does not check it".into());
+            for q in ["make_adder.<locals>.add", "make_counter.<locals>.inc"] {
+                let g = f(q)?;
+                if depth_access(&g.built, "= load.") || depth_access(&g.built, "store") {
+                    return Err(format!("{q} reads or writes the depth in memory").into());
+                }
+                if !g.header.contains("v1: depth") || !g.built.contains("= icmp ugt v1, v") {
+                    return Err(format!("{q} does not check its depth argument").into());
+                }
             }
-            if !writes_depth(&f("counting")?.built) {
-                return Err("counting (not a leaf) does not keep the depth counter".into());
+            if !depth_access(&f("sorting")?.built, "store") {
+                return Err("sorting calls back into Python through the runtime without storing its depth".into());
             }
         }
         "no-reload-in-loop" => {
@@ -592,7 +598,7 @@ fn main() {
         "inline-indexing",
         "definite-assignment",
         "no-reload-in-loop",
-        "leaf-depth",
+        "depth-argument",
         "dense-dict",
         "list-iteration",
         "inline-append",

@@ -459,8 +459,11 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
     if def.is_some() {
         let _ = writeln!(h, ";; {line:>4} | {}", prog.source.line_text(line).trim_end());
     }
-    let mut sig = vec![format!("v0: {}", if s.is_module { "unused" } else { "closure" })];
-    sig.extend(s.params.iter().enumerate().map(|(i, p)| format!("v{}: {p}", i + 1)));
+    let mut sig = vec![
+        format!("v0: {}", if s.is_module { "unused" } else { "closure" }),
+        "v1: depth".to_string(),
+    ];
+    sig.extend(s.params.iter().enumerate().map(|(i, p)| format!("v{}: {p}", i + 2)));
     let _ = writeln!(h, ";; signature   py_{}({}) -> value", id.0, sig.join(", "));
     if !s.is_module {
         let locals = s

@@ -31,8 +31,8 @@ use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
     types::{F64, I64},
-    Block, FuncRef, Function, Inst, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData,
-    StackSlotKind, Value,
+    Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData, StackSlotKind,
+    Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
@@ -106,13 +106,17 @@ struct Lower<'a, 'b, 'm> {
     heap_counters: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
-    /// Does the function call anything that can run Python code (a Python function, a
-    /// closure, a reentrant runtime entry point)? If not it is a leaf: see `depth_updates`.
-    reenters: bool,
-    /// The instructions that keep `Vm::depth` up to date (the increment's store, and each
-    /// return's decrement). A leaf function only checks the limit: nothing can observe its
-    /// depth, so `finish` removes these when `reenters` is false.
-    depth_updates: Vec<Inst>,
+    /// This frame's Python call depth, the function's second parameter. Compiled code
+    /// passes the depth in the call, not in memory: a call passes `depth + 1` and the
+    /// callee only compares it with the limit, so nothing is stored, nothing is undone on
+    /// return or unwinding, and a frame that calls nothing touches no memory for it. Only a
+    /// call into the runtime that can run Python code (`sorted(key=...)`, `map`, a call the
+    /// JIT cannot make directly) first stores `depth + 1` in `Vm::depth`, which the
+    /// runtime's entry into compiled code (`arr_N`) passes on.
+    depth: Value,
+    /// `depth + 1`: what calls from this frame pass, and what a call into the runtime
+    /// leaves in `Vm::depth` (only this value stays live across calls).
+    callee_depth: Value,
 }
 
 fn flags() -> MemFlagsData {
@@ -164,8 +168,8 @@ pub fn lower_function<'a>(
             .within(std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32),
         heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
-        reenters: false,
-        depth_updates: Vec::new(),
+        depth: Value::from_u32(0),
+        callee_depth: Value::from_u32(0),
     };
     l.prologue(entry);
     l.stmts(body);
@@ -173,10 +177,7 @@ pub fn lower_function<'a>(
         let none = l.b.ins().iconst(I64, NONE.0 as i64);
         l.ret(none);
     }
-    let leaf_depth_updates = l.finish();
-    for inst in leaf_depth_updates {
-        func.layout.remove_inst(inst);
-    }
+    l.finish();
 }
 
 impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
@@ -225,7 +226,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if let Some(&f) = self.funcs.get(name) {
             return f;
         }
-        self.reenters |= self.prog.trampolines.contains_key(name);
         let id = match self.prog.trampolines.get(name) {
             Some(&t) => t,
             None => self.prog.imports[name].0,
@@ -241,6 +241,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// compiled code needs, and fast paths carry none.
     fn call_rt(&mut self, name: &'static str, args: &[Value]) -> Value {
         let f = self.rt(name);
+        if self.prog.trampolines.contains_key(name) {
+            // It may call back into compiled code: leave the depth of a frame we would call
+            // where `arr_N` reads it.
+            let vm = self.vm_addr();
+            self.b.ins().store(flags(), self.callee_depth, vm, VM_DEPTH_OFFSET);
+        }
         let inst = self.b.ins().call(f, args);
         let r = match self.b.inst_results(inst).first().copied() {
             Some(r) => {
@@ -403,7 +409,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         if let Some(&s) = self.sigs.get(&nargs) {
             return s;
         }
-        let sig = super::word_sig(self.module, nargs + 1, true);
+        let sig = super::word_sig(self.module, nargs + 2, true);
         let s = self.b.import_signature(sig);
         self.sigs.insert(nargs, s);
         s
@@ -428,21 +434,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     fn ret(&mut self, v: Value) {
-        let vm = self.vm_addr();
-        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
-        let load = self.last_inst();
-        let d = self.b.ins().iadd_imm_s(d, -1);
-        let dec = self.last_inst();
-        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
-        let store = self.last_inst();
-        self.depth_updates.extend([store, dec, load]);
         self.b.ins().return_(&[v]);
     }
 
-    /// The instruction just emitted.
-    fn last_inst(&self) -> Inst {
-        let blk = self.b.current_block().expect("in a block");
-        self.b.func.layout.last_inst(blk).expect("just emitted")
+    /// The depth argument of a call made from this frame (computed once, on entry).
+    fn callee_depth(&mut self) -> Value {
+        self.callee_depth
     }
 
     // ---------------------------------------------------------------- prologue / epilogue
@@ -450,21 +447,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn prologue(&mut self, entry: Block) {
         self.enter(entry);
         let params = self.b.block_params(entry).to_vec();
-        for &p in &params {
-            // Arguments stay live across the cell allocations below.
-            self.b.declare_value_needs_stack_map(p);
+        for (i, &p) in params.iter().enumerate() {
+            // Arguments stay live across the cell allocations below (the depth is a plain
+            // integer, no GC reference).
+            if i != 1 {
+                self.b.declare_value_needs_stack_map(p);
+            }
         }
         self.b.def_var(self.func_var, params[0]);
-        // Depth check. (Keeping the depth in a pinned register instead measured slower:
-        // fib_closure 100 ms against 62 ms, `perf stat -r 15`.)
-        let vm = self.vm_addr();
-        let d = self.b.ins().load(I64, flags(), vm, VM_DEPTH_OFFSET);
-        let d = self.b.ins().iadd_imm_s(d, 1);
-        self.b.ins().store(flags(), d, vm, VM_DEPTH_OFFSET);
-        let store = self.last_inst();
-        self.depth_updates.push(store);
+        // Depth check: the caller passed our depth (see `Lower::depth`; keeping it in
+        // memory cost a load, an add and a store on entry and again on return, and keeping
+        // it in Cranelift's pinned register measured slower still).
+        self.depth = params[1];
+        self.callee_depth = self.b.ins().iadd_imm_s(self.depth, 1);
         let limit = cellar_runtime::vm::vm().depth_limit as i64;
-        let over = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, d, limit);
+        let over = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, self.depth, limit);
         let deep = self.b.create_block();
         let body = self.b.create_block();
         self.b.ins().brif(over, deep, &[], body, &[]);
@@ -506,7 +503,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
         }
         for (i, p) in scope.params.iter().enumerate() {
-            let arg = params[i + 1];
+            let arg = params[i + 2];
             self.note_bound(p);
             match self.slots[p] {
                 Slot::Local(v) | Slot::Frozen(v) => self.b.def_var(v, arg),
@@ -548,9 +545,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
-    /// Complete the function; returns the depth updates to remove (a leaf's), which can
-    /// only be taken out after the builder is done.
-    fn finish(mut self) -> Vec<Inst> {
+    fn finish(mut self) {
         // The unwind block: leave with EXC.
         self.b.switch_to_block(self.unwind);
         let exc = self.pyconst(EXC);
@@ -560,11 +555,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.seal_all_blocks();
         let cfg = self.module.target_config();
         self.b.finalize(cfg);
-        if self.reenters {
-            Vec::new()
-        } else {
-            self.depth_updates
-        }
     }
 
     // ---------------------------------------------------------------- names
@@ -1461,9 +1451,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             .ins()
             .load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
         let sig = self.sig(n);
-        let mut cargs = vec![callee];
+        let mut cargs = vec![callee, self.callee_depth()];
         cargs.extend_from_slice(args);
-        self.reenters = true;
         let inst = self.b.ins().call_indirect(sig, code, &cargs);
         let r = self.b.inst_results(inst)[0];
         self.b.def_var(res, r);
@@ -1558,9 +1547,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                             f
                         }
                     };
-                    let mut cargs = vec![callee];
+                    let mut cargs = vec![callee, self.callee_depth()];
                     cargs.extend(vals);
-                    self.reenters = true;
                     let inst = self.b.ins().call(fref, &cargs);
                     let r = self.b.inst_results(inst)[0];
                     self.b.declare_value_needs_stack_map(r);

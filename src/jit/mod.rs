@@ -352,7 +352,7 @@ pub fn compile(
         let info = Box::into_raw(Box::new(crate::program::code_info(scopes, id, filename, line, def)));
         infos.insert(id, info);
         let nparams = scopes.get(id).params.len();
-        let sig = word_sig(&module, nparams + 1, true);
+        let sig = word_sig(&module, nparams + 2, true);
         let fid = module
             .declare_function(&format!("py_{}", id.0), Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
@@ -398,7 +398,7 @@ pub fn compile(
     let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
-        ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 1, true);
+        ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 2, true);
         ctx.func.name = UserFuncName::user(0, fid.as_u32());
         lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
         bodies.insert(
@@ -565,7 +565,9 @@ fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut F
 }
 
 /// Entry from Rust into compiled code: `arr_n(func, argv)` loads `argv[0..nparams]` and
-/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`.
+/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`. The callee's depth is
+/// `Vm::depth`, which compiled code sets before every call that can reach here (see
+/// `lower::Lower::depth`); the module body runs at depth 1.
 fn build_array_entry(
     module: &mut JITModule,
     ctx: &mut Context,
@@ -580,7 +582,13 @@ fn build_array_entry(
     b.switch_to_block(blk);
     b.seal_block(blk);
     let p = b.block_params(blk).to_vec();
-    let mut args = vec![p[0]];
+    let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
+    let depth = if module_entry {
+        b.ins().iconst(I64, 1)
+    } else {
+        b.ins().load(I64, trusted(), vm, cellar_runtime::vm::VM_DEPTH_OFFSET)
+    };
+    let mut args = vec![p[0], depth];
     if !module_entry {
         for i in 0..nparams {
             args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));

@@ -59,3 +59,10 @@ def appending(n):
 
 
 print(appending(5))
+
+
+def sorting(xs):
+    return sorted(xs, key=lambda x: -x)
+
+
+print(sorting([2, 3, 1]))
