@@ -141,7 +141,11 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
         let s = &cellar_runtime::vm::vm().heap.stats;
         eprintln!(
             "closures created: {}\ncells created: {}\nobjects allocated: {}\ngc collections: {}\npeak heap bytes: {}",
-            s.closures_created, s.cells_created, s.objects_allocated, s.collections, s.peak_heap_bytes
+            s.closures_created,
+            s.cells_created,
+            s.objects_allocated(),
+            s.collections,
+            s.peak_heap_bytes
         );
         eprintln!("compile time: {:.3} ms", compile_time.as_secs_f64() * 1000.0);
     }

@@ -149,7 +149,7 @@ pub fn root_mark() -> usize {
 
 /// Allocate a new cell holding `v` (UNBOUND = empty).
 pub extern "C" fn rt_new_cell(v: Value) -> Value {
-    let p = crate::gc::alloc(
+    let p = crate::gc::alloc_counted_elsewhere(
         CellObj {
             h: crate::gc::header(ObjKind::Cell),
             value: v,

@@ -131,7 +131,6 @@ impl Symbols {
         }
         let heap = cellar_runtime::gc::inline_alloc();
         addrs.insert(heap.budget as u64, "&heap.budget".to_string());
-        addrs.insert(heap.objects_allocated as u64, "&heap.objects_allocated".to_string());
         addrs.insert(heap.cells_created as u64, "&heap.cells_created".to_string());
         addrs.insert(heap.closures_created as u64, "&heap.closures_created".to_string());
         for size in (16..=256).step_by(16) {

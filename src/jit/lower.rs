@@ -315,12 +315,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         self.b.declare_value_needs_stack_map(p);
         self.b.def_var(res, p);
-        for addr in [counter, self.heap_counters.objects_allocated as i64] {
-            let a = self.iconst(addr);
-            let n = self.b.ins().load(I64, flags(), a, 0);
-            let n = self.b.ins().iadd_imm_s(n, 1);
-            self.b.ins().store(flags(), n, a, 0);
-        }
+        let a = self.iconst(counter);
+        let n = self.b.ins().load(I64, flags(), a, 0);
+        let n = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(flags(), n, a, 0);
         let budget = self.iconst(self.heap_counters.budget as i64);
         let b = self.b.ins().load(I64, flags(), budget, 0);
         let b = self.b.ins().iadd_imm_s(b, -(size as i64));
