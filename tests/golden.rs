@@ -449,6 +449,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   compare their `depth` parameter with the limit and never touch the depth word in
 ///   memory; `sorting`, whose `sorted(key=...)` runs Python code from the runtime, stores
 ///   it there first.
+/// - `bound-cell-reads`: `inc` reads `count`, a cell its maker assigns before making `inc`
+///   and never deletes, with no unbound check.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
 ///   no stack slot: values kept in slots for the collector stay in registers too
 ///   (`jit::spills`).
@@ -548,6 +550,11 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
             if !depth_access(&f("sorting")?.built, "store") {
                 return Err("sorting calls back into Python through the runtime without storing its depth".into());
+            }
+        }
+        "bound-cell-reads" => {
+            if f("make_counter.<locals>.inc")?.built.contains("rt_raise_unbound_free") {
+                return Err("inc checks that `count` is bound".into());
             }
         }
         "no-reload-in-loop" => {

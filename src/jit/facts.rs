@@ -5,9 +5,13 @@
 //!   the lowering skip the `UnboundLocalError` check on reads it can prove follow a binding.
 //! - `range_only`: names bound only as the target of `for x in range(...)`. They always hold
 //!   a small int, never a heap pointer, so they need no GC stack map.
+//!
+//! And one fact about the whole program, [`always_bound_cells`]: the cells that closures
+//! can read without checking that they are bound.
 
+use crate::scope::ScopeTable;
 use crate::syntax::ast::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Binding facts of one function body (nested functions excluded).
 #[derive(Default, Debug)]
@@ -123,4 +127,71 @@ impl Walker {
             _ => {}
         }
     }
+}
+
+/// `(scope, name)` of the cells a closure can read without an unbound check: the cell's
+/// variable is a parameter, or is assigned by a plain `name = ...` statement of the
+/// function body (at its top level) that comes before every statement making a closure
+/// that reaches the cell; and no function that shares the cell can unbind it (`del`, the
+/// end of an `except ... as name` clause). A closure then only runs after its cell was
+/// bound, and the cell stays bound. (The caller leaves this empty when the program can
+/// write cells through `__closure__`.)
+pub fn always_bound_cells(scopes: &ScopeTable, defs: &HashMap<ScopeId, &FunctionDef>) -> HashSet<(ScopeId, String)> {
+    let mut out = HashSet::new();
+    for s in scopes.scopes.iter().filter(|s| !s.is_module) {
+        let Some(def) = defs.get(&s.id) else { continue };
+        for name in &s.cellvars {
+            let sharers = cell_sharers(scopes, s.id, name);
+            let unbinds = std::iter::once(s.id).chain(sharers.iter().copied()).any(|id| {
+                let body = if id == s.id { &def.body } else { &defs[&id].body };
+                BindingFacts::of(body, &scopes.get(id).params).unbindable.contains(name)
+            });
+            if unbinds {
+                continue;
+            }
+            // The first top-level statement that makes a closure reaching the cell.
+            let capturers: Vec<Span> = s
+                .children
+                .iter()
+                .filter(|c| scopes.get(**c).freevars.contains(name))
+                .filter_map(|c| defs.get(c).map(|d| d.span))
+                .collect();
+            let first_capture = def.body.iter().position(|st| {
+                capturers
+                    .iter()
+                    .any(|sp| st.span.start <= sp.start && sp.end <= st.span.end)
+            });
+            let bound_before = |limit: usize| {
+                def.body[..limit].iter().any(|st| match &st.kind {
+                    StmtKind::Assign { targets, .. } => targets
+                        .iter()
+                        .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == name)),
+                    _ => false,
+                })
+            };
+            let ok = s.params.contains(name)
+                || match first_capture {
+                    Some(i) => bound_before(i),
+                    None => false,
+                };
+            if ok {
+                out.insert((s.id, name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The scopes below `owner` whose free variable `name` is `owner`'s cell.
+fn cell_sharers(scopes: &ScopeTable, owner: ScopeId, name: &str) -> Vec<ScopeId> {
+    let mut out = Vec::new();
+    let mut stack: Vec<ScopeId> = scopes.get(owner).children.clone();
+    while let Some(id) = stack.pop() {
+        let sc = scopes.get(id);
+        if sc.freevars.iter().any(|f| f == name) {
+            out.push(id);
+            stack.extend(sc.children.iter().copied());
+        }
+    }
+    out
 }

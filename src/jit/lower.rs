@@ -522,18 +522,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
-    /// Is the variable that free name `name` refers to (in the nearest enclosing function
-    /// that holds it in a cell) frozen?
+    /// Is the variable that free name `name` refers to frozen?
     fn binding_is_frozen(&self, name: &str) -> bool {
+        self.cell_owner(name)
+            .is_some_and(|id| self.prog.frozen.contains(&(id, name.to_string())))
+    }
+
+    /// The nearest enclosing function that holds the free name `name` in a cell.
+    fn cell_owner(&self, name: &str) -> Option<ScopeId> {
         let mut s = self.scope.parent;
         while let Some(id) = s {
             let sc = self.prog.scopes.get(id);
             if !sc.is_module && sc.symbol(name).map(|y| y.kind == ScopeKind::Cell).unwrap_or(false) {
-                return self.prog.frozen.contains(&(id, name.to_string()));
+                return Some(id);
             }
             s = sc.parent;
         }
-        false
+        None
     }
 
     fn global_slot(&self, name: &str) -> Slot {
@@ -581,6 +586,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let c = self.free_cell(i);
                 let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
+                if self
+                    .cell_owner(name)
+                    .is_some_and(|o| self.prog.always_bound.contains(&(o, name.to_string())))
+                {
+                    return v;
+                }
                 (v, "rt_raise_unbound_free")
             }
             // A parameter: always bound.

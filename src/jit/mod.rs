@@ -96,6 +96,10 @@ pub struct ProgramInfo<'a> {
     /// Only when the program never reaches cells through introspection, where the
     /// difference would show.
     pub frozen: std::collections::HashSet<(ScopeId, String)>,
+    /// `(scope, name)` of cells that are bound before any closure that can read them is
+    /// made, and that nothing can unbind (see [`facts::always_bound_cells`]): closures
+    /// read them with no unbound check.
+    pub always_bound: std::collections::HashSet<(ScopeId, String)>,
     /// The program may rebind or empty cells through introspection
     /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
     pub cells_writable: bool,
@@ -364,6 +368,11 @@ pub fn compile(
             .map_err(|e| e.to_string())?;
         array_ids.insert(id, aid);
     }
+    let always_bound = if crate::program::may_write_cells(&source.text) {
+        Default::default()
+    } else {
+        facts::always_bound_cells(scopes, &dc.defs)
+    };
     let prog = ProgramInfo {
         scopes,
         source,
@@ -380,6 +389,7 @@ pub fn compile(
         module_body: &ast.body,
         known: known::KnownCallees::default(),
         frozen: frozen_captures(scopes, &source.text),
+        always_bound,
         cells_writable: crate::program::may_write_cells(&source.text),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
