@@ -606,6 +606,7 @@ fn main() {
         "definite-assignment",
         "no-reload-in-loop",
         "depth-argument",
+        "bound-cell-reads",
         "dense-dict",
         "list-iteration",
         "inline-append",
