@@ -29,7 +29,7 @@ pub fn float_repr(f: f64) -> String {
             "0.0".into()
         };
     }
-    let s = format!("{:e}", f.abs());
+    let s = shortest_exp(f.abs());
     let (mant, exp) = s.split_once('e').unwrap();
     let exp: i32 = exp.parse().unwrap();
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
@@ -45,6 +45,25 @@ pub fn float_repr(f: f64) -> String {
         }
         r.push_str(&exp_suffix(exp, 'e'));
         r
+    }
+}
+
+/// The shortest `d.ddde±x` string that reads back as `f` (positive, finite), choosing as
+/// Python does when two strings of that length both read back: the one nearer `f`, and of
+/// two equally near the even one. Rust's shortest formatting can pick the other one of an
+/// exact tie (`900719925474099.25` gives `...099.3`, Python `...099.2`), so the digits are
+/// redone with exact, round-half-even formatting at the same length when that reads back.
+fn shortest_exp(f: f64) -> String {
+    let s = format!("{:e}", f);
+    let digits = s
+        .split_once('e')
+        .map(|(m, _)| m.len() - m.contains('.') as usize)
+        .unwrap_or(1);
+    let exact = format!("{:.*e}", digits - 1, f);
+    if exact != s && exact.parse::<f64>() == Ok(f) {
+        exact
+    } else {
+        s
     }
 }
 

@@ -605,31 +605,51 @@ fn int_to_f64(v: &IntVal) -> R<f64> {
         .ok_or_else(|| raise_new(TypeId::OverflowError, "int too large to convert to float".into()))
 }
 
+/// `a / b` for ints, correctly rounded as CPython's (no double rounding): the quotient is
+/// computed to 55-56 bits with a sticky bit for the remainder, so converting it to f64
+/// rounds once, then scaled by a power of two.
 fn big_true_div(a: &BigInt, b: &BigInt) -> R<f64> {
     if b.is_zero() {
         return Err(zero_div("division by zero"));
     }
-    if let (Some(x), Some(y)) = (a.to_f64(), b.to_f64()) {
-        if x.is_finite() && y.is_finite() && x.abs() < 9.0e15 && y.abs() < 9.0e15 {
-            return Ok(x / y);
-        }
-    }
-    // Scale so the quotient keeps 64+ significant bits, then convert.
-    let shift = (a.bits() as i64) - (b.bits() as i64) - 70;
-    let (num, den) = if shift > 0 {
-        (a.clone(), b.clone() << (shift as usize))
+    let negative = a.is_negative() != b.is_negative();
+    let (a, b) = (a.abs(), b.abs());
+    let magnitude = if a.is_zero() {
+        0.0
+    } else if a.bits() <= 53 && b.bits() <= 53 {
+        // Both convert exactly: one correctly rounded division.
+        a.to_f64().unwrap() / b.to_f64().unwrap()
     } else {
-        (a.clone() << ((-shift) as usize), b.clone())
+        let shift = a.bits() as i64 - b.bits() as i64 - 55;
+        let (num, den) = if shift > 0 {
+            (a, b << (shift as usize))
+        } else {
+            (a << ((-shift) as usize), b)
+        };
+        let (q, r) = num.div_rem(&den);
+        let mut q = q.to_u64().expect("a 56-bit quotient");
+        if !r.is_zero() {
+            q |= 1;
+        }
+        let mut f = q as f64;
+        let mut e = shift;
+        while e > 1000 {
+            f *= 2f64.powi(1000);
+            e -= 1000;
+        }
+        while e < -1000 {
+            f *= 2f64.powi(-1000);
+            e += 1000;
+        }
+        f * 2f64.powi(e as i32)
     };
-    let q = num / den;
-    let f = q.to_f64().unwrap_or(f64::INFINITY) * 2f64.powi(shift as i32);
-    if f.is_infinite() {
+    if magnitude.is_infinite() {
         return Err(raise_new(
             TypeId::OverflowError,
             "integer division result too large for a float".into(),
         ));
     }
-    Ok(f)
+    Ok(if negative { -magnitude } else { magnitude })
 }
 
 fn int_op(op: u64, a: &IntVal, b: &IntVal) -> R<Value> {

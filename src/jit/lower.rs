@@ -2367,6 +2367,27 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let boxed = self.b.ins().bor_imm_s(r, INT_TAG as i64);
             self.b.def_var(res, boxed);
             self.b.ins().jump(join, &[]);
+        } else if op == BinOp::Div {
+            // int / int first (the common case: an average, a ratio): both convert exactly
+            // (|n| < 2^47), so one correctly rounded division gives Python's result.
+            let ints = self.both_small_ints(a, b);
+            let int_div = self.b.create_block();
+            let nonzero = self.b.create_block();
+            self.b
+                .ins()
+                .brif(ints, int_div, &[], floaty.expect("`/` has a float path"), &[]);
+            self.enter(int_div);
+            let ia = self.unbox(a);
+            let ib = self.unbox(b);
+            self.b.ins().brif(ib, nonzero, &[], slow, &[]);
+            self.enter(nonzero);
+            let fa = self.b.ins().fcvt_from_sint(F64, ia);
+            let fb = self.b.ins().fcvt_from_sint(F64, ib);
+            let q = self.b.ins().fdiv(fa, fb);
+            let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), q);
+            let boxed = self.b.ins().iadd_imm_s(bits, DOUBLE_OFFSET as i64);
+            self.b.def_var(res, boxed);
+            self.b.ins().jump(join, &[]);
         } else {
             self.b.ins().jump(floaty.unwrap_or(slow), &[]);
         }
