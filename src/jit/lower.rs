@@ -2323,6 +2323,25 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     let nz = self.b.create_block();
                     self.b.ins().brif(ib, nz, &[], slow, &[]);
                     self.enter(nz);
+                    // `a % b` by a variable `b`: when both are in 0..2^32, a 32-bit unsigned
+                    // division (much quicker than a 64-bit signed one) gives the same result.
+                    let narrow_join = (op == BinOp::Mod && self.small_int_const(b).is_none()).then(|| {
+                        let narrow = self.b.create_block();
+                        let wide = self.b.create_block();
+                        let join = self.b.create_block();
+                        self.b.append_block_param(join, I64);
+                        let both = self.b.ins().bor(ia, ib);
+                        let small = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, both, 1 << 32);
+                        self.b.ins().brif(small, narrow, &[], wide, &[]);
+                        self.enter(narrow);
+                        let a32 = self.b.ins().ireduce(cranelift_codegen::ir::types::I32, ia);
+                        let b32 = self.b.ins().ireduce(cranelift_codegen::ir::types::I32, ib);
+                        let r32 = self.b.ins().urem(a32, b32);
+                        let r = self.b.ins().uextend(I64, r32);
+                        self.b.ins().jump(join, &[r.into()]);
+                        self.enter(wide);
+                        join
+                    });
                     // One hardware division: `%` needs only the remainder, `//` gets the
                     // remainder back from the quotient (divisions trap, so an unused one
                     // would not be removed).
@@ -2345,7 +2364,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     };
                     if op == BinOp::Mod {
                         let rb = self.b.ins().iadd(r, ib);
-                        self.b.ins().select(adj, rb, r)
+                        let r = self.b.ins().select(adj, rb, r);
+                        match narrow_join {
+                            Some(join) => {
+                                self.b.ins().jump(join, &[r.into()]);
+                                self.enter(join);
+                                self.b.block_params(join)[0]
+                            }
+                            None => r,
+                        }
                     } else {
                         let q = q.expect("quotient");
                         let q1 = self.b.ins().iadd_imm_s(q, -1);
