@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! Vm
-//! +0   depth: u64        Python call depth (RecursionError past depth_limit)
+//! +0   depth: u64        Python call depth (RecursionError past depth_limit); compiled
+//!                        code passes depths in calls and writes here only before a
+//!                        runtime call that may enter compiled code again
 //! +8   depth_limit: u64
 //! +16  gc_pending: u64   non-zero: the next poll collects
 //! +24  exit_top: *mut ExitNode   innermost JIT frame that called into Rust
@@ -27,7 +29,9 @@ pub const VM_EXIT_TOP_OFFSET: i32 = 24;
 /// The whole runtime state. See the module docs for the layout of the first fields.
 #[repr(C)]
 pub struct Vm {
-    /// Current Python call depth.
+    /// Python call depth. The interpreter keeps its current depth here; compiled code
+    /// passes depths as call arguments and stores here, before a runtime call that may
+    /// call back into Python, the depth a frame it enters gets.
     pub depth: u64,
     /// Maximum depth before `RecursionError`.
     pub depth_limit: u64,

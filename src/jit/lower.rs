@@ -435,11 +435,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().return_(&[v]);
     }
 
-    /// The depth argument of a call made from this frame (computed once, on entry).
-    fn callee_depth(&mut self) -> Value {
-        self.callee_depth
-    }
-
     // ---------------------------------------------------------------- prologue / epilogue
 
     fn prologue(&mut self, entry: Block) {
@@ -1460,7 +1455,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             .ins()
             .load(I64, flags().with_readonly(), callee, FUNCTION_CODE_OFFSET);
         let sig = self.sig(n);
-        let mut cargs = vec![callee, self.callee_depth()];
+        let mut cargs = vec![callee, self.callee_depth];
         cargs.extend_from_slice(args);
         let inst = self.b.ins().call_indirect(sig, code, &cargs);
         let r = self.b.inst_results(inst)[0];
@@ -1556,7 +1551,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                             f
                         }
                     };
-                    let mut cargs = vec![callee, self.callee_depth()];
+                    let mut cargs = vec![callee, self.callee_depth];
                     cargs.extend(vals);
                     let inst = self.b.ins().call(fref, &cargs);
                     let r = self.b.inst_results(inst)[0];
