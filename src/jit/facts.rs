@@ -150,12 +150,15 @@ pub fn always_bound_cells(scopes: &ScopeTable, defs: &HashMap<ScopeId, &Function
                 continue;
             }
             // The first top-level statement that makes a closure reaching the cell.
-            let capturers: Vec<Span> = s
+            let Some(capturers) = s
                 .children
                 .iter()
                 .filter(|c| scopes.get(**c).freevars.contains(name))
-                .filter_map(|c| defs.get(c).map(|d| d.span))
-                .collect();
+                .map(|c| defs.get(c).map(|d| d.span))
+                .collect::<Option<Vec<Span>>>()
+            else {
+                continue;
+            };
             let first_capture = def.body.iter().position(|st| {
                 capturers
                     .iter()
