@@ -368,7 +368,8 @@ pub fn compile(
             .map_err(|e| e.to_string())?;
         array_ids.insert(id, aid);
     }
-    let always_bound = if crate::program::may_write_cells(&source.text) {
+    let cells_writable = crate::program::may_write_cells(&source.text);
+    let always_bound = if cells_writable {
         Default::default()
     } else {
         facts::always_bound_cells(scopes, &dc.defs)
@@ -390,7 +391,7 @@ pub fn compile(
         known: known::KnownCallees::default(),
         frozen: frozen_captures(scopes, &source.text),
         always_bound,
-        cells_writable: crate::program::may_write_cells(&source.text),
+        cells_writable,
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
         scopes,
@@ -592,10 +593,10 @@ fn build_array_entry(
     b.switch_to_block(blk);
     b.seal_block(blk);
     let p = b.block_params(blk).to_vec();
-    let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
     let depth = if module_entry {
         b.ins().iconst(I64, 1)
     } else {
+        let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
         b.ins().load(I64, trusted(), vm, cellar_runtime::vm::VM_DEPTH_OFFSET)
     };
     let mut args = vec![p[0], depth];
