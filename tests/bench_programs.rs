@@ -14,13 +14,13 @@
 //! cargo test --release --test bench_programs [-- FILTER]
 //! ```
 
+mod common;
+
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Per-run timeout; the programs take well under 2 s even under CPython.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -29,64 +29,18 @@ fn programs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join("programs")
 }
 
-fn program_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|entry| {
-            entry
-                .ok()?
-                .file_name()
-                .into_string()
-                .ok()?
-                .strip_suffix(".py")
-                .map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// Run `cellar run NAME.py` in `dir`; `(exit status, stdout, stderr)`.
 fn run_cellar(dir: &Path, name: &str) -> Result<(Option<i32>, String, String), Failed> {
-    let exe = env!("CARGO_BIN_EXE_cellar");
-    let mut child = Command::new(exe)
-        .arg("run")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cellar"));
+    cmd.arg("run")
         .arg(format!("{name}.py"))
         .current_dir(dir)
-        .env_remove("CELLAR_GC_TORTURE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {exe}: {e}"))?;
-    let mut out_pipe = child.stdout.take().expect("stdout piped");
-    let mut err_pipe = child.stderr.take().expect("stderr piped");
-    let out = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() >= TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("`cellar run {name}.py` timed out after {}s", TIMEOUT.as_secs()).into());
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting for cellar: {e}").into()),
-        }
+        .env_remove("CELLAR_GC_TORTURE");
+    let done = common::run_with_timeout(&mut cmd, TIMEOUT)?;
+    let Some(status) = done.status else {
+        return Err(format!("`cellar run {name}.py` timed out after {}s", TIMEOUT.as_secs()).into());
     };
-    let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    Ok((status.code(), stdout, stderr))
+    Ok((status.code(), done.stdout, done.stderr))
 }
 
 fn check(dir: &Path, name: &str) -> Result<(), Failed> {
@@ -206,7 +160,7 @@ fn bench_mismatch() -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     let dir = programs_dir();
-    let names = program_names(&dir);
+    let names = common::program_names_of(&dir);
     let mut trials: Vec<Trial> = names
         .iter()
         .map(|name| {

@@ -24,13 +24,13 @@
 //! CELLAR_TEST_TIMEOUT=10 cargo test --release --test corpus
 //! ```
 
+mod common;
+
+use common::normalize;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus};
 
 /// One way of running cellar: a label used as the trial-name prefix, extra arguments placed
 /// after `run` (before the program name), and extra environment variables.
@@ -77,27 +77,6 @@ fn programs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("programs")
 }
 
-fn timeout() -> Duration {
-    let secs = std::env::var("CELLAR_TEST_TIMEOUT")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .unwrap_or(DEFAULT_TIMEOUT_SECS);
-    Duration::from_secs(secs)
-}
-
-/// Names (without `.py`) of all programs, sorted.
-fn program_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".py").map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// A program's result, either expected (parsed from `.expected`) or actual.
 struct Outcome {
     exit: String,
@@ -139,30 +118,6 @@ fn parse_expected(text: &str) -> Result<Outcome, String> {
         stderr_last: normalize(&stderr_last),
         stdout: normalize(rest),
     })
-}
-
-/// Replace every `0x[0-9a-f]+` with `0x?` (same as `re.sub(r"0x[0-9a-f]+", "0x?", s)`).
-fn normalize(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    let mut copied = 0;
-    while i < bytes.len() {
-        if i + 2 < bytes.len() && bytes[i] == b'0' && bytes[i + 1] == b'x' && is_hex(bytes[i + 2]) {
-            out.push_str(&s[copied..i]);
-            out.push_str("0x?");
-            i += 2;
-            while i < bytes.len() && is_hex(bytes[i]) {
-                i += 1;
-            }
-            copied = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&s[copied..]);
-    out
 }
 
 /// Last line of stderr, as record.py computes it: trailing newlines dropped, trailing
@@ -211,39 +166,8 @@ fn run_cellar(engine: &Engine, dir: &Path, name: &str) -> Result<Run, Failed> {
     }
     // Release builds skip Cranelift's IR verifier for speed; the corpus turns it back on.
     cmd.env("CELLAR_VERIFY_IR", "1");
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {exe}: {e}"))?;
-
-    // Drain both pipes on their own threads so a chatty program cannot block on a full pipe.
-    let mut out_pipe = child.stdout.take().expect("stdout piped");
-    let mut err_pipe = child.stderr.take().expect("stderr piped");
-    let out_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-
-    let limit = timeout();
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if start.elapsed() >= limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting for cellar: {e}").into()),
-        }
-    };
-    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    let limit = common::timeout(DEFAULT_TIMEOUT_SECS);
+    let common::Finished { status, stdout, stderr } = common::run_with_timeout(&mut cmd, limit)?;
     match status {
         Some(status) => Ok(Run {
             status: describe_status(status),
@@ -367,7 +291,7 @@ fn check_program(engine: &Engine, dir: &Path, name: &str) -> Result<(), Failed> 
 
 /// Fails if a program has no `.expected` file or an `.expected` file has no program.
 fn check_expected_files(dir: &Path) -> Result<(), Failed> {
-    let names = program_names(dir);
+    let names = common::program_names_of(dir);
     let mut missing = Vec::new();
     for name in &names {
         if !dir.join(format!("{name}.expected")).is_file() {
@@ -407,7 +331,7 @@ fn check_expected_files(dir: &Path) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     let dir = programs_dir();
-    let names = program_names(&dir);
+    let names = common::program_names_of(&dir);
 
     let mut trials = Vec::new();
     {

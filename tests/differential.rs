@@ -18,22 +18,16 @@
 //! cargo test --release --test differential [-- FILTER]
 //! ```
 
+mod common;
+
+use common::normalize;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// Per-run timeout (override with `CELLAR_TEST_TIMEOUT` seconds).
-fn timeout() -> Duration {
-    let secs = std::env::var("CELLAR_TEST_TIMEOUT")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(120);
-    Duration::from_secs(secs)
-}
+/// Per-run timeout in seconds (override with `CELLAR_TEST_TIMEOUT`).
+const DEFAULT_TIMEOUT_SECS: u64 = 120;
 
 /// The two engines: label and the arguments after `run`.
 const ENGINES: [(&str, &[&str]); 2] = [("jit", &[]), ("interp", &["--interp"])];
@@ -69,47 +63,6 @@ fn suites() -> Vec<Suite> {
     ]
 }
 
-fn program_names(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .into_string()
-                .ok()?
-                .strip_suffix(".py")
-                .map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// Replace every `0x[0-9a-f]+` with `0x?`.
-fn normalize(s: &str) -> String {
-    let b = s.as_bytes();
-    let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
-    let mut out = String::with_capacity(s.len());
-    let (mut i, mut copied) = (0, 0);
-    while i < b.len() {
-        if i + 2 < b.len() && b[i] == b'0' && b[i + 1] == b'x' && hex(b[i + 2]) {
-            out.push_str(&s[copied..i]);
-            out.push_str("0x?");
-            i += 2;
-            while i < b.len() && hex(b[i]) {
-                i += 1;
-            }
-            copied = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&s[copied..]);
-    out
-}
-
 /// What one run produced.
 #[derive(PartialEq)]
 struct Outcome {
@@ -119,55 +72,28 @@ struct Outcome {
 }
 
 fn run(dir: &Path, name: &str, args: &[&str]) -> Result<Outcome, Failed> {
-    let exe = env!("CARGO_BIN_EXE_cellar");
-    let mut child = Command::new(exe)
-        .arg("run")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cellar"));
+    cmd.arg("run")
         .args(args)
         .arg(format!("{name}.py"))
         .current_dir(dir)
-        .env_remove("CELLAR_GC_TORTURE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {exe}: {e}"))?;
-    let mut out = child.stdout.take().expect("stdout piped");
-    let mut err = child.stderr.take().expect("stderr piped");
-    let out = thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err = thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(s) => break s,
-            None if start.elapsed() >= timeout() => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "`cellar run {}{name}.py` timed out",
-                    args.iter().map(|a| format!("{a} ")).collect::<String>()
-                )
-                .into());
-            }
-            None => thread::sleep(Duration::from_millis(5)),
-        }
+        .env_remove("CELLAR_GC_TORTURE");
+    let done = common::run_with_timeout(&mut cmd, common::timeout(DEFAULT_TIMEOUT_SECS))?;
+    let Some(status) = done.status else {
+        return Err(format!(
+            "`cellar run {}{name}.py` timed out",
+            args.iter().map(|a| format!("{a} ")).collect::<String>()
+        )
+        .into());
     };
-    let text = |b: Vec<u8>| normalize(&String::from_utf8_lossy(&b));
     let status = match status.code() {
         Some(c) => c.to_string(),
         None => format!("{status}"),
     };
     Ok(Outcome {
         status,
-        stdout: text(out.join().unwrap_or_default()),
-        stderr: text(err.join().unwrap_or_default()),
+        stdout: normalize(&done.stdout),
+        stderr: normalize(&done.stderr),
     })
 }
 
@@ -233,7 +159,7 @@ fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     for suite in suites() {
-        let names = program_names(&suite.dir);
+        let names = common::program_names(&suite.dir).unwrap_or_default();
         if names.is_empty() {
             eprintln!("differential: no programs in {} (skipped)", suite.dir.display());
         }
