@@ -418,64 +418,8 @@ impl VarnameCollector<'_> {
     fn expr(&mut self, e: &Expr, u: &mut Uses) {
         match &e.kind {
             ExprKind::Name(n) => u.add(n),
-            ExprKind::Constant(_) => {}
             ExprKind::Lambda(f) => self.function(f, u),
-            ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
-                values.iter().for_each(|v| self.expr(v, u))
-            }
-            ExprKind::BinOp { left, right, .. } => {
-                self.expr(left, u);
-                self.expr(right, u);
-            }
-            ExprKind::UnaryOp { operand, .. } => self.expr(operand, u),
-            ExprKind::Compare { left, comparators, .. } => {
-                self.expr(left, u);
-                comparators.iter().for_each(|c| self.expr(c, u));
-            }
-            ExprKind::IfExp { test, body, orelse } => {
-                self.expr(test, u);
-                self.expr(body, u);
-                self.expr(orelse, u);
-            }
-            ExprKind::Call { func, args } => {
-                self.expr(func, u);
-                for a in args {
-                    if let Arg::Positional(x) | Arg::Starred(x) = a {
-                        self.expr(x, u);
-                    }
-                }
-                for a in args {
-                    if let Arg::Keyword(_, x) | Arg::DoubleStarred(x) = a {
-                        self.expr(x, u);
-                    }
-                }
-            }
-            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => self.expr(value, u),
-            ExprKind::Subscript { value, index } => {
-                self.expr(value, u);
-                self.expr(index, u);
-            }
-            ExprKind::Slice { lower, upper, step } => {
-                for x in [lower, upper, step].into_iter().flatten() {
-                    self.expr(x, u);
-                }
-            }
-            ExprKind::Dict(items) => {
-                for (k, v) in items {
-                    k.iter().for_each(|k| self.expr(k, u));
-                    self.expr(v, u);
-                }
-            }
-            ExprKind::FString(parts) => self.fparts(parts, u),
-        }
-    }
-
-    fn fparts(&mut self, parts: &[FStringPart], u: &mut Uses) {
-        for p in parts {
-            if let FStringPart::Field { expr, spec, .. } = p {
-                self.expr(expr, u);
-                self.fparts(spec, u);
-            }
+            _ => e.for_each_child(&mut |c| self.expr(c, u)),
         }
     }
 }

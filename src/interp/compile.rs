@@ -53,36 +53,18 @@ impl Fx<'_> {
 pub fn may_collect(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Call { .. } => true,
-        ExprKind::Constant(_) | ExprKind::Name(_) => false,
         ExprKind::Lambda(f) => f
             .params
             .positional
             .iter()
             .chain(&f.params.kwonly)
             .any(|p| p.default.as_ref().is_some_and(may_collect)),
-        ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
-            values.iter().any(may_collect)
+        _ => {
+            let mut any = false;
+            e.for_each_child(&mut |c| any = any || may_collect(c));
+            any
         }
-        ExprKind::BinOp { left, right, .. } => may_collect(left) || may_collect(right),
-        ExprKind::UnaryOp { operand, .. } => may_collect(operand),
-        ExprKind::Compare { left, comparators, .. } => may_collect(left) || comparators.iter().any(may_collect),
-        ExprKind::IfExp { test, body, orelse } => may_collect(test) || may_collect(body) || may_collect(orelse),
-        ExprKind::Attribute { value, .. } => may_collect(value),
-        ExprKind::Subscript { value, index } => may_collect(value) || may_collect(index),
-        ExprKind::Slice { lower, upper, step } => [lower, upper, step].into_iter().flatten().any(|x| may_collect(x)),
-        ExprKind::Dict(items) => items
-            .iter()
-            .any(|(k, v)| k.as_ref().is_some_and(may_collect) || may_collect(v)),
-        ExprKind::FString(parts) => fparts_may_collect(parts),
-        ExprKind::Starred(x) => may_collect(x),
     }
-}
-
-fn fparts_may_collect(parts: &[FStringPart]) -> bool {
-    parts.iter().any(|p| match p {
-        FStringPart::Literal(_) => false,
-        FStringPart::Field { expr, spec, .. } => may_collect(expr) || fparts_may_collect(spec),
-    })
 }
 
 impl<'a> Cx<'a> {

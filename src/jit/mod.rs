@@ -25,7 +25,7 @@ pub mod spills;
 pub use listing::{FunctionIr, Stage};
 
 use crate::scope::ScopeTable;
-use crate::syntax::ast::{Arg, Expr, ExprKind, FStringPart, FunctionDef, Module, ScopeId, Stmt, StmtKind};
+use crate::syntax::ast::{Expr, ExprKind, FunctionDef, Module, ScopeId, Stmt, StmtKind};
 use crate::syntax::SourceText;
 use cellar_runtime::object::CodeInfo;
 use cellar_runtime::value::Value;
@@ -225,62 +225,7 @@ impl<'a> DefCollector<'a> {
     fn expr(&mut self, scope: ScopeId, e: &'a Expr) {
         match &e.kind {
             ExprKind::Lambda(f) => self.func(scope, f),
-            ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
-                values.iter().for_each(|v| self.expr(scope, v))
-            }
-            ExprKind::BinOp { left, right, .. } => {
-                self.expr(scope, left);
-                self.expr(scope, right);
-            }
-            ExprKind::UnaryOp { operand, .. } => self.expr(scope, operand),
-            ExprKind::Compare { left, comparators, .. } => {
-                self.expr(scope, left);
-                comparators.iter().for_each(|v| self.expr(scope, v));
-            }
-            ExprKind::IfExp { test, body, orelse } => {
-                self.expr(scope, test);
-                self.expr(scope, body);
-                self.expr(scope, orelse);
-            }
-            ExprKind::Call { func, args } => {
-                self.expr(scope, func);
-                for a in args {
-                    match a {
-                        Arg::Positional(x) | Arg::Starred(x) | Arg::Keyword(_, x) | Arg::DoubleStarred(x) => {
-                            self.expr(scope, x)
-                        }
-                    }
-                }
-            }
-            ExprKind::Attribute { value, .. } => self.expr(scope, value),
-            ExprKind::Subscript { value, index } => {
-                self.expr(scope, value);
-                self.expr(scope, index);
-            }
-            ExprKind::Slice { lower, upper, step } => {
-                for x in [lower, upper, step].into_iter().flatten() {
-                    self.expr(scope, x);
-                }
-            }
-            ExprKind::Dict(items) => {
-                for (k, v) in items {
-                    if let Some(k) = k {
-                        self.expr(scope, k);
-                    }
-                    self.expr(scope, v);
-                }
-            }
-            ExprKind::FString(parts) => self.fparts(scope, parts),
-            ExprKind::Starred(x) => self.expr(scope, x),
-            ExprKind::Constant(_) | ExprKind::Name(_) => {}
-        }
-    }
-    fn fparts(&mut self, scope: ScopeId, parts: &'a [FStringPart]) {
-        for p in parts {
-            if let FStringPart::Field { expr, spec, .. } = p {
-                self.expr(scope, expr);
-                self.fparts(scope, spec);
-            }
+            _ => e.for_each_child(&mut |c| self.expr(scope, c)),
         }
     }
 }

@@ -235,6 +235,77 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Call `f` on each direct sub-expression, in the order CPython's compiler visits
+    /// them: left to right, except that a call's positional and `*` arguments come before
+    /// its keyword and `**` ones; an f-string's fields with their format specs. A lambda
+    /// has no children here: its defaults and body belong to the function, which callers
+    /// handle themselves.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Constant(_) | ExprKind::Name(_) | ExprKind::Lambda(_) => {}
+            ExprKind::BoolOp { values, .. } | ExprKind::List(values) | ExprKind::Tuple(values) => {
+                values.iter().for_each(f)
+            }
+            ExprKind::BinOp { left, right, .. } => {
+                f(left);
+                f(right);
+            }
+            ExprKind::UnaryOp { operand, .. } => f(operand),
+            ExprKind::Compare { left, comparators, .. } => {
+                f(left);
+                comparators.iter().for_each(f);
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                f(test);
+                f(body);
+                f(orelse);
+            }
+            ExprKind::Call { func, args } => {
+                f(func);
+                for a in args {
+                    if let Arg::Positional(x) | Arg::Starred(x) = a {
+                        f(x);
+                    }
+                }
+                for a in args {
+                    if let Arg::Keyword(_, x) | Arg::DoubleStarred(x) = a {
+                        f(x);
+                    }
+                }
+            }
+            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => f(value),
+            ExprKind::Subscript { value, index } => {
+                f(value);
+                f(index);
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                for x in [lower, upper, step].into_iter().flatten() {
+                    f(x);
+                }
+            }
+            ExprKind::Dict(items) => {
+                for (k, v) in items {
+                    if let Some(k) = k {
+                        f(k);
+                    }
+                    f(v);
+                }
+            }
+            ExprKind::FString(parts) => for_each_field(parts, f),
+        }
+    }
+}
+
+fn for_each_field<'a>(parts: &'a [FStringPart], f: &mut impl FnMut(&'a Expr)) {
+    for p in parts {
+        if let FStringPart::Field { expr, spec, .. } = p {
+            f(expr);
+            for_each_field(spec, f);
+        }
+    }
+}
+
 /// Expression kinds of the supported subset.
 #[derive(Clone, Debug)]
 pub enum ExprKind {
