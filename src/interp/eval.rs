@@ -350,6 +350,12 @@ impl Frame {
             Name::Global(s) => (unsafe { *GLOBALS.add(s as usize) }, rt_raise_name_error),
             Name::Missing => (UNBOUND, rt_raise_name_error),
         };
+        self.bound(v, raiser, name, line)
+    }
+
+    /// `v`, or the error `raiser` makes for the name `name` if `v` is unbound.
+    #[inline(always)]
+    fn bound(&self, v: Value, raiser: extern "C" fn(Value) -> Value, name: Value, line: u32) -> R<Value> {
         if v == UNBOUND {
             raiser(name);
             return Err(self.fail(line));
@@ -376,38 +382,19 @@ impl Frame {
         match e {
             E::Const(v) => Ok(*v),
             E::Local(s) => Ok(self.get(*s)),
-            E::LocalChecked { slot, line, name } => {
-                let v = self.get(*slot);
-                if v == UNBOUND {
-                    rt_raise_unbound_local(*name);
-                    return Err(self.fail(*line));
-                }
-                Ok(v)
-            }
+            E::LocalChecked { slot, line, name } => self.bound(self.get(*slot), rt_raise_unbound_local, *name, *line),
             E::CellGet { slot, line, name } => {
-                let v = cell_get(self.get(*slot));
-                if v == UNBOUND {
-                    rt_raise_unbound_local(*name);
-                    return Err(self.fail(*line));
-                }
-                Ok(v)
+                self.bound(cell_get(self.get(*slot)), rt_raise_unbound_local, *name, *line)
             }
             E::FreeGet { idx, line, name } => {
-                let v = cell_get(self.env_cell(*idx));
-                if v == UNBOUND {
-                    rt_raise_unbound_free(*name);
-                    return Err(self.fail(*line));
-                }
-                Ok(v)
+                self.bound(cell_get(self.env_cell(*idx)), rt_raise_unbound_free, *name, *line)
             }
-            E::GlobalGet { slot, line, name } => {
-                let v = unsafe { *GLOBALS.add(*slot as usize) };
-                if v == UNBOUND {
-                    rt_raise_name_error(*name);
-                    return Err(self.fail(*line));
-                }
-                Ok(v)
-            }
+            E::GlobalGet { slot, line, name } => self.bound(
+                unsafe { *GLOBALS.add(*slot as usize) },
+                rt_raise_name_error,
+                *name,
+                *line,
+            ),
             _ => self.eval_node(e),
         }
     }
