@@ -451,6 +451,13 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   it there first.
 /// - `bound-cell-reads`: `inc` reads `count`, a cell its maker assigns before making `inc`
 ///   and never deletes, with no unbound check.
+/// - `cold-float-paths`: fast_paths.py makes no floats, so the inline float path of
+///   `total + c()` in `counting` is cold (laid out after the hot code); float_paths.py
+///   makes floats, and there the float path of `total + x` stays hot.
+/// - `cold-spread`: no block of fast_paths.py is reached only from cold blocks without
+///   being cold itself (`jit::cold`).
+/// - `range-var-unboxed`: `modding`'s loop tests one int tag (that of `s`): `i % 7` uses
+///   the range counter `i` unboxed, with no tag test.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
 ///   no stack slot: values kept in slots for the collector stay in registers too
 ///   (`jit::spills`).
@@ -557,6 +564,50 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("inc checks that `count` is bound".into());
             }
         }
+        "cold-float-paths" => {
+            let float_blocks = |clif: &str| -> Vec<bool> {
+                parse_blocks(clif)
+                    .iter()
+                    .filter(|b| b.insts.iter().any(|i| i.contains(" = fadd")))
+                    .map(|b| b.cold)
+                    .collect()
+            };
+            let here = float_blocks(&f("counting")?.opt);
+            if here.is_empty() || here.iter().any(|cold| !cold) {
+                return Err(format!("counting's float additions are not all cold: {here:?}").into());
+            }
+            let irs = compile(dir, "float_paths")?;
+            let there = float_blocks(&function(&irs, "step")?.opt);
+            if !there.iter().any(|cold| !cold) {
+                return Err(format!("float_paths.py's step has no hot float addition: {there:?}").into());
+            }
+        }
+        "cold-spread" => {
+            for g in &irs {
+                let blocks = parse_blocks(&g.opt);
+                let cold: HashMap<&str, bool> = blocks.iter().map(|b| (b.name.as_str(), b.cold)).collect();
+                for b in blocks.iter().skip(1).filter(|b| !b.cold) {
+                    let preds: Vec<&ClifBlock> = blocks.iter().filter(|p| p.succs.contains(&b.name)).collect();
+                    if !preds.is_empty() && preds.iter().all(|p| cold[p.name.as_str()]) {
+                        return Err(format!("{}: {} is reached only from cold blocks", g.qualname, b.name).into());
+                    }
+                }
+            }
+        }
+        "range-var-unboxed" => {
+            let g = f("modding")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in modding")?;
+            // Int tag tests are the loop's only unsigned `>=` compares.
+            let tests = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains("= icmp uge "))
+                .count();
+            if tests != 1 {
+                return Err(format!("modding's loop makes {tests} int tag tests, not 1").into());
+            }
+        }
         "no-reload-in-loop" => {
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
@@ -605,6 +656,9 @@ fn main() {
         "inline-indexing",
         "definite-assignment",
         "no-reload-in-loop",
+        "cold-float-paths",
+        "cold-spread",
+        "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",
         "dense-dict",

@@ -6,8 +6,9 @@
 //! - `range_only`: names bound only as the target of `for x in range(...)`. They always hold
 //!   a small int, never a heap pointer, so they need no GC stack map.
 //!
-//! And one fact about the whole program, [`always_bound_cells`]: the cells that closures
-//! can read without checking that they are bound.
+//! And two facts about the whole program: [`always_bound_cells`], the cells that closures
+//! can read without checking that they are bound, and [`may_make_floats`], whether the
+//! inline float paths deserve a place on the hot path.
 
 use crate::scope::ScopeTable;
 use crate::syntax::ast::*;
@@ -197,4 +198,40 @@ fn cell_sharers(scopes: &ScopeTable, owner: ScopeId, name: &str) -> Vec<ScopeId>
         }
     }
     out
+}
+
+/// Can the program make a float at all? Only through a float literal, `/`, `**` (a negative
+/// exponent), or the builtins `float` and `pow` (the only other sources in the supported
+/// subset). When it cannot, the lowering lays the inline float paths of `+ - *` out of the
+/// way (cold), so that the int paths fall straight through. This is a layout choice only:
+/// a float that turns up anyway takes the same path, just with two more jumps.
+pub fn may_make_floats(body: &[Stmt]) -> bool {
+    fn stmt(s: &Stmt) -> bool {
+        if let StmtKind::AugAssign {
+            op: BinOp::Div | BinOp::Pow,
+            ..
+        } = s.kind
+        {
+            return true;
+        }
+        let (mut in_stmts, mut in_exprs) = (false, false);
+        s.for_each_child(&mut |c| in_stmts |= stmt(c), &mut |e| in_exprs |= expr(e));
+        in_stmts || in_exprs
+    }
+    fn expr(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Constant(Constant::Float(_)) => return true,
+            ExprKind::BinOp {
+                op: BinOp::Div | BinOp::Pow,
+                ..
+            } => return true,
+            ExprKind::Name(n) if n == "float" || n == "pow" => return true,
+            ExprKind::Lambda(f) => return f.params.defaults().any(expr) || f.body.iter().any(stmt),
+            _ => {}
+        }
+        let mut found = false;
+        e.for_each_child(&mut |c| found |= expr(c));
+        found
+    }
+    body.iter().any(stmt)
 }

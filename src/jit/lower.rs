@@ -1684,6 +1684,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     // ---------------------------------------------------------------- expressions
 
     fn unbox(&mut self, v: Value) -> Value {
+        if let Some(x) = self.boxed_payload(v) {
+            return x;
+        }
         let s = self.b.ins().ishl_imm_s(v, 16);
         self.b.ins().sshr_imm_s(s, 16)
     }
@@ -1899,11 +1902,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().brif(is_ptr, chk, &[], no, &[]);
         self.enter(chk);
         let kind = self.b.ins().uload8(I64, flags(), v, 0);
-        let mut hit = self.b.ins().icmp_imm_s(IntCC::Equal, kind, kinds[0] as i64);
-        for k in &kinds[1..] {
-            let h = self.b.ins().icmp_imm_s(IntCC::Equal, kind, *k as i64);
-            hit = self.b.ins().bor(hit, h);
-        }
+        let lo = kinds.iter().map(|k| *k as i64).min().expect("a kind");
+        let hi = kinds.iter().map(|k| *k as i64).max().expect("a kind");
+        let hit = if hi - lo + 1 == kinds.len() as i64 && kinds.len() > 1 {
+            // Consecutive kinds (list and tuple): one unsigned range compare.
+            let rel = self.b.ins().iadd_imm_s(kind, -lo);
+            self.b.ins().icmp_imm_s(IntCC::UnsignedLessThanOrEqual, rel, hi - lo)
+        } else {
+            let mut hit = self.b.ins().icmp_imm_s(IntCC::Equal, kind, kinds[0] as i64);
+            for k in &kinds[1..] {
+                let h = self.b.ins().icmp_imm_s(IntCC::Equal, kind, *k as i64);
+                hit = self.b.ins().bor(hit, h);
+            }
+            hit
+        };
         self.b.ins().brif(hit, yes, &[], no, &[]);
     }
 
@@ -2420,14 +2432,39 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// words at and above `INT_TAG`), or of the other operand alone when one is a constant
     /// small int.
     fn both_small_ints(&mut self, a: Value, b: Value) -> Value {
-        let tested = match (self.small_int_const(a), self.small_int_const(b)) {
-            (Some(_), _) => b,
-            (_, Some(_)) => a,
+        let known = |l: &Self, v: Value| l.small_int_const(v).is_some() || l.boxed_payload(v).is_some();
+        let tested = match (known(self, a), known(self, b)) {
+            (true, true) => return self.b.ins().iconst(cranelift_codegen::ir::types::I8, 1),
+            (true, false) => b,
+            (false, true) => a,
             _ => self.b.ins().band(a, b),
         };
         self.b
             .ins()
             .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, tested, INT_TAG as i64)
+    }
+
+    /// The raw payload `v` boxes, if `v` was made here by boxing a small int (`payload |
+    /// INT_TAG`; every such box is of a payload already known to fit 48 bits).
+    fn boxed_payload(&self, v: Value) -> Option<Value> {
+        let dfg = &self.b.func.dfg;
+        let inst = dfg.value_def(v).inst()?;
+        match dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::Binary {
+                opcode: cranelift_codegen::ir::Opcode::Bor,
+                args: [x, tag],
+            } => {
+                let c = dfg.value_def(tag).inst()?;
+                match dfg.insts[c] {
+                    cranelift_codegen::ir::InstructionData::UnaryImm {
+                        opcode: cranelift_codegen::ir::Opcode::Iconst,
+                        imm,
+                    } if imm.bits() == INT_TAG as i64 => Some(x),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// The small int `v` is, if it is a constant (an `iconst` of a boxed small int).
@@ -2509,8 +2546,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         floaty: Option<Block>,
     ) -> Value {
         if let Some(fb) = floaty {
+            let first_new = self.b.func.dfg.num_blocks();
             self.enter(fb);
             self.float_binop(op, a, b, res, slow, join);
+            if self.prog.floats_cold && op != BinOp::Div {
+                self.b.set_cold_block(fb);
+                for i in first_new..self.b.func.dfg.num_blocks() {
+                    self.b.set_cold_block(Block::from_u32(i as u32));
+                }
+            }
         }
         self.enter(slow);
         self.b.set_cold_block(slow);

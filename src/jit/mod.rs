@@ -14,6 +14,7 @@
 //! to the collector) and `tramp_<rt fn>` for runtime entry points that may call back into
 //! Python (they push an `ExitNode` so the collector can walk past the Rust frames).
 
+pub mod cold;
 pub mod facts;
 pub mod imports;
 pub mod inline;
@@ -103,6 +104,9 @@ pub struct ProgramInfo<'a> {
     /// The program may rebind or empty cells through introspection
     /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
     pub cells_writable: bool,
+    /// No float can arise ([`facts::may_make_floats`]): inline float paths are laid out as
+    /// cold blocks.
+    pub floats_cold: bool,
 }
 
 /// A signature of `n` 64-bit parameters returning one 64-bit word.
@@ -337,6 +341,7 @@ pub fn compile(
         frozen: frozen_captures(scopes, &source.text),
         always_bound,
         cells_writable,
+        floats_cold: !facts::may_make_floats(&ast.body),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
         scopes,
@@ -382,6 +387,7 @@ pub fn compile(
         if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
             spills::remove_reloads(&mut ctx.func);
         }
+        cold::spread_cold(&mut ctx.func);
         if opts.keep_asm {
             ctx.set_disasm(true);
         }
@@ -412,9 +418,22 @@ pub fn compile(
     module.finalize_definitions().map_err(|e| e.to_string())?;
 
     let mut frame_maps = Vec::new();
+    let mut perf_map = String::new();
+    let names: HashMap<FuncId, &str> = order
+        .iter()
+        .map(|id| (prog.body_ids[id], scopes.get(*id).qualname.as_str()))
+        .collect();
     for (fid, len, sites) in pending_maps {
         let start = module.get_finalized_function(fid) as usize;
+        perf_map.push_str(&format!("{start:x} {len:x} py::{}\n", names[&fid]));
+        if let Some(dir) = std::env::var_os("CELLAR_CODE_DUMP") {
+            let bytes = unsafe { std::slice::from_raw_parts(start as *const u8, len) };
+            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{start:x}.bin")), bytes);
+        }
         frame_maps.push(cellar_runtime::gc::FrameMap { start, len, sites });
+    }
+    if std::env::var_os("CELLAR_PERF_MAP").is_some() {
+        write_perf_map(&perf_map);
     }
     cellar_runtime::vm::add_frame_maps(frame_maps);
     for &id in &order {
@@ -437,6 +456,17 @@ pub fn compile(
         ir,
         _module: module,
     })
+}
+
+/// Append the compiled functions to `/tmp/perf-PID.map` (`CELLAR_PERF_MAP=1`), the
+/// format `perf report` reads to name JIT code: one `START LENGTH NAME` line (hex) per
+/// function, named `py::QUALNAME`. Best effort: a write error is ignored.
+fn write_perf_map(lines: &str) {
+    use std::io::Write;
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = f.write_all(lines.as_bytes());
+    }
 }
 
 /// See [`ProgramInfo::frozen`].

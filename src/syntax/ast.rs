@@ -235,6 +235,83 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Stmt {
+    /// Call `on_expr` on each expression and `on_stmt` on each statement directly inside
+    /// this one, in source order. A `def` gives its decorators and parameter defaults as
+    /// expressions and its body as statements.
+    pub fn for_each_child<'a>(&'a self, on_stmt: &mut impl FnMut(&'a Stmt), on_expr: &mut impl FnMut(&'a Expr)) {
+        let block = |b: &'a [Stmt], on_stmt: &mut dyn FnMut(&'a Stmt)| b.iter().for_each(on_stmt);
+        match &self.kind {
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => on_expr(e),
+            StmtKind::Assign { targets, value } => {
+                targets.iter().for_each(&mut *on_expr);
+                on_expr(value);
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                on_expr(target);
+                on_expr(value);
+            }
+            StmtKind::FunctionDef(f) => {
+                f.decorators.iter().for_each(&mut *on_expr);
+                f.params.defaults().for_each(&mut *on_expr);
+                block(&f.body, on_stmt);
+            }
+            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+                on_expr(test);
+                block(body, on_stmt);
+                block(orelse, on_stmt);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                on_expr(target);
+                on_expr(iter);
+                block(body, on_stmt);
+                block(orelse, on_stmt);
+            }
+            StmtKind::Delete(es) => es.iter().for_each(on_expr),
+            StmtKind::Assert { test, msg } => {
+                on_expr(test);
+                msg.iter().for_each(on_expr);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                block(body, on_stmt);
+                for h in handlers {
+                    h.typ.iter().for_each(&mut *on_expr);
+                    block(&h.body, on_stmt);
+                }
+                block(orelse, on_stmt);
+                block(finalbody, on_stmt);
+            }
+            StmtKind::Return(None)
+            | StmtKind::Raise(None)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Pass
+            | StmtKind::Global(_)
+            | StmtKind::Nonlocal(_) => {}
+        }
+    }
+}
+
+impl Params {
+    /// The default value expressions, positional parameters' first.
+    pub fn defaults(&self) -> impl Iterator<Item = &Expr> {
+        self.positional
+            .iter()
+            .chain(&self.kwonly)
+            .filter_map(|p| p.default.as_ref())
+    }
+}
+
 impl Expr {
     /// Call `f` on each direct sub-expression, in the order CPython's compiler visits
     /// them: left to right, except that a call's positional and `*` arguments come before

@@ -66,3 +66,13 @@ def sorting(xs):
 
 
 print(sorting([2, 3, 1]))
+
+
+def modding(n):
+    s = 0
+    for i in range(n):
+        s = s + i % 7
+    return s
+
+
+print(modding(10))
