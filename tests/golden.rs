@@ -355,26 +355,43 @@ fn check_call_in_loop(dir: &Path) -> Result<(), Failed> {
         .iter()
         .find(|f| f.qualname == "run")
         .ok_or("no function `run` in call_loop.py")?;
+    // Some call_indirect sits on a hot loop that makes no other call. (`range(count)` may
+    // have a big-int bound, so the loop also has a generic copy, which calls `rt_next`.)
     for (stage, text) in [("built", &run.built), ("opt", &run.opt)] {
         let blocks = parse_blocks(text);
-        let call_block = blocks
+        let candidates: Vec<&ClifBlock> = blocks
             .iter()
-            .find(|b| b.insts.iter().any(|i| i.contains("call_indirect")))
-            .ok_or_else(|| format!("{stage}: the closure call is not a call_indirect"))?;
-        if call_block.cold {
-            return Err(format!("{stage}: the call_indirect is in a cold block").into());
+            .filter(|b| b.insts.iter().any(|i| i.contains("call_indirect")))
+            .collect();
+        if candidates.is_empty() {
+            return Err(format!("{stage}: the closure call is not a call_indirect").into());
         }
-        let cycle = hot_cycle(&blocks, &call_block.name);
-        if cycle.len() < 2 {
-            return Err(format!("{stage}: the call_indirect ({}) is not on a hot loop", call_block.name).into());
-        }
-        for b in &cycle {
-            for inst in &b.insts {
-                let calls = inst.split(['=', ' ']).any(|w| w == "call");
-                if calls {
-                    return Err(format!("{stage}: a call on the loop's fast path, in {}: {inst}", b.name).into());
+        let verdict = |call_block: &ClifBlock| -> Result<(), String> {
+            if call_block.cold {
+                return Err(format!("{stage}: the call_indirect is in a cold block"));
+            }
+            let cycle = hot_cycle(&blocks, &call_block.name);
+            if cycle.len() < 2 {
+                return Err(format!(
+                    "{stage}: the call_indirect ({}) is not on a hot loop",
+                    call_block.name
+                ));
+            }
+            for b in &cycle {
+                for inst in &b.insts {
+                    if inst.split(['=', ' ']).any(|w| w == "call") {
+                        return Err(format!(
+                            "{stage}: a call on the loop's fast path, in {}: {inst}",
+                            b.name
+                        ));
+                    }
                 }
             }
+            Ok(())
+        };
+        let verdicts: Vec<Result<(), String>> = candidates.iter().map(|b| verdict(b)).collect();
+        if !verdicts.iter().any(|v| v.is_ok()) {
+            return Err(verdicts.into_iter().find_map(|v| v.err()).unwrap_or_default().into());
         }
     }
     Ok(())

@@ -3,14 +3,17 @@
 //! - `unbindable`: names that some statement of the function can unbind (`del x`, the end of
 //!   an `except ... as x` clause). Only other names can be *definitely bound*, which lets
 //!   the lowering skip the `UnboundLocalError` check on reads it can prove follow a binding.
-//! - `range_only`: names bound only as the target of `for x in range(...)`. They always hold
-//!   a small int, never a heap pointer, so they need no GC stack map.
+//! - `range_only`: names bound only as the target of `for x in range(...)` loops whose
+//!   bounds are provably small ints (int literals, `len(...)`, or locals only ever assigned
+//!   one of those). They always hold a small int, never a heap pointer, so they need no GC
+//!   stack map. (A range with a big-int bound runs a generic copy of the loop, whose
+//!   counter may be a heap object: its target must keep its stack map.)
 //!
 //! And two facts about the whole program: [`always_bound_cells`], the cells that closures
 //! can read without checking that they are bound, and [`may_make_floats`], whether the
 //! inline float paths deserve a place on the hot path.
 
-use crate::scope::ScopeTable;
+use crate::scope::{Scope, ScopeKind, ScopeTable};
 use crate::syntax::ast::*;
 use std::collections::{HashMap, HashSet};
 
@@ -19,20 +22,110 @@ use std::collections::{HashMap, HashSet};
 pub struct BindingFacts {
     /// Names some statement can unbind.
     pub unbindable: HashSet<String>,
-    /// Names bound only by `for NAME in range(...)`.
+    /// Names bound only by `for NAME in range(...)` with provably small-int bounds.
     pub range_only: HashSet<String>,
+    /// Plain locals only ever assigned a small-int literal or `len(...)`.
+    small_locals: HashSet<String>,
+    /// Is `len` the builtin?
+    is_len: bool,
 }
 
 impl BindingFacts {
-    /// Collect the facts of `body`; `params` are bound by the call.
-    pub fn of(body: &[Stmt], params: &[String]) -> Self {
-        let mut w = Walker::default();
-        w.other.extend(params.iter().cloned());
+    /// Collect the facts of `body`, the body of `scope` (whose parameters the call binds);
+    /// `is_len` tells whether the name `len` is the builtin there.
+    pub fn of(body: &[Stmt], scope: &Scope, is_len: bool) -> Self {
+        let mut w = Walker {
+            is_len,
+            ..Walker::default()
+        };
+        w.other.extend(scope.params.iter().cloned());
         w.stmts(body);
-        let range_only = w.range.difference(&w.other).cloned().collect();
-        BindingFacts {
-            unbindable: w.unbindable,
-            range_only,
+        // Plain locals (no other function can rebind them) only ever assigned a small-int
+        // literal or `len(...)`.
+        let small: HashSet<String> = w
+            .small_assigns
+            .iter()
+            .filter(|&(n, &all_small)| {
+                all_small
+                    && !w.other.contains(n)
+                    && !w.range.contains(n)
+                    && !scope.is_module
+                    && scope.symbol(n).is_some_and(|y| y.kind == ScopeKind::Local)
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        let mut facts = BindingFacts {
+            unbindable: HashSet::new(),
+            range_only: HashSet::new(),
+            small_locals: small,
+            is_len,
+        };
+        let mut bounds_ok = HashMap::new();
+        range_loops(body, &mut |name, iter| {
+            *bounds_ok.entry(name.to_string()).or_insert(true) &= facts.range_bounds_small(iter);
+        });
+        let range_only = w
+            .range
+            .iter()
+            .filter(|n| !w.other.contains(*n) && !w.small_assigns.contains_key(*n) && bounds_ok.get(*n) == Some(&true))
+            .cloned()
+            .collect();
+        facts.unbindable = w.unbindable;
+        facts.range_only = range_only;
+        facts
+    }
+
+    /// Are all the arguments of the `range(...)` call `iter` small ints whatever happens:
+    /// int literals, `len(...)`, or small locals? Then `range` cannot fail or make big ints.
+    pub fn range_bounds_small(&self, iter: &Expr) -> bool {
+        range_bounds(iter).all(|b| {
+            is_small_int_expr(b, self.is_len) || matches!(&b.kind, ExprKind::Name(n) if self.small_locals.contains(n))
+        })
+    }
+}
+
+/// An expression that always evaluates to a small int: an int literal in the small range
+/// (possibly negated), or a call of the builtin `len` (a length is far below 2^47).
+fn is_small_int_expr(e: &Expr, is_len: bool) -> bool {
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Constant(Constant::Int(s)) => s.parse::<i64>().is_ok_and(|v| v < 1 << 47),
+        _ => false,
+    };
+    match &e.kind {
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => literal(operand),
+        ExprKind::Call { func, args } => {
+            is_len && args.len() == 1 && matches!(&func.kind, ExprKind::Name(n) if n == "len")
+        }
+        _ => literal(e),
+    }
+}
+
+/// The argument expressions of a `range(...)` call.
+fn range_bounds(iter: &Expr) -> impl Iterator<Item = &Expr> {
+    let args: &[Arg] = match &iter.kind {
+        ExprKind::Call { args, .. } => args,
+        _ => &[],
+    };
+    args.iter()
+        .filter_map(|a| if let Arg::Positional(e) = a { Some(e) } else { None })
+}
+
+/// Call `f(name, iter)` for every `for NAME in range(...)` of `body` (nested functions
+/// excluded).
+fn range_loops<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str, &'a Expr)) {
+    for s in body {
+        if let StmtKind::For { target, iter, .. } = &s.kind {
+            if let ExprKind::Name(n) = &target.kind {
+                if is_range_call(iter) {
+                    f(n, iter);
+                }
+            }
+        }
+        if !matches!(s.kind, StmtKind::FunctionDef(_)) {
+            s.for_each_child(&mut |c| range_loops(std::slice::from_ref(c), f), &mut |_| {});
         }
     }
 }
@@ -42,6 +135,11 @@ struct Walker {
     unbindable: HashSet<String>,
     range: HashSet<String>,
     other: HashSet<String>,
+    /// Names bound by plain `NAME = value` statements: are all the values small ints (see
+    /// `is_small_int_expr`)?
+    small_assigns: HashMap<String, bool>,
+    /// Is `len` the builtin?
+    is_len: bool,
 }
 
 /// Is `e` a call of the name `range` with one or two positional arguments?
@@ -76,7 +174,15 @@ impl Walker {
 
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
-            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| self.target(t)),
+            StmtKind::Assign { targets, value } => match &targets[..] {
+                [Expr {
+                    kind: ExprKind::Name(n),
+                    ..
+                }] => {
+                    *self.small_assigns.entry(n.clone()).or_insert(true) &= is_small_int_expr(value, self.is_len);
+                }
+                _ => targets.iter().for_each(|t| self.target(t)),
+            },
             StmtKind::AugAssign { target, .. } => self.target(target),
             StmtKind::FunctionDef(f) => {
                 self.other.insert(f.name.clone());
@@ -145,7 +251,7 @@ pub fn always_bound_cells(scopes: &ScopeTable, defs: &HashMap<ScopeId, &Function
             let sharers = cell_sharers(scopes, s.id, name);
             let unbinds = std::iter::once(s.id).chain(sharers.iter().copied()).any(|id| {
                 let body = if id == s.id { &def.body } else { &defs[&id].body };
-                BindingFacts::of(body, &scopes.get(id).params).unbindable.contains(name)
+                BindingFacts::of(body, scopes.get(id), false).unbindable.contains(name)
             });
             if unbinds {
                 continue;

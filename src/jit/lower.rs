@@ -145,7 +145,7 @@ pub fn lower_function<'a>(
     } else {
         &prog.defs[&id].body
     };
-    let facts = BindingFacts::of(body, &scope.params);
+    let facts = BindingFacts::of(body, scope, crate::program::is_builtin_name(prog.scopes, id, "len"));
     let mut l = Lower {
         b,
         module,
@@ -1072,18 +1072,46 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().brif(ints, okb, &[], bad, &[]);
             self.enter(bad);
             self.b.set_cold_block(bad);
-            // Let the builtin produce the error (or a big-int range): call range(s, e) generically.
+            // Bounds that are not both small ints: the builtin makes the range (one with a
+            // big-int bound, or the error), and a generic copy of the loop iterates it. It
+            // shares the `else` clause and the exit with the fast loop. (Bounds provably
+            // small never come here: no copy, and the path raises if it ever ran.)
             let range = self.load_name("range", iter.span);
             let argv = self.store_scratch(&[s, e]);
             let two = self.iconst(2);
             let zero = self.iconst(0);
             let r = self.call_rt("rt_call", &[range, argv, two, zero]);
             self.check(r, iter.span);
-            let exc = self.pyconst(cellar_runtime::types::type_object(
-                cellar_runtime::types::TypeId::OverflowError,
-            ));
-            self.call_rt("rt_raise", &[exc]);
-            self.raise_here(iter.span);
+            if self.facts.range_bounds_small(iter) {
+                let exc = self.pyconst(cellar_runtime::types::type_object(
+                    cellar_runtime::types::TypeId::OverflowError,
+                ));
+                self.call_rt("rt_raise", &[exc]);
+                self.raise_here(iter.span);
+            } else {
+                let it = self.call_rt("rt_iter", &[r]);
+                self.check(it, iter.span);
+                let it_var = self.new_var();
+                self.b.def_var(it_var, it);
+                let slow_head = self.b.create_block();
+                self.b.ins().jump(slow_head, &[]);
+                self.b.switch_to_block(slow_head);
+                let it = self.b.use_var(it_var);
+                let x = self.next_item(it, elseb, iter.span);
+                self.set_line(span);
+                self.assign(target, x);
+                self.frames.push(Frame::Loop {
+                    brk: exit,
+                    cont: slow_head,
+                });
+                self.stmts(body);
+                self.frames.pop();
+                if !self.terminated() {
+                    self.b.ins().jump(slow_head, &[]);
+                }
+                self.b.seal_block(slow_head);
+                self.bound = before.clone();
+            }
             self.enter(okb);
             let si = self.unbox(s);
             let ei = self.unbox(e);
