@@ -71,8 +71,7 @@ pub fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i3
                 }
             })
             .collect();
-        print!("{}", texts.join("\n"));
-        0
+        write_stdout(&texts.join("\n"))
     })
 }
 
@@ -87,10 +86,7 @@ pub fn scopes(file: String) -> i32 {
             }
         };
         match scope_report(&file, &source) {
-            Ok(text) => {
-                print!("{text}");
-                0
-            }
+            Ok(text) => write_stdout(&text),
             Err(msg) => {
                 eprint!("{msg}");
                 1
@@ -249,5 +245,21 @@ fn global_source(table: &ScopeTable, name: &str) -> &'static str {
         "builtin"
     } else {
         "undefined (NameError)"
+    }
+}
+
+/// Write a listing to stdout. A reader that stops early (`cellar ir prog.py | head`) closes
+/// the pipe: that ends the output quietly, as for other Unix filters; any other write error
+/// is reported. Returns the exit status.
+fn write_stdout(text: &str) -> i32 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("cellar: cannot write to stdout: {e}");
+            1
+        }
     }
 }

@@ -649,6 +649,27 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
     Ok(())
 }
 
+/// `cellar ir FILE | head -c 10`: the reader closes the pipe early; cellar stops quietly
+/// (status 0, nothing on stderr) rather than panicking on the failed write.
+fn check_ir_closed_pipe(dir: &Path) -> Result<(), Failed> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .args(["ir", "--stage", "asm"])
+        .arg(dir.join("fast_paths.py"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut head = [0u8; 10];
+    child.stdout.take().ok_or("no stdout")?.read_exact(&mut head)?; // dropped: pipe closed
+    let out = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !stderr.is_empty() {
+        return Err(format!("cellar ir into a closed pipe: {}, stderr: {stderr}", out.status).into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = golden_dir();
@@ -665,6 +686,10 @@ fn main() {
         let dir = dir.clone();
         let label = format!("golden::{}::{name}", g.suffix.replace('.', "-"));
         trials.push(Trial::test(label, move || check_golden(&dir, name, g)));
+    }
+    {
+        let dir = dir.clone();
+        trials.push(Trial::test("cli::ir-closed-pipe", move || check_ir_closed_pipe(&dir)));
     }
     for which in [
         "inline-alloc",
