@@ -475,6 +475,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   being cold itself (`jit::cold`).
 /// - `range-var-unboxed`: `modding`'s loop tests one int tag (that of `s`): `i % 7` uses
 ///   the range counter `i` unboxed, with no tag test.
+/// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
+///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
 ///   no stack slot: values kept in slots for the collector stay in registers too
 ///   (`jit::spills`).
@@ -611,6 +613,23 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 }
             }
         }
+        "loop-body-falls-through" => {
+            let g = f("counting")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
+            let inside: HashSet<&str> = cycle.iter().map(|b| b.name.as_str()).collect();
+            let exits: Vec<&ClifBlock> = cycle
+                .iter()
+                .copied()
+                .filter(|b| b.succs.len() == 2 && b.succs.iter().any(|s| !inside.contains(s.as_str())))
+                .filter(|b| b.insts.last().is_some_and(|i| i.starts_with("brif")))
+                .filter(|b| !blocks.iter().any(|x| x.cold && b.succs.contains(&x.name)))
+                .collect();
+            let test = exits.first().ok_or("counting's loop has no exit test")?;
+            if !inside.contains(test.succs[1].as_str()) {
+                return Err(format!("{}: the loop body is the first target: {:?}", test.name, test.succs).into());
+            }
+        }
         "range-var-unboxed" => {
             let g = f("modding")?;
             let blocks = parse_blocks(&g.opt);
@@ -700,6 +719,7 @@ fn main() {
         "no-reload-in-loop",
         "cold-float-paths",
         "cold-spread",
+        "loop-body-falls-through",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

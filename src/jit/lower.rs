@@ -117,6 +117,9 @@ struct Lower<'a, 'b, 'm> {
     /// `depth + 1`: what calls from this frame pass, and what a call into the runtime
     /// leaves in `Vm::depth` (only this value stays live across calls).
     callee_depth: Value,
+    /// While lowering a loop's test: the loop body, the branch target to lay out on the
+    /// fall-through side (see [`Lower::brif_likely`]).
+    likely: Option<Block>,
 }
 
 fn flags() -> MemFlagsData {
@@ -168,6 +171,7 @@ pub fn lower_function<'a>(
             .within(std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32),
         heap_counters: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
+        likely: None,
         depth: Value::from_u32(0),
         callee_depth: Value::from_u32(0),
     };
@@ -776,7 +780,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.b.ins().jump(head, &[]);
                 let before = self.bound.clone();
                 self.b.switch_to_block(head);
+                self.likely = Some(bodyb);
                 self.cond(test, bodyb, elseb);
+                self.likely = None;
                 self.enter(bodyb);
                 self.loop_rest(head, exit, elseb, body, orelse, &before);
                 self.bound = before;
@@ -1123,7 +1129,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let lim = self.b.use_var(limit);
             let more = self.b.ins().icmp(IntCC::SignedLessThan, i, lim);
             let step = self.b.create_block();
-            self.b.ins().brif(more, step, &[], elseb, &[]);
+            self.brif_likely(more, step, elseb);
             self.enter(step);
             let next = self.b.ins().iadd_imm_s(i, 1);
             self.b.def_var(counter, next);
@@ -1181,7 +1187,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let (ptr_off, len_off) = self.vec_offsets;
         let len = self.b.ins().load(I64, flags(), src, len_off);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, pos, len);
-        self.b.ins().brif(more, have, &[], ended, &[]);
+        self.brif_likely(more, have, ended);
         self.enter(have);
         let items = self.b.ins().load(I64, flags(), src, ptr_off);
         let byte = self.b.ins().ishl_imm_s(pos, 3);
@@ -2253,7 +2259,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let sa = self.b.ins().ishl_imm_s(a, 16);
                 let sb = self.b.ins().ishl_imm_s(b, 16);
                 let c = self.b.ins().icmp(cc, sa, sb);
-                self.b.ins().brif(c, then, &[], els, &[]);
+                self.branch(c, then, els);
                 self.enter(slow);
                 self.b.set_cold_block(slow);
                 let code = self.iconst(crate::program::cmp_code(ops[0]) as i64);
@@ -2265,9 +2271,31 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             _ => {
                 let v = self.expr(e);
                 let t = self.truthy(v);
-                self.b.ins().brif(t, then, &[], els, &[]);
+                self.branch(t, then, els);
             }
         }
+    }
+
+    /// `brif c, then, els`, with the loop body (if it is one of the two, see `likely`) on
+    /// the fall-through side.
+    fn branch(&mut self, c: Value, then: Block, els: Block) {
+        if self.likely == Some(then) {
+            self.brif_likely(c, then, els);
+        } else {
+            self.b.ins().brif(c, then, &[], els, &[]);
+        }
+    }
+
+    /// Branch to `likely` when the flag `c` is set, else to `unlikely`, with `likely` laid
+    /// out on the fall-through side. Cranelift orders blocks by a depth-first walk that
+    /// visits a branch's first target first and then reverses the order, which puts the
+    /// *second* target right after the branch: so the flag is inverted (the mid-end folds
+    /// `icmp eq (icmp cc ..), 0` into `icmp !cc ..`) and `likely` goes second. Worth it
+    /// where `unlikely` is not cold (cold blocks go to the end anyway) and does not rejoin
+    /// `likely`'s path soon: a loop's exit. (In a diamond, one side jumps either way.)
+    fn brif_likely(&mut self, c: Value, likely: Block, unlikely: Block) {
+        let not_c = self.b.ins().icmp_imm_s(IntCC::Equal, c, 0);
+        self.b.ins().brif(not_c, unlikely, &[], likely, &[]);
     }
 
     fn compare_value(&mut self, op: CmpOp, a: Value, b: Value, span: Span) -> Value {
