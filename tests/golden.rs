@@ -475,6 +475,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   being cold itself (`jit::cold`).
 /// - `range-var-unboxed`: `modding`'s loop tests one int tag (that of `s`): `i % 7` uses
 ///   the range counter `i` unboxed, with no tag test.
+/// - `one-kind-load`: each subscript in `indexing`'s loop (`xs[i]`, `d[i]`) tests for a
+///   list or tuple and then for a dict with one load of the object's kind byte.
 /// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
 ///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -613,6 +615,20 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 }
             }
         }
+        "one-kind-load" => {
+            let g = f("indexing")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in indexing")?;
+            // The kind byte is at offset 0: a `uload8` with no `+offset`.
+            let kind_loads = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains("= uload8") && !i.contains('+'))
+                .count();
+            if kind_loads != 2 {
+                return Err(format!("indexing's loop loads a kind byte {kind_loads} times, not 2").into());
+            }
+        }
         "loop-body-falls-through" => {
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
@@ -720,6 +736,7 @@ fn main() {
         "cold-float-paths",
         "cold-spread",
         "loop-body-falls-through",
+        "one-kind-load",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

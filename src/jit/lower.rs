@@ -1925,17 +1925,39 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
-    /// Branch to `yes` if `v` is a heap object of kind `kind` (or `kind2`), else to `no`.
+    /// Branch to `yes` if `v` is a heap object of one of the `kinds`, else to `no`.
     fn branch_on_kind(&mut self, v: Value, kinds: &[ObjKind], yes: Block, no: Block) {
+        self.dispatch_kind(v, &[(kinds, yes)], no);
+    }
+
+    /// Jump to the block of the first case whose kinds include `v`'s object kind; to
+    /// `other` if none does or `v` is not a heap object. One pointer test and one load of
+    /// the kind byte serve every case.
+    fn dispatch_kind(&mut self, v: Value, cases: &[(&[ObjKind], Block)], other: Block) {
         let off = self.b.ins().iadd_imm_s(v, -4096);
         let is_ptr = self
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, off, (1i64 << 48) - 4096);
         let chk = self.b.create_block();
-        self.b.ins().brif(is_ptr, chk, &[], no, &[]);
+        self.b.ins().brif(is_ptr, chk, &[], other, &[]);
         self.enter(chk);
         let kind = self.b.ins().uload8(I64, flags(), v, 0);
+        for (i, &(kinds, yes)) in cases.iter().enumerate() {
+            let no = if i + 1 == cases.len() {
+                other
+            } else {
+                self.b.create_block()
+            };
+            self.kind_test(kind, kinds, yes, no);
+            if i + 1 < cases.len() {
+                self.enter(no);
+            }
+        }
+    }
+
+    /// Branch on whether the kind byte `kind` is one of `kinds`.
+    fn kind_test(&mut self, kind: Value, kinds: &[ObjKind], yes: Block, no: Block) {
         let lo = kinds.iter().map(|k| *k as i64).min().expect("a kind");
         let hi = kinds.iter().map(|k| *k as i64).max().expect("a kind");
         let hit = if hi - lo + 1 == kinds.len() as i64 && kinds.len() > 1 {
@@ -2058,13 +2080,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     fn getitem(&mut self, o: Value, k: Value, span: Span) -> Value {
         let res = self.new_var();
         let seq = self.b.create_block();
-        let not_seq = self.b.create_block();
         let dict = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
-        self.branch_on_kind(o, &[ObjKind::List, ObjKind::Tuple], seq, not_seq);
-        self.enter(not_seq);
-        self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
+        self.dispatch_kind(
+            o,
+            &[(&[ObjKind::List, ObjKind::Tuple], seq), (&[ObjKind::Dict], dict)],
+            slow,
+        );
         self.enter(dict);
         let lookup = self.b.create_block();
         let addr = self.dense_value_addr(o, k, lookup);
@@ -2095,13 +2118,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// a dense dict that stays dense; a direct insertion for any other dict.
     fn setitem(&mut self, o: Value, k: Value, v: Value, span: Span) {
         let seq = self.b.create_block();
-        let not_seq = self.b.create_block();
         let dict = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
-        self.branch_on_kind(o, &[ObjKind::List], seq, not_seq);
-        self.enter(not_seq);
-        self.branch_on_kind(o, &[ObjKind::Dict], dict, slow);
+        self.dispatch_kind(o, &[(&[ObjKind::List], seq), (&[ObjKind::Dict], dict)], slow);
         self.enter(dict);
         let insert = self.b.create_block();
         self.dense_store(o, k, v, insert, join);
