@@ -2508,8 +2508,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// words at and above `INT_TAG`), or of the other operand alone when one is a constant
     /// small int.
     fn both_small_ints(&mut self, a: Value, b: Value) -> Value {
-        let known = |l: &Self, v: Value| l.small_int_const(v).is_some() || l.boxed_payload(v).is_some();
-        let tested = match (known(self, a), known(self, b)) {
+        let tested = match (self.is_known_int(a), self.is_known_int(b)) {
             (true, true) => return self.b.ins().iconst(cranelift_codegen::ir::types::I8, 1),
             (true, false) => b,
             (false, true) => a,
@@ -2518,6 +2517,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b
             .ins()
             .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, tested, INT_TAG as i64)
+    }
+
+    /// Is `v` known at compile time to be a small int?
+    fn is_known_int(&self, v: Value) -> bool {
+        self.small_int_const(v).is_some() || self.boxed_payload(v).is_some()
     }
 
     /// The raw payload `v` boxes, if `v` was made here by boxing a small int (`payload |

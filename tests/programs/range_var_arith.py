@@ -20,7 +20,7 @@ def mixed(n):
     for i in range(n):
         total = total + i % 3 + i * 2 - i // 4
     for i in range(-n, 0):
-        total = total + i % 3 - i
+        total = total + i % 3 - i + i // 4 * 1000 + i // 1 + i % 1
     return total
 
 
