@@ -477,6 +477,10 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   the range counter `i` unboxed, with no tag test.
 /// - `one-kind-load`: each subscript in `indexing`'s loop (`xs[i]`, `d[i]`) tests for a
 ///   list or tuple and then for a dict with one load of the object's kind byte.
+/// - `int-tree-raw`: `(t + k * i) % 1000003` in `chained`'s loop is one int tree
+///   (`jit::lower::arith`): the fast copy tests the tags of `k` (a test hoisted out of the
+///   loop) and `t` only; the results of `k * i` and `t + ...` go on raw with no test, so
+///   the loop tests one tag (a plain lowering also tests the result of `t + ...`: two).
 /// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
 ///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -646,6 +650,19 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("{}: the loop body is the first target: {:?}", test.name, test.succs).into());
             }
         }
+        "int-tree-raw" => {
+            let g = f("chained")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in chained")?;
+            let tests = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| (i.contains("= icmp uge ") || i.contains("= icmp.i64 uge ")))
+                .count();
+            if tests != 1 {
+                return Err(format!("chained's loop makes {tests} int tag tests, not 1").into());
+            }
+        }
         "range-var-unboxed" => {
             let g = f("modding")?;
             let blocks = parse_blocks(&g.opt);
@@ -654,7 +671,7 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let tests = cycle
                 .iter()
                 .flat_map(|b| &b.insts)
-                .filter(|i| i.contains("= icmp uge "))
+                .filter(|i| (i.contains("= icmp uge ") || i.contains("= icmp.i64 uge ")))
                 .count();
             if tests != 1 {
                 return Err(format!("modding's loop makes {tests} int tag tests, not 1").into());
@@ -737,6 +754,7 @@ fn main() {
         "cold-spread",
         "loop-body-falls-through",
         "one-kind-load",
+        "int-tree-raw",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

@@ -21,6 +21,8 @@
 //! traceback entry (function, line) and jumps to the innermost `try` handler, or to the
 //! unwind block, which leaves the function returning `EXC`.
 
+mod arith;
+
 use super::facts::BindingFacts;
 use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};
@@ -1751,6 +1753,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.enter(end);
                 self.b.use_var(res)
             }
+            ExprKind::BinOp { .. } if self.is_arith_tree(e) => self.arith_tree(e),
             ExprKind::BinOp { left, op, right } => {
                 let a = self.expr(left);
                 let b = self.expr(right);

@@ -76,3 +76,13 @@ def modding(n):
 
 
 print(modding(10))
+
+
+def chained(n, k):
+    t = 0
+    for i in range(n):
+        t = (t + k * i) % 1000003
+    return t
+
+
+print(chained(10, 7))

@@ -1,0 +1,317 @@
+//! Int arithmetic trees: `(total + x) % m`, `a * 3 + b - c`, ... lowered so that the
+//! intermediate results stay raw machine ints.
+//!
+//! [`Lower::binop`] lowers one operation: tag tests, the int operation, boxing, and a merge
+//! with its float and runtime paths. In a tree, every inner result then goes through that
+//! merge, so the next operation tests and unboxes it again. Here a whole tree gets two
+//! copies:
+//!
+//! ```text
+//!   fast copy (hot)                          generic copy (cold)
+//!   leaves evaluated in order                G_p: stack from the variables
+//!   each op: test the boxed leaves,  ──bail──▶    op p by Lower::binop
+//!            raw int op, overflow?   ──bail──▶    the leaves after p
+//!            result stays raw                     G_q: next op ... (fast bails enter too)
+//!   root: box once ───────────────▶ join ◀──────  root result
+//! ```
+//!
+//! The tree is flattened into its evaluation order (leaves left to right, each operation
+//! after its operands, as CPython evaluates it). The fast copy runs it with raw ints; when a
+//! leaf is not a small int, an operation overflows, or a divisor is zero, it *bails*: it
+//! boxes the pending values into the stack variables (GC-mapped Cranelift variables) and
+//! jumps to the generic copy's entry for that operation, which redoes it with the full
+//! semantics (big ints, floats, errors, other types) and evaluates the remaining leaves
+//! itself. Each leaf is evaluated exactly once at run time; a leaf after the first
+//! operation is *lowered* twice (once per copy). Only programs that cannot make floats use
+//! this (see `facts::may_make_floats`), where a bail is rare.
+
+use super::*;
+
+/// One step of a tree in evaluation order.
+enum Step<'a> {
+    /// A sub-expression that is not an int operation.
+    Leaf(&'a Expr),
+    /// An operation on the top two values.
+    Op(BinOp, Span),
+}
+
+/// A pending value of the fast copy.
+#[derive(Clone, Copy)]
+enum Pending {
+    /// A boxed value (a leaf).
+    Boxed(Value),
+    /// A raw small int (an operation's result), sign-extended to 64 bits.
+    Raw(Value),
+}
+
+/// The operations the fast copy does on raw ints.
+fn is_int_op(op: BinOp) -> bool {
+    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Mod | BinOp::FloorDiv)
+}
+
+/// Flatten `e` into evaluation order.
+fn steps<'a>(e: &'a Expr, out: &mut Vec<Step<'a>>) {
+    match &e.kind {
+        ExprKind::BinOp { left, op, right } if is_int_op(*op) => {
+            steps(left, out);
+            steps(right, out);
+            out.push(Step::Op(*op, e.span));
+        }
+        _ => out.push(Step::Leaf(e)),
+    }
+}
+
+impl<'a> Lower<'a, '_, '_> {
+    /// Does `e` get the two-copy lowering: an int-operation tree with at least two
+    /// operations, in a program that cannot make floats?
+    pub(super) fn is_arith_tree(&self, e: &Expr) -> bool {
+        fn ops(e: &Expr) -> usize {
+            match &e.kind {
+                ExprKind::BinOp { left, op, right } if is_int_op(*op) => 1 + ops(left) + ops(right),
+                _ => 0,
+            }
+        }
+        self.prog.floats_cold && ops(e) >= 2
+    }
+
+    /// Lower the int-operation tree `e` (see the module comment); returns its boxed value.
+    pub(super) fn arith_tree(&mut self, e: &'a Expr) -> Value {
+        let mut seq = Vec::new();
+        steps(e, &mut seq);
+        // Stack depth before each step, and the deepest stack.
+        let mut depth = Vec::with_capacity(seq.len());
+        let mut d = 0usize;
+        let mut max = 0usize;
+        for s in &seq {
+            depth.push(d);
+            d = match s {
+                Step::Leaf(_) => d + 1,
+                Step::Op(..) => d - 1,
+            };
+            max = max.max(d);
+        }
+        let stack_vars: Vec<Variable> = (0..max).map(|_| self.new_var()).collect();
+        let res = self.new_var();
+        let join = self.b.create_block();
+        // The generic copy's entry before each operation.
+        let entries: Vec<Option<Block>> = seq
+            .iter()
+            .map(|s| match s {
+                Step::Op(..) => {
+                    let g = self.b.create_block();
+                    self.b.set_cold_block(g);
+                    Some(g)
+                }
+                Step::Leaf(_) => None,
+            })
+            .collect();
+
+        // The fast copy; its bail blocks, with what each one boxes, come after it.
+        let mut bails: Vec<(Block, Vec<Pending>, Block)> = Vec::new();
+        let mut stack: Vec<Pending> = Vec::with_capacity(max);
+        for (p, s) in seq.iter().enumerate() {
+            match *s {
+                Step::Leaf(leaf) => {
+                    let v = self.expr(leaf);
+                    stack.push(Pending::Boxed(v));
+                }
+                Step::Op(op, _) => {
+                    let entry = entries[p].expect("an op's entry");
+                    let b = stack.pop().expect("operand");
+                    let a = stack.pop().expect("operand");
+                    // Bail with the stack as it was before this operation.
+                    let mut before = stack.clone();
+                    before.push(a);
+                    before.push(b);
+                    let bail = self.b.create_block();
+                    self.test_operands(a, b, bail);
+                    let r = self.raw_op(op, a, b, bail);
+                    bails.push((bail, before, entry));
+                    stack.push(Pending::Raw(r));
+                }
+            }
+        }
+        let root = stack.pop().expect("the tree's value");
+        let v = self.boxed(root);
+        self.b.def_var(res, v);
+        self.b.ins().jump(join, &[]);
+        // A bail boxes the pending values into the stack variables and enters the generic
+        // copy at its operation.
+        for (bail, before, entry) in bails {
+            self.enter(bail);
+            self.b.set_cold_block(bail);
+            for (j, v) in before.into_iter().enumerate() {
+                let boxed = self.boxed(v);
+                self.b.def_var(stack_vars[j], boxed);
+            }
+            self.b.ins().jump(entry, &[]);
+        }
+
+        // The generic copy, from the first operation on.
+        let first = seq.iter().position(|s| matches!(s, Step::Op(..))).expect("an op");
+        let mut gstack: Vec<Value> = Vec::new();
+        for (p, s) in seq.iter().enumerate().skip(first) {
+            match *s {
+                Step::Leaf(leaf) => {
+                    let v = self.expr(leaf);
+                    gstack.push(v);
+                }
+                Step::Op(op, span) => {
+                    let entry = entries[p].expect("an op's entry");
+                    if p != first {
+                        for (j, v) in gstack.iter().enumerate() {
+                            self.b.def_var(stack_vars[j], *v);
+                        }
+                        self.b.ins().jump(entry, &[]);
+                    }
+                    self.enter(entry);
+                    gstack = (0..depth[p]).map(|j| self.b.use_var(stack_vars[j])).collect();
+                    let b = gstack.pop().expect("operand");
+                    let a = gstack.pop().expect("operand");
+                    let r = self.binop(op, a, b, false, span);
+                    gstack.push(r);
+                }
+            }
+        }
+        let r = gstack.pop().expect("the tree's value");
+        self.b.def_var(res, r);
+        self.b.ins().jump(join, &[]);
+        self.enter(join);
+        self.b.use_var(res)
+    }
+
+    /// A pending value as a boxed word.
+    fn boxed(&mut self, v: Pending) -> Value {
+        match v {
+            Pending::Boxed(v) => v,
+            Pending::Raw(r) => self.b.ins().bor_imm_s(r, INT_TAG as i64),
+        }
+    }
+
+    /// Go to `bail` unless both pending operands are small ints (one test for two boxed
+    /// operands, none for raw or known ones).
+    fn test_operands(&mut self, a: Pending, b: Pending, bail: Block) {
+        let unknown = |l: &Self, v: Pending| match v {
+            Pending::Boxed(x) if !l.is_known_int(x) => Some(x),
+            _ => None,
+        };
+        let tested = match (unknown(self, a), unknown(self, b)) {
+            (Some(x), Some(y)) => Some(self.b.ins().band(x, y)),
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            (None, None) => None,
+        };
+        if let Some(t) = tested {
+            let ok = self.b.create_block();
+            let is_int = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, t, INT_TAG as i64);
+            self.b.ins().brif(is_int, ok, &[], bail, &[]);
+            self.enter(ok);
+        }
+    }
+
+    /// The raw int of a pending small int.
+    fn raw(&mut self, v: Pending) -> Value {
+        match v {
+            Pending::Raw(r) => r,
+            Pending::Boxed(x) => self.unbox(x),
+        }
+    }
+
+    /// A pending small int times 2^16: a boxed one shifted as it is (the tag bits fall off
+    /// the top), a raw one shifted.
+    fn scaled(&mut self, v: Pending) -> Value {
+        match v {
+            Pending::Boxed(x) if self.boxed_payload(x).is_none() => self.b.ins().ishl_imm_s(x, 16),
+            _ => {
+                let r = self.raw(v);
+                self.b.ins().ishl_imm_s(r, 16)
+            }
+        }
+    }
+
+    /// `a op b` on small ints, as a raw int, or `bail` when the result leaves the small ints
+    /// or the divisor is zero.
+    fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
+        let divisor = match b {
+            Pending::Boxed(x) => self.small_int_const(x),
+            Pending::Raw(_) => None,
+        };
+        match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                // Scaled: the i64 operation overflows exactly when the result leaves the
+                // 48-bit small ints.
+                let sa = self.scaled(a);
+                let (r, of) = match op {
+                    BinOp::Add => {
+                        let sb = self.scaled(b);
+                        self.b.ins().sadd_overflow(sa, sb)
+                    }
+                    BinOp::Sub => {
+                        let sb = self.scaled(b);
+                        self.b.ins().ssub_overflow(sa, sb)
+                    }
+                    _ => {
+                        let ib = self.raw(b);
+                        self.b.ins().smul_overflow(sa, ib)
+                    }
+                };
+                let ok = self.b.create_block();
+                self.b.ins().brif(of, bail, &[], ok, &[]);
+                self.enter(ok);
+                self.b.ins().sshr_imm_s(r, 16)
+            }
+            BinOp::Mod | BinOp::FloorDiv => {
+                let ia = self.raw(a);
+                let ib = self.raw(b);
+                if divisor.is_none_or(|d| d == 0) {
+                    let nz = self.b.create_block();
+                    self.b.ins().brif(ib, nz, &[], bail, &[]);
+                    self.enter(nz);
+                }
+                let positive = divisor.is_some_and(|d| d > 0);
+                let (q, r) = if op == BinOp::Mod {
+                    (None, self.b.ins().srem(ia, ib))
+                } else {
+                    let q = self.b.ins().sdiv(ia, ib);
+                    let qb = self.b.ins().imul(q, ib);
+                    (Some(q), self.b.ins().isub(ia, qb))
+                };
+                // Python rounds toward minus infinity: a remainder of the other sign than
+                // the divisor moves the quotient down and the remainder up by the divisor.
+                let adj = if positive {
+                    self.b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0)
+                } else {
+                    let rnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+                    let x = self.b.ins().bxor(r, ib);
+                    let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
+                    self.b.ins().band(rnz, neg)
+                };
+                match q {
+                    None => {
+                        let up = self.b.ins().iadd(r, ib);
+                        self.b.ins().select(adj, up, r)
+                    }
+                    Some(q) => {
+                        let down = self.b.ins().iadd_imm_s(q, -1);
+                        let q = self.b.ins().select(adj, down, q);
+                        if positive {
+                            q
+                        } else {
+                            // Only -2**47 // -1 leaves the small ints.
+                            let s = self.b.ins().ishl_imm_s(q, 16);
+                            let back = self.b.ins().sshr_imm_s(s, 16);
+                            let fits = self.b.ins().icmp(IntCC::Equal, back, q);
+                            let ok = self.b.create_block();
+                            self.b.ins().brif(fits, ok, &[], bail, &[]);
+                            self.enter(ok);
+                            q
+                        }
+                    }
+                }
+            }
+            _ => unreachable!("not an int operation: {op:?}"),
+        }
+    }
+}
