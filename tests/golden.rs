@@ -481,6 +481,9 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 ///   (`jit::lower::arith`): the fast copy tests the tags of `k` (a test hoisted out of the
 ///   loop) and `t` only; the results of `k * i` and `t + ...` go on raw with no test, so
 ///   the loop tests one tag (a plain lowering also tests the result of `t + ...`: two).
+/// - `float-tree-raw`: `s + i * 0.5 - 1.0` in float_paths.py's `drift` (a program with
+///   floats; `s = 0.0` hints a float) is one float tree: its loop boxes one float (the
+///   root), not one per operation.
 /// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
 ///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -663,6 +666,20 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("chained's loop makes {tests} int tag tests, not 1").into());
             }
         }
+        "float-tree-raw" => {
+            let irs = compile(dir, "float_paths")?;
+            let g = function(&irs, "drift")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in drift")?;
+            let boxes = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains("= bitcast.i64 "))
+                .count();
+            if boxes != 1 {
+                return Err(format!("drift's loop boxes {boxes} floats, not 1").into());
+            }
+        }
         "range-var-unboxed" => {
             let g = f("modding")?;
             let blocks = parse_blocks(&g.opt);
@@ -755,6 +772,7 @@ fn main() {
         "loop-body-falls-through",
         "one-kind-load",
         "int-tree-raw",
+        "float-tree-raw",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

@@ -28,6 +28,9 @@ pub struct BindingFacts {
     small_locals: HashSet<String>,
     /// Is `len` the builtin?
     is_len: bool,
+    /// Names some plain `NAME = <float literal>` statement assigns: likely floats (the
+    /// hint that picks the float fast copy of an arithmetic tree, `jit::lower::arith`).
+    pub float_hints: HashSet<String>,
 }
 
 impl BindingFacts {
@@ -59,6 +62,7 @@ impl BindingFacts {
             range_only: HashSet::new(),
             small_locals: small,
             is_len,
+            float_hints: std::mem::take(&mut w.float_hints),
         };
         let mut bounds_ok = HashMap::new();
         range_loops(body, &mut |name, iter| {
@@ -103,6 +107,18 @@ fn is_small_int_expr(e: &Expr, is_len: bool) -> bool {
     }
 }
 
+/// A float literal, possibly negated.
+pub fn is_float_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Constant(Constant::Float(_)) => true,
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => is_float_literal(operand),
+        _ => false,
+    }
+}
+
 /// The argument expressions of a `range(...)` call.
 fn range_bounds(iter: &Expr) -> impl Iterator<Item = &Expr> {
     let args: &[Arg] = match &iter.kind {
@@ -140,6 +156,8 @@ struct Walker {
     small_assigns: HashMap<String, bool>,
     /// Is `len` the builtin?
     is_len: bool,
+    /// Names assigned a float literal somewhere.
+    float_hints: HashSet<String>,
 }
 
 /// Is `e` a call of the name `range` with one or two positional arguments?
@@ -180,6 +198,9 @@ impl Walker {
                     ..
                 }] => {
                     *self.small_assigns.entry(n.clone()).or_insert(true) &= is_small_int_expr(value, self.is_len);
+                    if is_float_literal(value) {
+                        self.float_hints.insert(n.clone());
+                    }
                 }
                 _ => targets.iter().for_each(|t| self.target(t)),
             },

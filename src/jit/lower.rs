@@ -1753,7 +1753,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.enter(end);
                 self.b.use_var(res)
             }
-            ExprKind::BinOp { .. } if self.is_arith_tree(e) => self.arith_tree(e),
+            ExprKind::BinOp { .. } if self.arith_tree_mode(e).is_some() => {
+                let mode = self.arith_tree_mode(e).expect("a tree");
+                self.arith_tree(e, mode)
+            }
             ExprKind::BinOp { left, op, right } => {
                 let a = self.expr(left);
                 let b = self.expr(right);

@@ -5,3 +5,13 @@ def step(total, x):
 
 
 print(step(1.5, 2), step(1, 2) / 2)
+
+
+def drift(n):
+    s = 0.0
+    for i in range(n):
+        s = s + i * 0.5 - 1.0
+    return s
+
+
+print(drift(4))

@@ -22,8 +22,16 @@
 //! jumps to the generic copy's entry for that operation, which redoes it with the full
 //! semantics (big ints, floats, errors, other types) and evaluates the remaining leaves
 //! itself. Each leaf is evaluated exactly once at run time; a leaf after the first
-//! operation is *lowered* twice (once per copy). Only programs that cannot make floats use
-//! this (see `facts::may_make_floats`), where a bail is rare.
+//! operation is *lowered* twice (once per copy).
+//!
+//! Two kinds of fast copy, chosen statically:
+//! - *int* trees (`+ - * % //`), in programs that cannot make floats at all (see
+//!   `facts::may_make_floats`), where a bail is rare;
+//! - *float* trees (`+ - * /`), in programs that make floats, for trees with a float hint: a
+//!   float literal leaf, a `/`, or a local some statement assigns a float literal (`s =
+//!   0.0`). Intermediate results stay raw f64s. An operation needs a float operand (the
+//!   other may be a float or a small int, converted exactly as Python does); two ints keep
+//!   int semantics, so they bail, as does a zero divisor.
 
 use super::*;
 
@@ -35,49 +43,81 @@ enum Step<'a> {
     Op(BinOp, Span),
 }
 
+/// Which fast copy a tree gets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum TreeMode {
+    /// Raw small ints.
+    Int,
+    /// Raw f64s.
+    Float,
+}
+
+impl TreeMode {
+    /// The operations of a tree of this mode.
+    fn has_op(self, op: BinOp) -> bool {
+        match self {
+            TreeMode::Int => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Mod | BinOp::FloorDiv),
+            TreeMode::Float => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div),
+        }
+    }
+}
+
 /// A pending value of the fast copy.
 #[derive(Clone, Copy)]
 enum Pending {
     /// A boxed value (a leaf).
     Boxed(Value),
-    /// A raw small int (an operation's result), sign-extended to 64 bits.
+    /// A raw small int (an int operation's result), sign-extended to 64 bits.
     Raw(Value),
-}
-
-/// The operations the fast copy does on raw ints.
-fn is_int_op(op: BinOp) -> bool {
-    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Mod | BinOp::FloorDiv)
+    /// A raw f64 (a float operation's result).
+    RawF(Value),
 }
 
 /// Flatten `e` into evaluation order.
-fn steps<'a>(e: &'a Expr, out: &mut Vec<Step<'a>>) {
+fn steps<'a>(e: &'a Expr, mode: TreeMode, out: &mut Vec<Step<'a>>) {
     match &e.kind {
-        ExprKind::BinOp { left, op, right } if is_int_op(*op) => {
-            steps(left, out);
-            steps(right, out);
+        ExprKind::BinOp { left, op, right } if mode.has_op(*op) => {
+            steps(left, mode, out);
+            steps(right, mode, out);
             out.push(Step::Op(*op, e.span));
         }
         _ => out.push(Step::Leaf(e)),
     }
 }
 
-impl<'a> Lower<'a, '_, '_> {
-    /// Does `e` get the two-copy lowering: an int-operation tree with at least two
-    /// operations, in a program that cannot make floats?
-    pub(super) fn is_arith_tree(&self, e: &Expr) -> bool {
-        fn ops(e: &Expr) -> usize {
-            match &e.kind {
-                ExprKind::BinOp { left, op, right } if is_int_op(*op) => 1 + ops(left) + ops(right),
-                _ => 0,
-            }
+/// How many operations of `mode` the tree at `e` has, and whether a leaf or an operation
+/// hints at floats (a float literal, `/`, a name in `hints`).
+fn survey(e: &Expr, mode: TreeMode, hints: &std::collections::HashSet<String>) -> (usize, bool) {
+    match &e.kind {
+        ExprKind::BinOp { left, op, right } if mode.has_op(*op) => {
+            let (a, fa) = survey(left, mode, hints);
+            let (b, fb) = survey(right, mode, hints);
+            (1 + a + b, fa || fb || *op == BinOp::Div)
         }
-        self.prog.floats_cold && ops(e) >= 2
+        ExprKind::Name(n) => (0, hints.contains(n)),
+        _ => (0, crate::jit::facts::is_float_literal(e)),
+    }
+}
+
+impl<'a> Lower<'a, '_, '_> {
+    /// Does `e` get the two-copy lowering, and which: a tree with at least two operations
+    /// of the mode (see the module comment)?
+    pub(super) fn arith_tree_mode(&self, e: &Expr) -> Option<TreeMode> {
+        if !matches!(e.kind, ExprKind::BinOp { .. }) {
+            return None;
+        }
+        if self.prog.floats_cold {
+            let (ops, _) = survey(e, TreeMode::Int, &self.facts.float_hints);
+            return (ops >= 2).then_some(TreeMode::Int);
+        }
+        let (ops, floaty) = survey(e, TreeMode::Float, &self.facts.float_hints);
+        (ops >= 2 && floaty).then_some(TreeMode::Float)
     }
 
-    /// Lower the int-operation tree `e` (see the module comment); returns its boxed value.
-    pub(super) fn arith_tree(&mut self, e: &'a Expr) -> Value {
+    /// Lower the arithmetic tree `e` (see the module comment); returns its boxed value.
+    pub(super) fn arith_tree(&mut self, e: &'a Expr, mode: TreeMode) -> Value {
         let mut seq = Vec::new();
-        steps(e, &mut seq);
+        steps(e, mode, &mut seq);
         // Stack depth before each step, and the deepest stack.
         let mut depth = Vec::with_capacity(seq.len());
         let mut d = 0usize;
@@ -124,10 +164,15 @@ impl<'a> Lower<'a, '_, '_> {
                     before.push(a);
                     before.push(b);
                     let bail = self.b.create_block();
-                    self.test_operands(a, b, bail);
-                    let r = self.raw_op(op, a, b, bail);
+                    let r = match mode {
+                        TreeMode::Int => {
+                            self.test_operands(a, b, bail);
+                            Pending::Raw(self.raw_op(op, a, b, bail))
+                        }
+                        TreeMode::Float => Pending::RawF(self.float_op(op, a, b, bail)),
+                    };
                     bails.push((bail, before, entry));
-                    stack.push(Pending::Raw(r));
+                    stack.push(r);
                 }
             }
         }
@@ -185,6 +230,65 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::Boxed(v) => v,
             Pending::Raw(r) => self.b.ins().bor_imm_s(r, INT_TAG as i64),
+            Pending::RawF(f) => {
+                let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), f);
+                self.b.ins().iadd_imm_s(bits, DOUBLE_OFFSET as i64)
+            }
+        }
+    }
+
+    /// `a op b` in f64 with at least one float operand (the other a float or a small int),
+    /// or `bail`.
+    fn float_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
+        let (fa, fb) = match (a, b) {
+            (Pending::RawF(x), _) => (x, self.lenient_f64(b, bail)),
+            (_, Pending::RawF(y)) => (self.lenient_f64(a, bail), y),
+            _ => {
+                let x = self.strict_f64(a, bail);
+                (x, self.lenient_f64(b, bail))
+            }
+        };
+        match op {
+            BinOp::Add => self.b.ins().fadd(fa, fb),
+            BinOp::Sub => self.b.ins().fsub(fa, fb),
+            BinOp::Mul => self.b.ins().fmul(fa, fb),
+            BinOp::Div => {
+                let zero = self.b.ins().f64const(0.0);
+                let nz = self.b.ins().fcmp(FloatCC::NotEqual, fb, zero);
+                let ok = self.b.create_block();
+                self.b.ins().brif(nz, ok, &[], bail, &[]);
+                self.enter(ok);
+                self.b.ins().fdiv(fa, fb)
+            }
+            _ => unreachable!("not a float operation: {op:?}"),
+        }
+    }
+
+    /// A pending value that must be a float, as an f64; otherwise `bail`.
+    fn strict_f64(&mut self, v: Pending, bail: Block) -> Value {
+        match v {
+            Pending::RawF(f) => f,
+            Pending::Raw(_) => unreachable!("an int in a float tree"),
+            Pending::Boxed(x) => {
+                let off = self.b.ins().iadd_imm_s(x, -(DOUBLE_OFFSET as i64));
+                let is_float = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedLessThan, off, (INT_TAG - DOUBLE_OFFSET) as i64);
+                let ok = self.b.create_block();
+                self.b.ins().brif(is_float, ok, &[], bail, &[]);
+                self.enter(ok);
+                self.b.ins().bitcast(F64, MemFlagsData::new(), off)
+            }
+        }
+    }
+
+    /// A pending float or small int as an f64; otherwise `bail`.
+    fn lenient_f64(&mut self, v: Pending, bail: Block) -> Value {
+        match v {
+            Pending::RawF(f) => f,
+            Pending::Raw(r) => self.b.ins().fcvt_from_sint(F64, r),
+            Pending::Boxed(x) => self.as_f64(x, bail),
         }
     }
 
@@ -216,6 +320,7 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::Raw(r) => r,
             Pending::Boxed(x) => self.unbox(x),
+            Pending::RawF(_) => unreachable!("a float in an int tree"),
         }
     }
 
@@ -236,7 +341,7 @@ impl<'a> Lower<'a, '_, '_> {
     fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
         let divisor = match b {
             Pending::Boxed(x) => self.small_int_const(x),
-            Pending::Raw(_) => None,
+            Pending::Raw(_) | Pending::RawF(_) => None,
         };
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul => {
