@@ -451,6 +451,8 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `inline-alloc`: making a closure and a cell allocates inline: `rt_make_function` and
 ///   `rt_new_cell` are called only from cold blocks (an empty free list).
 /// - `frozen-capture`: a captured parameter nothing rebinds gets no cell at all.
+/// - `frozen-local`: so does a local assigned once before the closure capturing it is made
+///   (`entries` in `make_log`).
 /// - `known-call-inlined`: `c = make_counter(2); ... c()` in a loop: the call is known and
 ///   inlined, so the loop's hot path has no call of any kind.
 /// - `inline-indexing`: subscripts in a loop never call the general `rt_getitem` on the hot
@@ -516,6 +518,12 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let g = f("make_adder")?;
             if g.built.contains("rt_new_cell") || g.built.contains("&free_list(32)") {
                 return Err("make_adder makes a cell for its parameter `n`".into());
+            }
+        }
+        "frozen-local" => {
+            let g = f("make_log")?;
+            if g.built.contains("rt_new_cell") || g.built.contains("&free_list(32)") {
+                return Err("make_log makes a cell for its local `entries`".into());
             }
         }
         "known-call-inlined" => {
@@ -763,6 +771,7 @@ fn main() {
     for which in [
         "inline-alloc",
         "frozen-capture",
+        "frozen-local",
         "known-call-inlined",
         "inline-indexing",
         "definite-assignment",

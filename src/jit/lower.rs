@@ -497,7 +497,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
         let unbound = self.pyconst(UNBOUND);
         for y in &scope.symbols {
-            if let Some(Slot::Local(v)) = self.slots.get(&y.name).copied() {
+            if let Some(Slot::Local(v) | Slot::Frozen(v)) = self.slots.get(&y.name).copied() {
                 self.b.def_var(v, unbound);
             }
         }
@@ -595,8 +595,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
                 (v, "rt_raise_unbound_free")
             }
-            // A parameter: always bound.
-            Slot::Frozen(var) => return self.b.use_var(var),
+            // A parameter (bound by the call), or a local frozen once assigned.
+            Slot::Frozen(var) => {
+                let v = self.b.use_var(var);
+                if self.bound.contains(name) {
+                    return v;
+                }
+                (v, "rt_raise_unbound_local")
+            }
             Slot::FrozenFree(i) => return self.free_cell(i),
             Slot::Global(s) => {
                 let g = self.iconst(self.prog.globals_addr);

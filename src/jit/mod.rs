@@ -338,7 +338,7 @@ pub fn compile(
         gc_poll,
         module_body: &ast.body,
         known: known::KnownCallees::default(),
-        frozen: frozen_captures(scopes, &source.text),
+        frozen: frozen_captures(scopes, &source.text, &always_bound),
         always_bound,
         cells_writable,
         floats_cold: !facts::may_make_floats(&ast.body),
@@ -470,7 +470,11 @@ fn write_perf_map(lines: &str) {
 }
 
 /// See [`ProgramInfo::frozen`].
-fn frozen_captures(scopes: &ScopeTable, source: &str) -> std::collections::HashSet<(ScopeId, String)> {
+fn frozen_captures(
+    scopes: &ScopeTable,
+    source: &str,
+    always_bound: &std::collections::HashSet<(ScopeId, String)>,
+) -> std::collections::HashSet<(ScopeId, String)> {
     let introspects = ["__closure__", "cell_contents", "getattr", "setattr", "delattr"]
         .iter()
         .any(|w| source.contains(w));
@@ -480,8 +484,11 @@ fn frozen_captures(scopes: &ScopeTable, source: &str) -> std::collections::HashS
     }
     for s in scopes.scopes.iter().filter(|s| !s.is_module) {
         for y in &s.symbols {
+            // A parameter, or a local assigned once before any closure that captures it
+            // is made (`always_bound`), and never rebound: every closure sees its one value.
+            let bound_first = y.is_param || always_bound.contains(&(s.id, y.name.clone()));
             if y.kind == crate::scope::ScopeKind::Cell
-                && y.is_param
+                && bound_first
                 && y.plain_bindings == 1
                 && y.def_bindings == 0
                 && !y.rebound_by_inner

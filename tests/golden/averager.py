@@ -1,4 +1,4 @@
-# Fluent Python ex. 9-8: make_averager keeps `series` in a cell; averager reads it from its env record.
+# Fluent Python ex. 9-8: averager reads `series` from its env record (assigned once before averager is made, so frozen there: no cell).
 def make_averager():
     series = []
 

@@ -86,3 +86,16 @@ def chained(n, k):
 
 
 print(chained(10, 7))
+
+
+def make_log():
+    entries = []
+
+    def log(x):
+        entries.append(x)
+        return len(entries)
+
+    return log
+
+
+print(make_log()(1))

@@ -1,4 +1,4 @@
-# Memoization: a dict cell shared by the wrapper, with keyword-only access to it.
+# Memoization: a dict shared with the wrapper (frozen into its env record: assigned once, never rebound), with keyword-only access to it.
 def memoize(f):
     cache = {}
 
