@@ -171,6 +171,9 @@ pub fn collect(o: Value) -> R<Vec<Value>> {
         Some(ObjKind::Range) => {
             let r = obj::<RangeObj>(o);
             let n = range_len(r);
+            if n as u128 * std::mem::size_of::<Value>() as u128 > crate::ops::MAX_ALLOCATION {
+                return Err(raise_new(TypeId::MemoryError, String::new()));
+            }
             return Ok((0..n).map(|k| new_int(r.start + k * r.step)).collect());
         }
         _ => {}

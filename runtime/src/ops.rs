@@ -792,6 +792,11 @@ fn repeat(items: &[Value], n: i64) -> Vec<Value> {
     v
 }
 
+/// The largest single allocation a sequence operation attempts (bytes): 2^40, far above
+/// what a program of this subset needs, far below what the allocator would abort on.
+/// Larger requests raise MemoryError, as CPython does when its allocation fails.
+pub const MAX_ALLOCATION: u128 = 1 << 40;
+
 fn seq_repeat(seq: Value, n: Value) -> Option<R<Value>> {
     let count = if is_int(n) {
         match index_arg(n) {
@@ -807,6 +812,31 @@ fn seq_repeat(seq: Value, n: Value) -> Option<R<Value>> {
     } else {
         return None;
     };
+    // The result's size, checked before anything is allocated: CPython raises
+    // OverflowError for a str longer than sys.maxsize and MemoryError when the allocation
+    // cannot succeed. (A request beyond the heap limit is refused up front rather than
+    // left to the allocator, which would abort the process.)
+    let len = match seq.kind() {
+        Some(ObjKind::Str) => str_ref(seq).len(),
+        Some(ObjKind::List) => list_mut(seq).len(),
+        Some(ObjKind::Tuple) => tuple_items(seq).len(),
+        _ => return None,
+    };
+    let total = (len as u128) * (count.max(0) as u128);
+    if total > i64::MAX as u128 && seq.kind() == Some(ObjKind::Str) {
+        return Some(Err(raise_new(
+            TypeId::OverflowError,
+            "repeated string is too long".into(),
+        )));
+    }
+    let item = if seq.kind() == Some(ObjKind::Str) {
+        1
+    } else {
+        std::mem::size_of::<Value>() as u128
+    };
+    if total * item > MAX_ALLOCATION {
+        return Some(Err(raise_new(TypeId::MemoryError, String::new())));
+    }
     match seq.kind() {
         Some(ObjKind::Str) => Some(Ok(new_string(str_ref(seq).repeat(count.max(0) as usize)))),
         Some(ObjKind::List) => Some(Ok(new_list(repeat(list_mut(seq), count)))),

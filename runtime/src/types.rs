@@ -77,6 +77,8 @@ pub enum TypeId {
     StopIteration,
     /// `NotImplementedError`.
     NotImplementedError,
+    /// `MemoryError`.
+    MemoryError,
     /// `dict_keys`.
     DictKeys,
     /// `dict_values`.
@@ -135,6 +137,7 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
         "NotImplementedError",
         Some(TypeId::RuntimeError),
     ),
+    (TypeId::MemoryError, "MemoryError", Some(TypeId::Exception)),
     (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),

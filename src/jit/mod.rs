@@ -426,6 +426,7 @@ pub fn compile(
     for (fid, len, sites) in pending_maps {
         let start = module.get_finalized_function(fid) as usize;
         perf_map.push_str(&format!("{start:x} {len:x} py::{}\n", names[&fid]));
+        // `CELLAR_CODE_DUMP=DIR`: the machine code, for disassembling next to a profile.
         if let Some(dir) = std::env::var_os("CELLAR_CODE_DUMP") {
             let bytes = unsafe { std::slice::from_raw_parts(start as *const u8, len) };
             let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{start:x}.bin")), bytes);
