@@ -486,6 +486,9 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
 /// - `float-tree-raw`: `s + i * 0.5 - 1.0` in float_paths.py's `drift` (a program with
 ///   floats; `s = 0.0` hints a float) is one float tree: its loop boxes one float (the
 ///   root), not one per operation.
+/// - `no-dead-blocks`: the trees of `modding` (whose `i % 7` cannot fail, so it has no
+///   bail) and `chained` leave no block that nothing branches to: a dead block would make
+///   variables look up undefined values (zeros) and add loop phis for unchanged locals.
 /// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
 ///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -688,6 +691,16 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("drift's loop boxes {boxes} floats, not 1").into());
             }
         }
+        "no-dead-blocks" => {
+            for q in ["modding", "chained"] {
+                let blocks = parse_blocks(&f(q)?.built);
+                for b in blocks.iter().skip(1) {
+                    if !blocks.iter().any(|p| p.succs.contains(&b.name)) {
+                        return Err(format!("{q}: nothing branches to {}", b.name).into());
+                    }
+                }
+            }
+        }
         "range-var-unboxed" => {
             let g = f("modding")?;
             let blocks = parse_blocks(&g.opt);
@@ -782,6 +795,7 @@ fn main() {
         "one-kind-load",
         "int-tree-raw",
         "float-tree-raw",
+        "no-dead-blocks",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

@@ -164,6 +164,7 @@ impl<'a> Lower<'a, '_, '_> {
                     before.push(a);
                     before.push(b);
                     let bail = self.b.create_block();
+                    let start = (self.b.current_block().expect("a block"), self.b.func.dfg.num_blocks());
                     let r = match mode {
                         TreeMode::Int => {
                             self.test_operands(a, b, bail);
@@ -171,7 +172,12 @@ impl<'a> Lower<'a, '_, '_> {
                         }
                         TreeMode::Float => Pending::RawF(self.float_op(op, a, b, bail)),
                     };
-                    bails.push((bail, before, entry));
+                    // An operation that cannot fail (`%` of a known int by a positive
+                    // constant) has no bail: its block stays out of the function, so that
+                    // no variable looks up a value through a block nothing reaches.
+                    if self.branches_to(bail, start) {
+                        bails.push((bail, before, entry));
+                    }
                     stack.push(r);
                 }
             }
@@ -182,6 +188,7 @@ impl<'a> Lower<'a, '_, '_> {
         self.b.ins().jump(join, &[]);
         // A bail boxes the pending values into the stack variables and enters the generic
         // copy at its operation.
+        let bailing: Vec<Block> = bails.iter().map(|(_, _, entry)| *entry).collect();
         for (bail, before, entry) in bails {
             self.enter(bail);
             self.b.set_cold_block(bail);
@@ -192,22 +199,30 @@ impl<'a> Lower<'a, '_, '_> {
             self.b.ins().jump(entry, &[]);
         }
 
-        // The generic copy, from the first operation on.
+        // The generic copy, from the first operation on, leaving out the parts no bail
+        // reaches (up to the first operation that can bail).
         let first = seq.iter().position(|s| matches!(s, Step::Op(..))).expect("an op");
         let mut gstack: Vec<Value> = Vec::new();
+        let mut reached = false;
         for (p, s) in seq.iter().enumerate().skip(first) {
             match *s {
                 Step::Leaf(leaf) => {
-                    let v = self.expr(leaf);
-                    gstack.push(v);
+                    if reached {
+                        let v = self.expr(leaf);
+                        gstack.push(v);
+                    }
                 }
                 Step::Op(op, span) => {
                     let entry = entries[p].expect("an op's entry");
-                    if p != first {
+                    if reached {
                         for (j, v) in gstack.iter().enumerate() {
                             self.b.def_var(stack_vars[j], *v);
                         }
                         self.b.ins().jump(entry, &[]);
+                    }
+                    reached |= bailing.contains(&entry);
+                    if !reached {
+                        continue;
                     }
                     self.enter(entry);
                     gstack = (0..depth[p]).map(|j| self.b.use_var(stack_vars[j])).collect();
@@ -218,11 +233,29 @@ impl<'a> Lower<'a, '_, '_> {
                 }
             }
         }
-        let r = gstack.pop().expect("the tree's value");
-        self.b.def_var(res, r);
-        self.b.ins().jump(join, &[]);
+        if reached {
+            let r = gstack.pop().expect("the tree's value");
+            self.b.def_var(res, r);
+            self.b.ins().jump(join, &[]);
+        }
         self.enter(join);
         self.b.use_var(res)
+    }
+
+    /// Does any branch emitted since `start` (the block current then, and the number of
+    /// blocks then) go to `target`?
+    fn branches_to(&self, target: Block, start: (Block, usize)) -> bool {
+        let func = &self.b.func;
+        func.layout
+            .blocks()
+            .filter(|&b| b == start.0 || b.as_u32() as usize >= start.1)
+            .flat_map(|b| func.layout.block_insts(b))
+            .any(|i| {
+                func.dfg.insts[i]
+                    .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)
+                    .iter()
+                    .any(|call| call.block(&func.dfg.value_lists) == target)
+            })
     }
 
     /// A pending value as a boxed word.
