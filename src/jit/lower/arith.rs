@@ -62,9 +62,9 @@ impl TreeMode {
     }
 }
 
-/// A pending value of the fast copy.
+/// A pending value of the fast copy (also an operand of [`Lower::raw_op`]).
 #[derive(Clone, Copy)]
-enum Pending {
+pub(super) enum Pending {
     /// A boxed value (a leaf).
     Boxed(Value),
     /// A raw small int (an int operation's result), sign-extended to 64 bits.
@@ -369,9 +369,10 @@ impl<'a> Lower<'a, '_, '_> {
         }
     }
 
-    /// `a op b` on small ints, as a raw int, or `bail` when the result leaves the small ints
-    /// or the divisor is zero.
-    fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
+    /// `a op b` (`+ - * // %`) on small ints, as a raw int, or `bail` when the result
+    /// leaves the small ints or the divisor is zero. The operands must be small ints (raw,
+    /// or boxed and already tested). [`Lower::binop`]'s int path is this too.
+    pub(super) fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
         let divisor = match b {
             Pending::Boxed(x) => self.small_int_const(x),
             Pending::Raw(_) | Pending::RawF(_) => None,
@@ -409,6 +410,28 @@ impl<'a> Lower<'a, '_, '_> {
                     self.enter(nz);
                 }
                 let positive = divisor.is_some_and(|d| d > 0);
+                // `a % b` by a variable `b`: when both are in 0..2^32, a 32-bit unsigned
+                // division (much quicker than a 64-bit signed one) gives the same result.
+                let narrow_join = (op == BinOp::Mod && divisor.is_none()).then(|| {
+                    let narrow = self.b.create_block();
+                    let wide = self.b.create_block();
+                    let join = self.b.create_block();
+                    self.b.append_block_param(join, I64);
+                    let both = self.b.ins().bor(ia, ib);
+                    let small = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, both, 1 << 32);
+                    self.b.ins().brif(small, narrow, &[], wide, &[]);
+                    self.enter(narrow);
+                    let a32 = self.b.ins().ireduce(cranelift_codegen::ir::types::I32, ia);
+                    let b32 = self.b.ins().ireduce(cranelift_codegen::ir::types::I32, ib);
+                    let r32 = self.b.ins().urem(a32, b32);
+                    let r = self.b.ins().uextend(I64, r32);
+                    self.b.ins().jump(join, &[r.into()]);
+                    self.enter(wide);
+                    join
+                });
+                // One hardware division: `%` needs only the remainder, `//` gets the
+                // remainder back from the quotient (divisions trap, so an unused one would
+                // not be removed).
                 let (q, r) = if op == BinOp::Mod {
                     (None, self.b.ins().srem(ia, ib))
                 } else {
@@ -429,7 +452,16 @@ impl<'a> Lower<'a, '_, '_> {
                 match q {
                     None => {
                         let up = self.b.ins().iadd(r, ib);
-                        self.b.ins().select(adj, up, r)
+                        let r = self.b.ins().select(adj, up, r);
+                        // |a % b| < |b| <= 2^47: the remainder is always a small int.
+                        match narrow_join {
+                            Some(join) => {
+                                self.b.ins().jump(join, &[r.into()]);
+                                self.enter(join);
+                                self.b.block_params(join)[0]
+                            }
+                            None => r,
+                        }
                     }
                     Some(q) => {
                         let down = self.b.ins().iadd_imm_s(q, -1);
