@@ -446,6 +446,19 @@ fn hot_loop<'b>(blocks: &'b [ClifBlock]) -> Option<Vec<&'b ClifBlock>> {
     })
 }
 
+/// How many instructions of `g`'s hot loop (opt stage) satisfy `pred`.
+fn count_in_hot_loop(g: &FunctionIr, pred: impl Fn(&str) -> bool) -> Result<usize, Failed> {
+    let blocks = parse_blocks(&g.opt);
+    let cycle = hot_loop(&blocks).ok_or_else(|| format!("no hot loop in {}", g.qualname))?;
+    Ok(cycle.iter().flat_map(|b| &b.insts).filter(|i| pred(i)).count())
+}
+
+/// Is this CLIF instruction an int tag test? In the loops checked, tag tests are the only
+/// unsigned `>=` compares.
+fn is_tag_test(inst: &str) -> bool {
+    inst.contains("= icmp uge ") || inst.contains("= icmp.i64 uge ")
+}
+
 /// Optimisations of the JIT, each checked on the IR of `tests/golden/fast_paths.py`:
 ///
 /// - `inline-alloc`: making a closure and a cell allocates inline: `rt_make_function` and
@@ -665,28 +678,14 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
         }
         "int-tree-raw" => {
-            let g = f("chained")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in chained")?;
-            let tests = cycle
-                .iter()
-                .flat_map(|b| &b.insts)
-                .filter(|i| (i.contains("= icmp uge ") || i.contains("= icmp.i64 uge ")))
-                .count();
+            let tests = count_in_hot_loop(f("chained")?, is_tag_test)?;
             if tests != 1 {
                 return Err(format!("chained's loop makes {tests} int tag tests, not 1").into());
             }
         }
         "float-tree-raw" => {
             let irs = compile(dir, "float_paths")?;
-            let g = function(&irs, "drift")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in drift")?;
-            let boxes = cycle
-                .iter()
-                .flat_map(|b| &b.insts)
-                .filter(|i| i.contains("= bitcast.i64 "))
-                .count();
+            let boxes = count_in_hot_loop(function(&irs, "drift")?, |i| i.contains("= bitcast.i64 "))?;
             if boxes != 1 {
                 return Err(format!("drift's loop boxes {boxes} floats, not 1").into());
             }
@@ -702,15 +701,7 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
         }
         "range-var-unboxed" => {
-            let g = f("modding")?;
-            let blocks = parse_blocks(&g.opt);
-            let cycle = hot_loop(&blocks).ok_or("no hot loop in modding")?;
-            // Int tag tests are the loop's only unsigned `>=` compares.
-            let tests = cycle
-                .iter()
-                .flat_map(|b| &b.insts)
-                .filter(|i| (i.contains("= icmp uge ") || i.contains("= icmp.i64 uge ")))
-                .count();
+            let tests = count_in_hot_loop(f("modding")?, is_tag_test)?;
             if tests != 1 {
                 return Err(format!("modding's loop makes {tests} int tag tests, not 1").into());
             }
