@@ -156,75 +156,22 @@ impl<'a> DefCollector<'a> {
         }
     }
     fn func(&mut self, scope: ScopeId, f: &'a FunctionDef) {
-        for d in &f.decorators {
+        for d in f.decorators.iter().chain(f.params.defaults()) {
             self.expr(scope, d);
-        }
-        for p in f.params.positional.iter().chain(&f.params.kwonly) {
-            if let Some(d) = &p.default {
-                self.expr(scope, d);
-            }
         }
         self.defs.insert(f.scope_id, f);
         self.stmts(f.scope_id, &f.body);
     }
     fn stmt(&mut self, scope: ScopeId, s: &'a Stmt) {
-        match &s.kind {
-            StmtKind::FunctionDef(f) => {
-                self.def_of_name.insert((scope, f.name.clone()), f.scope_id);
-                self.func(scope, f);
-            }
-            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => self.expr(scope, e),
-            StmtKind::Assign { targets, value } => {
-                for t in targets {
-                    self.expr(scope, t);
-                }
-                self.expr(scope, value);
-            }
-            StmtKind::AugAssign { target, value, .. } => {
-                self.expr(scope, target);
-                self.expr(scope, value);
-            }
-            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
-                self.expr(scope, test);
-                self.stmts(scope, body);
-                self.stmts(scope, orelse);
-            }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
-                self.expr(scope, target);
-                self.expr(scope, iter);
-                self.stmts(scope, body);
-                self.stmts(scope, orelse);
-            }
-            StmtKind::Delete(ts) => ts.iter().for_each(|t| self.expr(scope, t)),
-            StmtKind::Assert { test, msg } => {
-                self.expr(scope, test);
-                if let Some(m) = msg {
-                    self.expr(scope, m);
-                }
-            }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finalbody,
-            } => {
-                self.stmts(scope, body);
-                for h in handlers {
-                    if let Some(t) = &h.typ {
-                        self.expr(scope, t);
-                    }
-                    self.stmts(scope, &h.body);
-                }
-                self.stmts(scope, orelse);
-                self.stmts(scope, finalbody);
-            }
-            _ => {}
+        if let StmtKind::FunctionDef(f) = &s.kind {
+            self.def_of_name.insert((scope, f.name.clone()), f.scope_id);
+            self.func(scope, f);
+            return;
         }
+        let (mut stmts, mut exprs) = (Vec::new(), Vec::new());
+        s.for_each_child(&mut |c| stmts.push(c), &mut |e| exprs.push(e));
+        exprs.into_iter().for_each(|e| self.expr(scope, e));
+        stmts.into_iter().for_each(|c| self.stmt(scope, c));
     }
     fn expr(&mut self, scope: ScopeId, e: &'a Expr) {
         match &e.kind {
