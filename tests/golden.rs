@@ -751,6 +751,46 @@ fn check_ir_closed_pipe(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// `CELLAR_PERF_MAP=1 cellar run FILE` appends one `START LENGTH py::QUALNAME` line per
+/// compiled function to `/tmp/perf-PID.map`, the file `perf report` reads.
+fn check_perf_map(dir: &Path) -> Result<(), Failed> {
+    use std::process::{Command, Stdio};
+    let child = Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .arg("run")
+        .arg(dir.join("call_loop.py"))
+        .env("CELLAR_PERF_MAP", "1")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(format!("cellar run: {}", out.status).into());
+    }
+    let path = format!("/tmp/perf-{pid}.map");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let _ = fs::remove_file(&path);
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let parts: Vec<&str> = line.splitn(3, ' ').collect();
+        let hex = |t: &str| u64::from_str_radix(t, 16).is_ok_and(|v| v > 0);
+        if parts.len() != 3 || !hex(parts[0]) || !hex(parts[1]) {
+            return Err(format!("{path}: bad line {line:?}").into());
+        }
+        names.push(parts[2].to_string());
+    }
+    for want in [
+        "py::<module>",
+        "py::make_adder",
+        "py::make_adder.<locals>.add",
+        "py::run",
+    ] {
+        if !names.iter().any(|n| n == want) {
+            return Err(format!("{path} does not name {want}: {names:?}").into());
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = golden_dir();
@@ -771,6 +811,10 @@ fn main() {
     {
         let dir = dir.clone();
         trials.push(Trial::test("cli::ir-closed-pipe", move || check_ir_closed_pipe(&dir)));
+    }
+    {
+        let dir = dir.clone();
+        trials.push(Trial::test("cli::perf-map", move || check_perf_map(&dir)));
     }
     for which in [
         "inline-alloc",

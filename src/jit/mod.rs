@@ -365,6 +365,8 @@ pub fn compile(
     module.finalize_definitions().map_err(|e| e.to_string())?;
 
     let mut frame_maps = Vec::new();
+    let want_perf_map = std::env::var_os("CELLAR_PERF_MAP").is_some();
+    let code_dump = std::env::var_os("CELLAR_CODE_DUMP");
     let mut perf_map = String::new();
     let names: HashMap<FuncId, &str> = order
         .iter()
@@ -372,15 +374,19 @@ pub fn compile(
         .collect();
     for (fid, len, sites) in pending_maps {
         let start = module.get_finalized_function(fid) as usize;
-        perf_map.push_str(&format!("{start:x} {len:x} py::{}\n", names[&fid]));
+        if want_perf_map {
+            perf_map.push_str(&format!("{start:x} {len:x} py::{}\n", names[&fid]));
+        }
         // `CELLAR_CODE_DUMP=DIR`: the machine code, for disassembling next to a profile.
-        if let Some(dir) = std::env::var_os("CELLAR_CODE_DUMP") {
+        if let Some(dir) = &code_dump {
+            // SAFETY: the module has just finalized `len` bytes of code at `start`, and keeps
+            // them mapped (readable) for as long as the program runs.
             let bytes = unsafe { std::slice::from_raw_parts(start as *const u8, len) };
-            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{start:x}.bin")), bytes);
+            let _ = std::fs::write(std::path::Path::new(dir).join(format!("{start:x}.bin")), bytes);
         }
         frame_maps.push(cellar_runtime::gc::FrameMap { start, len, sites });
     }
-    if std::env::var_os("CELLAR_PERF_MAP").is_some() {
+    if want_perf_map {
         write_perf_map(&perf_map);
     }
     cellar_runtime::vm::add_frame_maps(frame_maps);
