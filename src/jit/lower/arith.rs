@@ -1,10 +1,10 @@
-//! Int arithmetic trees: `(total + x) % m`, `a * 3 + b - c`, ... lowered so that the
-//! intermediate results stay raw machine ints.
+//! Arithmetic trees: `(total + x) % m`, `a * 3 + b - c`, `s + a(x) - b(y)`, ... lowered so
+//! that the intermediate results stay raw machine ints or f64s.
 //!
 //! [`Lower::binop`] lowers one operation: tag tests, the int operation, boxing, and a merge
 //! with its float and runtime paths. In a tree, every inner result then goes through that
 //! merge, so the next operation tests and unboxes it again. Here a whole tree gets two
-//! copies:
+//! copies (drawn for an int tree):
 //!
 //! ```text
 //!   fast copy (hot)                          generic copy (cold)
@@ -37,7 +37,7 @@ use super::*;
 
 /// One step of a tree in evaluation order.
 enum Step<'a> {
-    /// A sub-expression that is not an int operation.
+    /// A sub-expression that is not an operation of the tree's mode.
     Leaf(&'a Expr),
     /// An operation on the top two values.
     Op(BinOp, Span),
