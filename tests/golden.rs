@@ -502,6 +502,9 @@ fn is_tag_test(inst: &str) -> bool {
 /// - `no-dead-blocks`: the trees of `modding` (whose `i % 7` cannot fail, so it has no
 ///   bail) and `chained` leave no block that nothing branches to: a dead block would make
 ///   variables look up undefined values (zeros) and add loop phis for unchanged locals.
+/// - `rotated-add`: `count = count + step` in `inc` adds in the rotated form (`rotl`, add
+///   with overflow, `rotr`): three operations between the cell's load and its store, not
+///   four (shift, add, shift back, tag).
 /// - `loop-body-falls-through`: the test that leaves `counting`'s loop branches to the exit
 ///   first and to the body second, the target Cranelift lays out on the fall-through side.
 /// - `no-reload-in-loop`: `counting`'s loop, whose only safepoints are on cold paths, reads
@@ -690,6 +693,19 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("drift's loop boxes {boxes} floats, not 1").into());
             }
         }
+        "rotated-add" => {
+            let g = f("make_counter.<locals>.inc")?;
+            let blocks = parse_blocks(&g.opt);
+            let hot: Vec<&str> = blocks
+                .iter()
+                .filter(|b| !b.cold)
+                .flat_map(|b| b.insts.iter().map(String::as_str))
+                .collect();
+            let has = |op: &str| hot.iter().any(|i| i.contains(&format!("= {op}")));
+            if !(has("rotl") && has("rotr") && has("sadd_overflow")) {
+                return Err(format!("inc's hot path does not add rotated: {hot:?}").into());
+            }
+        }
         "no-dead-blocks" => {
             for q in ["modding", "chained"] {
                 let blocks = parse_blocks(&f(q)?.built);
@@ -831,6 +847,7 @@ fn main() {
         "int-tree-raw",
         "float-tree-raw",
         "no-dead-blocks",
+        "rotated-add",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

@@ -357,6 +357,11 @@ impl<'a> Lower<'a, '_, '_> {
         }
     }
 
+    /// A boxed small int times 2^16 (see [`Lower::scaled`]).
+    pub(super) fn scaled_int(&mut self, v: Value) -> Value {
+        self.scaled(Pending::Boxed(v))
+    }
+
     /// A pending small int times 2^16: a boxed one shifted as it is (the tag bits fall off
     /// the top), a raw one shifted.
     fn scaled(&mut self, v: Pending) -> Value {
