@@ -71,6 +71,9 @@ pub(super) enum Pending {
     Raw(Value),
     /// A raw f64 (a float operation's result).
     RawF(Value),
+    /// A small int in the rotated form, value * 2^16 + 0xffff: the word of a boxed small int
+    /// rotated left by 16 (an int `+` or `-` result; see [`Lower::binop`]).
+    Rot(Value),
 }
 
 /// Flatten `e` into evaluation order.
@@ -168,7 +171,7 @@ impl<'a> Lower<'a, '_, '_> {
                     let r = match mode {
                         TreeMode::Int => {
                             self.test_operands(a, b, bail);
-                            Pending::Raw(self.raw_op(op, a, b, bail))
+                            self.int_op(op, a, b, bail)
                         }
                         TreeMode::Float => Pending::RawF(self.float_op(op, a, b, bail)),
                     };
@@ -263,6 +266,7 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::Boxed(v) => v,
             Pending::Raw(r) => self.b.ins().bor_imm_s(r, INT_TAG as i64),
+            Pending::Rot(r) => self.b.ins().rotr_imm_s(r, 16),
             Pending::RawF(f) => {
                 let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), f);
                 self.b.ins().iadd_imm_s(bits, DOUBLE_OFFSET as i64)
@@ -301,7 +305,7 @@ impl<'a> Lower<'a, '_, '_> {
     fn strict_f64(&mut self, v: Pending, bail: Block) -> Value {
         match v {
             Pending::RawF(f) => f,
-            Pending::Raw(_) => unreachable!("an int in a float tree"),
+            Pending::Raw(_) | Pending::Rot(_) => unreachable!("an int in a float tree"),
             Pending::Boxed(x) => {
                 let off = self.b.ins().iadd_imm_s(x, -(DOUBLE_OFFSET as i64));
                 let is_float = self
@@ -321,6 +325,7 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::RawF(f) => f,
             Pending::Raw(r) => self.b.ins().fcvt_from_sint(F64, r),
+            Pending::Rot(_) => unreachable!("an int in a float tree"),
             Pending::Boxed(x) => self.as_f64(x, bail),
         }
     }
@@ -353,7 +358,37 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::Raw(r) => r,
             Pending::Boxed(x) => self.unbox(x),
+            // The arithmetic shift drops the 0xffff below the value.
+            Pending::Rot(r) => self.b.ins().sshr_imm_s(r, 16),
             Pending::RawF(_) => unreachable!("a float in an int tree"),
+        }
+    }
+
+    /// An int tree operation on tested small ints: `+` and `-` whose left operand is a
+    /// boxed word or already rotated stay in the rotated form (no shift back and forth
+    /// between chained additions, one rotation to box the root); the others give raw ints.
+    fn int_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Pending {
+        let left = match a {
+            Pending::Rot(r) => Some(r),
+            Pending::Boxed(x) if self.boxed_payload(x).is_none() && self.small_int_const(x).is_none() => {
+                Some(self.b.ins().rotl_imm_s(x, 16))
+            }
+            _ => None,
+        };
+        match (op, left) {
+            (BinOp::Add | BinOp::Sub, Some(ra)) => {
+                let sb = self.scaled(b);
+                let (r, of) = if op == BinOp::Add {
+                    self.b.ins().sadd_overflow(ra, sb)
+                } else {
+                    self.b.ins().ssub_overflow(ra, sb)
+                };
+                let ok = self.b.create_block();
+                self.b.ins().brif(of, bail, &[], ok, &[]);
+                self.enter(ok);
+                Pending::Rot(r)
+            }
+            _ => Pending::Raw(self.raw_op(op, a, b, bail)),
         }
     }
 
@@ -367,6 +402,7 @@ impl<'a> Lower<'a, '_, '_> {
     fn scaled(&mut self, v: Pending) -> Value {
         match v {
             Pending::Boxed(x) if self.boxed_payload(x).is_none() => self.b.ins().ishl_imm_s(x, 16),
+            Pending::Rot(r) => self.b.ins().band_imm_s(r, !0xffff),
             _ => {
                 let r = self.raw(v);
                 self.b.ins().ishl_imm_s(r, 16)
@@ -380,7 +416,7 @@ impl<'a> Lower<'a, '_, '_> {
     pub(super) fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
         let divisor = match b {
             Pending::Boxed(x) => self.small_int_const(x),
-            Pending::Raw(_) | Pending::RawF(_) => None,
+            Pending::Raw(_) | Pending::RawF(_) | Pending::Rot(_) => None,
         };
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul => {
