@@ -2383,26 +2383,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let fast = self.b.create_block();
             self.b.ins().brif(ints, fast, &[], floaty.unwrap_or(slow), &[]);
             self.enter(fast);
-            let boxed = if matches!(op, BinOp::Add | BinOp::Sub) && self.boxed_payload(a).is_none() {
-                // Rotated: a small int's word rotated left by 16 is its value times 2^16
-                // plus 0xffff, so adding b * 2^16 overflows exactly when the result leaves
-                // the small ints, and rotating back gives the boxed result: `a` (often a
-                // value just loaded from a cell) goes through three operations, not four.
-                let ra = self.b.ins().rotl_imm_s(a, 16);
-                let sb = self.scaled_int(b);
-                let (r, of) = if op == BinOp::Add {
-                    self.b.ins().sadd_overflow(ra, sb)
-                } else {
-                    self.b.ins().ssub_overflow(ra, sb)
-                };
-                let ok = self.b.create_block();
-                self.b.ins().brif(of, slow, &[], ok, &[]);
-                self.enter(ok);
-                self.b.ins().rotr_imm_s(r, 16)
-            } else {
-                let r = self.raw_op(op, arith::Pending::Boxed(a), arith::Pending::Boxed(b), slow);
-                self.b.ins().bor_imm_s(r, INT_TAG as i64)
-            };
+            // The tree lowering's int operation (rotated `+`/`-`, see `arith::Pending::Rot`).
+            let r = self.int_op(op, arith::Pending::Boxed(a), arith::Pending::Boxed(b), slow);
+            let boxed = self.boxed(r);
             self.b.def_var(res, boxed);
             self.b.ins().jump(join, &[]);
         } else if op == BinOp::Div {

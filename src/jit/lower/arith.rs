@@ -72,7 +72,9 @@ pub(super) enum Pending {
     /// A raw f64 (a float operation's result).
     RawF(Value),
     /// A small int in the rotated form, value * 2^16 + 0xffff: the word of a boxed small int
-    /// rotated left by 16 (an int `+` or `-` result; see [`Lower::binop`]).
+    /// rotated left by 16. Adding another small int times 2^16 overflows exactly when the
+    /// sum leaves the small ints, and rotating the sum back right by 16 boxes it: from a
+    /// boxed operand to a boxed result, three dependent operations (an int `+` or `-`).
     Rot(Value),
 }
 
@@ -262,7 +264,7 @@ impl<'a> Lower<'a, '_, '_> {
     }
 
     /// A pending value as a boxed word.
-    fn boxed(&mut self, v: Pending) -> Value {
+    pub(super) fn boxed(&mut self, v: Pending) -> Value {
         match v {
             Pending::Boxed(v) => v,
             Pending::Raw(r) => self.b.ins().bor_imm_s(r, INT_TAG as i64),
@@ -364,10 +366,11 @@ impl<'a> Lower<'a, '_, '_> {
         }
     }
 
-    /// An int tree operation on tested small ints: `+` and `-` whose left operand is a
-    /// boxed word or already rotated stay in the rotated form (no shift back and forth
-    /// between chained additions, one rotation to box the root); the others give raw ints.
-    fn int_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Pending {
+    /// An int operation on tested small ints (a tree's, and [`Lower::binop`]'s int path):
+    /// `+` and `-` whose left operand is a boxed word or already rotated stay in the
+    /// rotated form (no shift back and forth between chained additions, one rotation to
+    /// box the result); the others give raw ints.
+    pub(super) fn int_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Pending {
         let left = match a {
             Pending::Rot(r) => Some(r),
             Pending::Boxed(x) if self.boxed_payload(x).is_none() && self.small_int_const(x).is_none() => {
@@ -392,11 +395,6 @@ impl<'a> Lower<'a, '_, '_> {
         }
     }
 
-    /// A boxed small int times 2^16 (see [`Lower::scaled`]).
-    pub(super) fn scaled_int(&mut self, v: Value) -> Value {
-        self.scaled(Pending::Boxed(v))
-    }
-
     /// A pending small int times 2^16: a boxed one shifted as it is (the tag bits fall off
     /// the top), a raw one shifted.
     fn scaled(&mut self, v: Pending) -> Value {
@@ -412,7 +410,7 @@ impl<'a> Lower<'a, '_, '_> {
 
     /// `a op b` (`+ - * // %`) on small ints, as a raw int, or `bail` when the result
     /// leaves the small ints or the divisor is zero. The operands must be small ints (raw,
-    /// or boxed and already tested). [`Lower::binop`]'s int path is this too.
+    /// or boxed and already tested).
     pub(super) fn raw_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
         let divisor = match b {
             Pending::Boxed(x) => self.small_int_const(x),
