@@ -206,27 +206,16 @@ impl Walker {
             },
             StmtKind::AugAssign { target, .. } => self.target(target),
             StmtKind::FunctionDef(f) => {
+                // Binds its name here; its body is another function's.
                 self.other.insert(f.name.clone());
+                return;
             }
-            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
-                self.stmts(body);
-                self.stmts(orelse);
-            }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
-                match &target.kind {
-                    ExprKind::Name(n) if is_range_call(iter) => {
-                        self.range.insert(n.clone());
-                    }
-                    _ => self.target(target),
+            StmtKind::For { target, iter, .. } => match &target.kind {
+                ExprKind::Name(n) if is_range_call(iter) => {
+                    self.range.insert(n.clone());
                 }
-                self.stmts(body);
-                self.stmts(orelse);
-            }
+                _ => self.target(target),
+            },
             StmtKind::Delete(ts) => {
                 for t in ts {
                     let mut names = Walker::default();
@@ -235,25 +224,17 @@ impl Walker {
                     self.other.extend(names.other);
                 }
             }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finalbody,
-            } => {
-                self.stmts(body);
-                for h in handlers {
-                    if let Some(n) = &h.name {
-                        self.unbindable.insert(n.name.clone());
-                        self.other.insert(n.name.clone());
-                    }
-                    self.stmts(&h.body);
+            StmtKind::Try { handlers, .. } => {
+                for n in handlers.iter().filter_map(|h| h.name.as_ref()) {
+                    self.unbindable.insert(n.name.clone());
+                    self.other.insert(n.name.clone());
                 }
-                self.stmts(orelse);
-                self.stmts(finalbody);
             }
             _ => {}
         }
+        let mut children = Vec::new();
+        s.for_each_child(&mut |c| children.push(c), &mut |_| {});
+        children.into_iter().for_each(|c| self.stmt(c));
     }
 }
 
