@@ -132,7 +132,7 @@ fn range_bounds(iter: &Expr) -> impl Iterator<Item = &Expr> {
 /// Call `f(name, iter)` for every `for NAME in range(...)` of `body` (nested functions
 /// excluded).
 fn range_loops<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str, &'a Expr)) {
-    for s in body {
+    each_stmt(body, &mut |s| {
         if let StmtKind::For { target, iter, .. } = &s.kind {
             if let ExprKind::Name(n) = &target.kind {
                 if is_range_call(iter) {
@@ -140,10 +140,7 @@ fn range_loops<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str, &'a Expr)) {
                 }
             }
         }
-        if !matches!(s.kind, StmtKind::FunctionDef(_)) {
-            s.for_each_child(&mut |c| range_loops(std::slice::from_ref(c), f), &mut |_| {});
-        }
-    }
+    });
 }
 
 #[derive(Default)]

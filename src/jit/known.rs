@@ -158,36 +158,6 @@ fn returned_def(inp: &KnownInputs, scope: ScopeId, body: &[Stmt]) -> Option<Scop
     }
 }
 
-/// Visit every statement of a function body, entering compound statements but not nested
-/// functions.
-fn each_stmt<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
-    for s in body {
-        f(s);
-        match &s.kind {
-            StmtKind::If { body, orelse, .. }
-            | StmtKind::While { body, orelse, .. }
-            | StmtKind::For { body, orelse, .. } => {
-                each_stmt(body, f);
-                each_stmt(orelse, f);
-            }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finalbody,
-            } => {
-                each_stmt(body, f);
-                for h in handlers {
-                    each_stmt(&h.body, f);
-                }
-                each_stmt(orelse, f);
-                each_stmt(finalbody, f);
-            }
-            _ => {}
-        }
-    }
-}
-
 fn collect_returns<'a>(body: &'a [Stmt], f: &mut dyn FnMut(Option<&'a Expr>)) {
     each_stmt(body, &mut |s| {
         if let StmtKind::Return(e) = &s.kind {

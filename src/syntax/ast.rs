@@ -302,6 +302,18 @@ impl Stmt {
     }
 }
 
+/// Call `f` on every statement of the function body `body`, in source order, entering
+/// compound statements (`if`, loops, `try`) but not nested functions (a `def` statement
+/// itself is visited, its body is not).
+pub fn each_stmt<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
+    for s in body {
+        f(s);
+        if !matches!(s.kind, StmtKind::FunctionDef(_)) {
+            s.for_each_child(&mut |c| each_stmt(std::slice::from_ref(c), f), &mut |_| {});
+        }
+    }
+}
+
 impl Params {
     /// The default value expressions, positional parameters' first.
     pub fn defaults(&self) -> impl Iterator<Item = &Expr> {
