@@ -1114,17 +1114,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 let x = self.next_item(it, elseb, iter.span);
                 self.set_line(span);
                 self.assign(target, x);
-                self.frames.push(Frame::Loop {
-                    brk: exit,
-                    cont: slow_head,
-                });
-                self.stmts(body);
-                self.frames.pop();
-                if !self.terminated() {
-                    self.b.ins().jump(slow_head, &[]);
-                }
-                self.b.seal_block(slow_head);
-                self.bound = before.clone();
+                self.loop_body(slow_head, exit, body, before);
             }
             self.enter(okb);
             let si = self.unbox(s);
@@ -1220,6 +1210,20 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.use_var(x)
     }
 
+    /// A loop body, lowered in its block: the statements (with `break` to `exit` and
+    /// `continue` to `head`), the back edge, `head` sealed; the definitely-bound names are
+    /// those `before` the loop again.
+    fn loop_body(&mut self, head: Block, exit: Block, body: &'a [Stmt], before: &HashSet<String>) {
+        self.frames.push(Frame::Loop { brk: exit, cont: head });
+        self.stmts(body);
+        self.frames.pop();
+        if !self.terminated() {
+            self.b.ins().jump(head, &[]);
+        }
+        self.b.seal_block(head);
+        self.bound = before.clone();
+    }
+
     /// The shared end of `while` and `for`, lowered in the loop body's block: the body (with
     /// `break`/`continue` targets), the back edge to `head`, the `else` clause, and `exit`.
     fn loop_rest(
@@ -1231,14 +1235,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         orelse: &'a [Stmt],
         before: &HashSet<String>,
     ) {
-        self.frames.push(Frame::Loop { brk: exit, cont: head });
-        self.stmts(body);
-        self.frames.pop();
-        if !self.terminated() {
-            self.b.ins().jump(head, &[]);
-        }
-        self.b.seal_block(head);
-        self.bound = before.clone();
+        self.loop_body(head, exit, body, before);
         self.enter(elseb);
         self.stmts(orelse);
         if !self.terminated() {
