@@ -782,7 +782,8 @@ fn int_op(op: u64, a: &IntVal, b: &IntVal) -> R<Value> {
 }
 
 fn repeat(items: &[Value], n: i64) -> Vec<Value> {
-    if n <= 0 {
+    // An empty sequence repeats to itself at once, whatever the count (`[] * 2**62`).
+    if n <= 0 || items.is_empty() {
         return Vec::new();
     }
     let mut v = Vec::with_capacity(items.len() * n as usize);
