@@ -649,6 +649,50 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 }
             }
         }
+        "cold-calls-preserve-all" => {
+            let mut rerouted = 0;
+            for g in &irs {
+                let names: HashMap<String, String> = g
+                    .opt
+                    .lines()
+                    .filter_map(|l| {
+                        let (f, rest) = l.trim().split_once(" = ")?;
+                        let name = rest.split('%').nth(1)?.split(' ').next()?;
+                        f.starts_with("fn").then(|| (f.to_string(), name.to_string()))
+                    })
+                    .collect();
+                for b in parse_blocks(&g.opt).iter().filter(|b| b.cold) {
+                    for i in &b.insts {
+                        let Some(callee) = i.split("call ").nth(1).and_then(|c| c.split('(').next()) else {
+                            continue;
+                        };
+                        let name = names.get(callee).map(String::as_str).unwrap_or("?");
+                        if name.starts_with("rt_") || name.starts_with("tramp_") {
+                            return Err(format!("{}: cold {} calls {name} directly", g.qualname, b.name).into());
+                        }
+                        rerouted += name.starts_with("cold_call_") as usize;
+                    }
+                }
+            }
+            if rerouted == 0 {
+                return Err("no cold block calls a cold_ wrapper".into());
+            }
+        }
+        "slow-path-values-sunk" => {
+            // `counting` cannot make floats: its float paths are cold, and so must be the
+            // int-to-float conversions that only they use (Cranelift hoists them out of
+            // the loop; `jit::sink` moves them back).
+            let g = f("counting")?;
+            let hot: Vec<String> = parse_blocks(&g.opt)
+                .into_iter()
+                .filter(|b| !b.cold)
+                .flat_map(|b| b.insts)
+                .filter(|i| i.contains("= fcvt_from_sint") || i.contains("= bitcast.f64"))
+                .collect();
+            if !hot.is_empty() {
+                return Err(format!("counting computes float-path values on hot paths: {hot:?}").into());
+            }
+        }
         "one-kind-load" => {
             let g = f("indexing")?;
             let blocks = parse_blocks(&g.opt);
@@ -842,6 +886,8 @@ fn main() {
         "no-reload-in-loop",
         "cold-float-paths",
         "cold-spread",
+        "cold-calls-preserve-all",
+        "slow-path-values-sunk",
         "loop-body-falls-through",
         "one-kind-load",
         "int-tree-raw",

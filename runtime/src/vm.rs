@@ -9,7 +9,9 @@
 //! +8   depth_limit: u64
 //! +16  gc_pending: u64   non-zero: the next poll collects
 //! +24  exit_top: *mut ExitNode   innermost JIT frame that called into Rust
-//! +32  ... Rust-only fields
+//! +32  cold_result: u64  the result of a runtime call made from a slow path, which the
+//!                        call's `preserve_all` wrapper leaves here (it cannot return it)
+//! +40  ... Rust-only fields
 //! ```
 
 use crate::gc::{ExitNode, FrameMap, Heap};
@@ -25,6 +27,8 @@ pub const VM_DEPTH_LIMIT_OFFSET: i32 = 8;
 pub const VM_GC_PENDING_OFFSET: i32 = 16;
 /// Offset of `Vm::exit_top`.
 pub const VM_EXIT_TOP_OFFSET: i32 = 24;
+/// Offset of `Vm::cold_result`.
+pub const VM_COLD_RESULT_OFFSET: i32 = 32;
 
 /// The whole runtime state. See the module docs for the layout of the first fields.
 #[repr(C)]
@@ -39,6 +43,10 @@ pub struct Vm {
     pub gc_pending: u64,
     /// Innermost JIT frame that called into Rust code that may call back into Python.
     pub exit_top: *mut ExitNode,
+    /// Where a slow path's runtime call leaves its result (see `cellar::jit::coldcalls`):
+    /// written by the call's wrapper and read by the caller right after, before anything
+    /// can collect, so the collector never needs to see it.
+    pub cold_result: u64,
     /// Global variable slots (fixed size once the program is compiled; UNBOUND = unset).
     pub globals: Vec<Value>,
     /// Names of the global slots.
@@ -65,6 +73,15 @@ pub struct Vm {
     pub stack: crate::stack::ValueStack,
 }
 
+// The offsets compiled code uses are the struct's.
+const _: () = {
+    assert!(std::mem::offset_of!(Vm, depth) == VM_DEPTH_OFFSET as usize);
+    assert!(std::mem::offset_of!(Vm, depth_limit) == VM_DEPTH_LIMIT_OFFSET as usize);
+    assert!(std::mem::offset_of!(Vm, gc_pending) == VM_GC_PENDING_OFFSET as usize);
+    assert!(std::mem::offset_of!(Vm, exit_top) == VM_EXIT_TOP_OFFSET as usize);
+    assert!(std::mem::offset_of!(Vm, cold_result) == VM_COLD_RESULT_OFFSET as usize);
+};
+
 static mut VM: *mut Vm = std::ptr::null_mut();
 
 /// The VM. Panics if [`init`] was not called.
@@ -84,6 +101,7 @@ pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *m
         depth_limit,
         gc_pending: 0,
         exit_top: std::ptr::null_mut(),
+        cold_result: 0,
         globals: Vec::new(),
         global_names: Vec::new(),
         roots: Vec::new(),

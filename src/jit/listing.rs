@@ -33,7 +33,7 @@ use crate::syntax::SourceText;
 use cellar_runtime::object::{ObjKind, CELL_VALUE_OFFSET, FUNCTION_ENV_OFFSET};
 use cellar_runtime::value::Value as PyValue;
 use cranelift_codegen::ir::{Function, InstructionData};
-use cranelift_codegen::Context;
+use cranelift_codegen::{CompiledCode, Context};
 use cranelift_jit::JITModule;
 use cranelift_module::Module as _;
 use std::collections::HashMap;
@@ -129,6 +129,9 @@ impl Symbols {
         for &t in &cellar_runtime::vm::vm().types {
             addrs.insert(t.0, describe(t));
         }
+        for imp in super::imports::all() {
+            addrs.insert(imp.addr as u64, format!("&{}", imp.name));
+        }
         let heap = cellar_runtime::gc::inline_alloc();
         addrs.insert(heap.budget as u64, "&heap.budget".to_string());
         addrs.insert(heap.cells_created as u64, "&heap.cells_created".to_string());
@@ -138,18 +141,24 @@ impl Symbols {
                 addrs.insert(head as u64, format!("&free_list({size})"));
             }
         }
-        let funcs = module
+        let mut s = Symbols {
+            addrs,
+            funcs: HashMap::new(),
+            constants_seen: 0,
+        };
+        s.refresh();
+        s.name_functions(module);
+        s
+    }
+
+    /// Name the functions declared in `module` so far (some are declared as the
+    /// compilation goes, like the slow paths' wrappers).
+    pub fn name_functions(&mut self, module: &JITModule) {
+        self.funcs = module
             .declarations()
             .get_functions()
             .filter_map(|(id, d)| Some((id.as_u32(), d.name.clone()?)))
             .collect();
-        let mut s = Symbols {
-            addrs,
-            funcs,
-            constants_seen: 0,
-        };
-        s.refresh();
-        s
     }
 
     /// Name the constants the compiler created since the last call.
@@ -257,7 +266,17 @@ impl Recorder {
     }
 
     /// The listings of scope `id`, whose code `ctx` now holds.
-    pub fn finish(&mut self, prog: &ProgramInfo, id: ScopeId, ctx: &Context) -> FunctionIr {
+    pub fn finish(
+        &mut self,
+        prog: &ProgramInfo,
+        id: ScopeId,
+        ctx: &Context,
+        code: &CompiledCode,
+        module: &JITModule,
+    ) -> FunctionIr {
+        if self.opts.keep_opt_ir || self.opts.keep_asm {
+            self.syms.name_functions(module);
+        }
         let (mut opt, mut opt_cfg, mut asm) = (String::new(), String::new(), String::new());
         if self.opts.keep_opt_ir {
             opt = self.clif(&ctx.func, prog.source);
@@ -266,7 +285,7 @@ impl Recorder {
             }
         }
         if self.opts.keep_asm {
-            let vcode = ctx.compiled_code().and_then(|c| c.vcode.clone()).unwrap_or_default();
+            let vcode = code.vcode.clone().unwrap_or_default();
             asm = self.syms.symbolize(&user_names(&ctx.func, &vcode));
         }
         let keep_any = self.opts.keep_ir || self.opts.keep_opt_ir || self.opts.keep_asm;

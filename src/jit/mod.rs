@@ -15,12 +15,14 @@
 //! Python (they push an `ExitNode` so the collector can walk past the Rust frames).
 
 pub mod cold;
+pub mod coldcalls;
 pub mod facts;
 pub mod imports;
 pub mod inline;
 pub mod known;
 pub mod listing;
 pub mod lower;
+pub mod sink;
 pub mod spills;
 
 pub use listing::{FunctionIr, Stage};
@@ -33,6 +35,7 @@ use cellar_runtime::value::Value;
 use cranelift_codegen::ir::{
     types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, UserFuncName,
 };
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -107,6 +110,51 @@ pub struct ProgramInfo<'a> {
     /// No float can arise ([`facts::may_make_floats`]): inline float paths are laid out as
     /// cold blocks.
     pub floats_cold: bool,
+}
+
+/// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then [`sink`], then
+/// instruction selection and register allocation. (`Module::define_function` would run
+/// the optimiser and the back end in one step, with no room for a pass in between.)
+fn optimize_and_define(
+    module: &mut JITModule,
+    fid: FuncId,
+    ctx: &mut Context,
+    regalloc: &mut regalloc2::Ctx,
+    want_disasm: bool,
+) -> Result<cranelift_codegen::CompiledCode, String> {
+    let mut plane = cranelift_codegen::control::ControlPlane::default();
+    let isa = module.isa();
+    if isa.flags().enable_verifier() {
+        ctx.verify(isa).map_err(|e| e.to_string())?;
+    }
+    ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
+    sink::sink_to_uses(&mut ctx.func);
+    ctx.compute_cfg();
+    ctx.compute_domtree();
+    if isa.flags().enable_verifier() {
+        ctx.verify(isa).map_err(|e| e.to_string())?;
+    }
+    let stencil = isa
+        .compile_function(&ctx.func, &ctx.domtree, regalloc, want_disasm, &mut plane)
+        .map_err(|e| format!("{e:?}"))?;
+    let cc = stencil.apply_params(&ctx.func.params);
+    let relocs: Vec<_> = cc
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| cranelift_module::ModuleReloc::from_mach_reloc(r, &ctx.func, fid))
+        .collect();
+    module
+        .define_function_bytes(fid, cc.buffer.alignment as u64, cc.code_buffer(), &relocs)
+        .map_err(|e| e.to_string())?;
+    Ok(cc)
+}
+
+/// A `preserve_all` signature of `n` 64-bit parameters (it can return nothing).
+fn preserving_sig(module: &JITModule, n: usize) -> Signature {
+    let mut sig = word_sig(module, n, false);
+    sig.call_conv = CallConv::PreserveAll;
+    sig
 }
 
 /// A signature of `n` 64-bit parameters returning one 64-bit word.
@@ -216,13 +264,37 @@ pub fn compile(
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
         ctx.func.signature = sig;
-        build_reentrant_trampoline(&mut module, &mut ctx, &mut fctx, import_ids[imp.name].0, vm_ptr);
+        build_trampoline(
+            &mut module,
+            &mut ctx,
+            &mut fctx,
+            Callee::Import(import_ids[imp.name].0),
+            vm_ptr,
+            true,
+        );
         module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
         module.clear_context(&mut ctx);
         trampolines.insert(imp.name, id);
     }
+    // Slow paths call entry points through `preserve_all` wrappers (see `coldcalls`),
+    // declared when first used and defined once all functions are compiled.
+    let mut cold_routes = HashMap::new();
+    for imp in &imports {
+        let direct = if imp.reentrant {
+            trampolines[imp.name]
+        } else {
+            import_ids[imp.name].0
+        };
+        let route = coldcalls::ColdRoute {
+            addr: imp.addr as i64,
+            arity: imp.params,
+            reentrant: imp.reentrant,
+        };
+        cold_routes.insert(direct.as_u32(), route);
+    }
+    let mut cold_wrappers: std::collections::BTreeMap<(usize, bool), FuncId> = Default::default();
     let gc_poll = {
-        let sig = word_sig(&module, 0, false);
+        let sig = preserving_sig(&module, 0);
         let id = module
             .declare_function("gc_poll", Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
@@ -321,6 +393,7 @@ pub fn compile(
         .map(|(&f, _)| f)
         .collect();
     // Pass 2: inline, compile, record stack maps and listings.
+    let mut regalloc = regalloc2::Ctx::default();
     for &id in &order {
         let fid = prog.body_ids[&id];
         ctx.func = bodies[&fid.as_u32()].clone();
@@ -335,16 +408,30 @@ pub fn compile(
             spills::remove_reloads(&mut ctx.func);
         }
         cold::spread_cold(&mut ctx.func);
-        if opts.keep_asm {
-            ctx.set_disasm(true);
-        }
-        if let Err(e) = module.define_function(fid, &mut ctx) {
-            if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
-                eprintln!("{}", ctx.func.display());
+        coldcalls::route_cold_calls(&mut ctx.func, &cold_routes, vm_ptr, &mut |arity, reentrant, f| {
+            let id = match cold_wrappers.get(&(arity, reentrant)) {
+                Some(&id) => id,
+                None => {
+                    let kind = if reentrant { "reentrant" } else { "call" };
+                    let sig = preserving_sig(&module, arity + 1);
+                    let id = module
+                        .declare_function(&format!("cold_{kind}_{arity}"), Linkage::Local, &sig)
+                        .expect("a fresh name");
+                    cold_wrappers.insert((arity, reentrant), id);
+                    id
+                }
+            };
+            module.declare_func_in_func(id, f)
+        });
+        let cc = match optimize_and_define(&mut module, fid, &mut ctx, &mut regalloc, opts.keep_asm) {
+            Ok(cc) => cc,
+            Err(e) => {
+                if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
+                    eprintln!("{}", ctx.func.display());
+                }
+                return Err(format!("compiling {}: {e}", scopes.get(id).qualname));
             }
-            return Err(format!("compiling {}: {e:?}", scopes.get(id).qualname));
-        }
-        let cc = ctx.compiled_code().unwrap();
+        };
         let maps = cc
             .buffer
             .user_stack_maps()
@@ -352,7 +439,7 @@ pub fn compile(
             .map(|(off, span, map)| (*off, *span, map.entries().map(|(_, o)| o).collect()))
             .collect();
         pending_maps.push((fid, cc.buffer.data().len(), maps));
-        ir.push(listings.finish(&prog, id, &ctx));
+        ir.push(listings.finish(&prog, id, &ctx, &cc, &module));
         let s = scopes.get(id);
         module.clear_context(&mut ctx);
         let aid = array_ids[&id];
@@ -360,6 +447,12 @@ pub fn compile(
         ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
         build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), module_entry);
         module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+    }
+    for (&(arity, reentrant), &id) in &cold_wrappers {
+        ctx.func.signature = preserving_sig(&module, arity + 1);
+        build_trampoline(&mut module, &mut ctx, &mut fctx, Callee::Last(arity), vm_ptr, reentrant);
+        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
         module.clear_context(&mut ctx);
     }
     module.finalize_definitions().map_err(|e| e.to_string())?;
@@ -458,45 +551,85 @@ fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
-/// `tramp_X(args..)`: push an ExitNode {prev, caller fp, return address} on this frame, call
-/// `X(args..)`, pop it, return the result.
-fn build_reentrant_trampoline(
+/// What a trampoline calls.
+enum Callee {
+    /// This import.
+    Import(FuncId),
+    /// The Rust function whose address is the last parameter, with the `n` parameters
+    /// before it as arguments and one word of result.
+    Last(usize),
+}
+
+/// A runtime entry point's wrapper: `tramp_X(args..)` (SystemV, returns `X`'s result) or
+/// `cold_call_N(args.., target)` (`preserve_all`, leaves the result in `Vm::cold_result`;
+/// see [`coldcalls`]). With `exit_node`, it pushes an ExitNode {prev, caller fp, return
+/// address} on its frame around the call, for entry points that may call back into Python.
+fn build_trampoline(
     module: &mut JITModule,
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
-    target: FuncId,
+    callee: Callee,
     vm: i64,
+    exit_node: bool,
 ) {
+    let result_to_vm = ctx.func.signature.call_conv == CallConv::PreserveAll;
+    let target_sig = match callee {
+        Callee::Last(n) => Some(word_sig(module, n, true)),
+        Callee::Import(_) => None,
+    };
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let blk = b.create_block();
     b.append_block_params_for_function_params(blk);
     b.switch_to_block(blk);
     b.seal_block(blk);
-    let args: Vec<_> = b.block_params(blk).to_vec();
-    let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 24, 3));
-    let node = b.ins().stack_addr(I64, ss, 0);
+    let mut args: Vec<_> = b.block_params(blk).to_vec();
     let vmv = b.ins().iconst(I64, vm);
-    let prev = b
-        .ins()
-        .load(I64, trusted(), vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
-    b.ins().store(trusted(), prev, node, 0);
-    let fp = b.ins().get_frame_pointer(I64);
-    let caller_fp = b.ins().load(I64, trusted(), fp, 0);
-    b.ins().store(trusted(), caller_fp, node, 8);
-    let ra = b.ins().get_return_address(I64);
-    b.ins().store(trusted(), ra, node, 16);
-    b.ins()
-        .store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
-    let callee = module.declare_func_in_func(target, b.func);
-    let call = b.ins().call(callee, &args);
+    let mut prev = None;
+    if exit_node {
+        let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 24, 3));
+        let node = b.ins().stack_addr(I64, ss, 0);
+        let p = b
+            .ins()
+            .load(I64, trusted(), vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+        b.ins().store(trusted(), p, node, 0);
+        let fp = b.ins().get_frame_pointer(I64);
+        let caller_fp = b.ins().load(I64, trusted(), fp, 0);
+        b.ins().store(trusted(), caller_fp, node, 8);
+        let ra = b.ins().get_return_address(I64);
+        b.ins().store(trusted(), ra, node, 16);
+        b.ins()
+            .store(trusted(), node, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+        prev = Some(p);
+    }
+    let call = match callee {
+        Callee::Import(id) => {
+            let f = module.declare_func_in_func(id, b.func);
+            b.ins().call(f, &args)
+        }
+        Callee::Last(_) => {
+            let target = args.pop().expect("the target parameter");
+            let sig = b.import_signature(target_sig.expect("a target signature"));
+            b.ins().call_indirect(sig, target, &args)
+        }
+    };
     let results = b.inst_results(call).to_vec();
-    b.ins()
-        .store(trusted(), prev, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
-    b.ins().return_(&results);
+    if let Some(p) = prev {
+        b.ins().store(trusted(), p, vmv, cellar_runtime::vm::VM_EXIT_TOP_OFFSET);
+    }
+    if result_to_vm {
+        if let Some(&r) = results.first() {
+            b.ins()
+                .store(trusted(), r, vmv, cellar_runtime::vm::VM_COLD_RESULT_OFFSET);
+        }
+        b.ins().return_(&[]);
+    } else {
+        b.ins().return_(&results);
+    }
     b.finalize(module.target_config());
 }
 
-/// `gc_poll()`: call `rt_gc_collect(caller fp, return address)`.
+/// `gc_poll()`: call `rt_gc_collect(caller fp, return address)`. It is `preserve_all`, so
+/// a poll clobbers no register of the code that polls.
 fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut FunctionBuilderContext, target: FuncId) {
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let blk = b.create_block();
