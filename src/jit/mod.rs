@@ -256,6 +256,8 @@ pub fn compile(
     }
     let mut fctx = FunctionBuilderContext::new();
     let mut ctx = module.make_context();
+    // One register allocator context for every function (see `optimize_and_define`).
+    let mut regalloc = regalloc2::Ctx::default();
     let mut trampolines = HashMap::new();
     for imp in imports.iter().filter(|i| i.reentrant) {
         let sig = word_sig(&module, imp.params, imp.ret);
@@ -272,7 +274,7 @@ pub fn compile(
             vm_ptr,
             true,
         );
-        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
         module.clear_context(&mut ctx);
         trampolines.insert(imp.name, id);
     }
@@ -300,7 +302,7 @@ pub fn compile(
             .map_err(|e| e.to_string())?;
         ctx.func.signature = sig;
         build_poll_trampoline(&mut module, &mut ctx, &mut fctx, import_ids["rt_gc_collect"].0);
-        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
         module.clear_context(&mut ctx);
         id
     };
@@ -393,7 +395,6 @@ pub fn compile(
         .map(|(&f, _)| f)
         .collect();
     // Pass 2: inline, compile, record stack maps and listings.
-    let mut regalloc = regalloc2::Ctx::default();
     for &id in &order {
         let fid = prog.body_ids[&id];
         ctx.func = bodies[&fid.as_u32()].clone();
@@ -446,13 +447,13 @@ pub fn compile(
         let module_entry = id.0 == 0;
         ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
         build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), module_entry);
-        module.define_function(aid, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        optimize_and_define(&mut module, aid, &mut ctx, &mut regalloc, false)?;
         module.clear_context(&mut ctx);
     }
     for (&(arity, reentrant), &id) in &cold_wrappers {
         ctx.func.signature = preserving_sig(&module, arity + 1);
         build_trampoline(&mut module, &mut ctx, &mut fctx, Callee::Last(arity), vm_ptr, reentrant);
-        module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))?;
+        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
         module.clear_context(&mut ctx);
     }
     module.finalize_definitions().map_err(|e| e.to_string())?;
