@@ -33,8 +33,8 @@ use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
     types::{F64, I64},
-    Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData, StackSlotKind,
-    Value,
+    AliasRegionData, Block, FuncRef, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, StackSlot, StackSlotData,
+    StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
@@ -123,6 +123,9 @@ struct Lower<'a, 'b, 'm> {
     /// fall-through side (see [`Lower::brif_likely`]).
     likely: Option<Block>,
 }
+
+/// The `user_id` of the alias region of cell values (see `Lower::cell_flags`).
+pub const CELL_REGION: u32 = 1;
 
 fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
@@ -576,7 +579,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             Slot::Cell(var) => {
                 let c = self.b.use_var(var);
-                let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
+                let cf = self.cell_flags();
+                let v = self.b.ins().load(I64, cf, c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
                 if self.bound.contains(name) {
                     return v;
@@ -585,7 +589,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             Slot::Free(i) => {
                 let c = self.free_cell(i);
-                let v = self.b.ins().load(I64, flags(), c, CELL_VALUE_OFFSET);
+                let cf = self.cell_flags();
+                let v = self.b.ins().load(I64, cf, c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
                 if self
                     .cell_owner(name)
@@ -634,6 +639,17 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// The record never changes after the closure is made and the running closure is
     /// always a function with this record, so the load may be merged with others and moved
     /// (`readonly`, `can_move`): a loop reads each entry once.
+    /// Flags of a read or write of a cell's value: the alias region [`CELL_REGION`], which
+    /// no other access of compiled code is in, so Cranelift's alias analysis knows that a
+    /// store to a list, a dict or a stack slot leaves cell values as they were.
+    fn cell_flags(&mut self) -> MemFlagsData {
+        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData {
+            user_id: CELL_REGION,
+            description: "cell value".into(),
+        });
+        flags().with_alias_region(Some(region))
+    }
+
     fn free_cell(&mut self, i: usize) -> Value {
         let f = self.b.use_var(self.func_var);
         let c = self.b.ins().load(
@@ -670,11 +686,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             Slot::FrozenFree(_) => unreachable!("a frozen variable is never rebound: {name}"),
             Slot::Cell(var) => {
                 let c = self.b.use_var(var);
-                self.b.ins().store(flags(), v, c, CELL_VALUE_OFFSET);
+                let cf = self.cell_flags();
+                self.b.ins().store(cf, v, c, CELL_VALUE_OFFSET);
             }
             Slot::Free(i) => {
                 let c = self.free_cell(i);
-                self.b.ins().store(flags(), v, c, CELL_VALUE_OFFSET);
+                let cf = self.cell_flags();
+                self.b.ins().store(cf, v, c, CELL_VALUE_OFFSET);
             }
             Slot::Global(s) => {
                 let g = self.iconst(self.prog.globals_addr);

@@ -112,7 +112,9 @@ pub struct ProgramInfo<'a> {
     pub floats_cold: bool,
 }
 
-/// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then [`sink`], then
+/// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then
+/// [`spills::hoist_invariant_spills`] and [`sink`] (which need loop-invariant values
+/// hoisted already), then
 /// instruction selection and register allocation. (`Module::define_function` would run
 /// the optimiser and the back end in one step, with no room for a pass in between.)
 fn optimize_and_define(
@@ -128,6 +130,7 @@ fn optimize_and_define(
         ctx.verify(isa).map_err(|e| e.to_string())?;
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
+    spills::hoist_invariant_spills(&mut ctx.func);
     sink::sink_to_uses(&mut ctx.func);
     ctx.compute_cfg();
     ctx.compute_domtree();

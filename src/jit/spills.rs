@@ -40,7 +40,7 @@
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::{Block, Function, Inst, InstructionData, Opcode, StackSlot, Value};
+use cranelift_codegen::ir::{Block, Function, Inst, InstBuilder, InstructionData, Opcode, StackSlot, Value};
 use cranelift_codegen::loop_analysis::LoopAnalysis;
 use std::collections::HashMap;
 
@@ -219,4 +219,116 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
         Access::Spill(slot, _) | Access::Reload(slot, _) => !escaped[slot],
     });
     accesses
+}
+
+/// Move stores of loop-invariant values to spill slots out of innermost loops; returns how
+/// many stores moved.
+///
+/// An inlined callee spills its parameters for its safepoints, so a loop that calls the
+/// counter closure inline stores the closure (defined before the loop) to the same slot on
+/// every iteration, and keeps it in a register to do so. When every access to a slot in
+/// the loop stores that one value, a single store before the loop leaves the slot holding
+/// it at every safepoint in the loop, as before (and earlier in the first iteration, which
+/// only keeps alive a value that is live anyway: the frontend gives a slot to one value at
+/// a time). Runs after Cranelift's optimiser, which hoisted the `stack_addr`s.
+pub fn hoist_invariant_spills(func: &mut Function) -> usize {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(func, &cfg, &domtree);
+    let all: Vec<_> = loops.loops().collect();
+    let mut moved = 0;
+    // Which slot each `stack_addr` value addresses (offset 0 only).
+    let mut addr_slot: HashMap<Value, StackSlot> = HashMap::new();
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            if let InstructionData::StackAddr {
+                opcode: Opcode::StackAddr,
+                stack_slot,
+                offset,
+            } = func.dfg.insts[inst]
+            {
+                if i64::from(offset) == 0 {
+                    addr_slot.insert(func.dfg.first_result(inst), stack_slot);
+                }
+            }
+        }
+    }
+    for &lp in &all {
+        if all.iter().any(|&other| loops.loop_parent(other) == Some(lp)) {
+            continue;
+        }
+        let header = loops.loop_header(lp);
+        let entries: Vec<Inst> = cfg
+            .pred_iter(header)
+            .filter(|p| !loops.is_in_loop(p.block, lp))
+            .map(|p| p.inst)
+            .collect();
+        let [entry] = entries[..] else { continue };
+        // Per slot: the value every store in the loop writes (None: some other access).
+        let mut stores: HashMap<StackSlot, (Option<Value>, Vec<Inst>)> = HashMap::new();
+        let blocks: Vec<Block> = func.layout.blocks().filter(|&b| loops.is_in_loop(b, lp)).collect();
+        for &b in &blocks {
+            for inst in func.layout.block_insts(b) {
+                let store = match func.dfg.insts[inst] {
+                    InstructionData::Store {
+                        opcode: Opcode::Store,
+                        args: [v, addr],
+                        offset,
+                        ..
+                    } if i64::from(offset) == 0 && addr_slot.contains_key(&addr) => Some((addr_slot[&addr], v)),
+                    _ => None,
+                };
+                if let Some((slot, v)) = store {
+                    let e = stores.entry(slot).or_insert((Some(v), Vec::new()));
+                    if e.0 != Some(v) {
+                        e.0 = None;
+                    }
+                    e.1.push(inst);
+                    // The address operand is accounted for; the value may be an address too.
+                    if let Some(&s) = addr_slot.get(&v) {
+                        stores.insert(s, (None, Vec::new()));
+                    }
+                    continue;
+                }
+                for v in func.dfg.inst_values(inst) {
+                    if let Some(&s) = addr_slot.get(&v) {
+                        stores.insert(s, (None, Vec::new()));
+                    }
+                }
+            }
+        }
+        let mut slots: Vec<_> = stores.into_iter().collect();
+        slots.sort_by_key(|(s, _)| *s);
+        for (slot, (value, insts)) in slots {
+            let Some(v) = value else { continue };
+            let invariant = match func.dfg.value_def(v) {
+                cranelift_codegen::ir::ValueDef::Result(def, _) => {
+                    func.layout.inst_block(def).is_some_and(|d| !loops.is_in_loop(d, lp))
+                        && domtree.dominates(def, entry, &func.layout)
+                }
+                cranelift_codegen::ir::ValueDef::Param(d, _) => {
+                    !loops.is_in_loop(d, lp)
+                        && func
+                            .layout
+                            .inst_block(entry)
+                            .is_some_and(|e| domtree.block_dominates(d, e))
+                }
+                _ => false,
+            };
+            if !invariant || insts.is_empty() {
+                continue;
+            }
+            let mut cur = cranelift_codegen::cursor::FuncCursor::new(func).at_inst(entry);
+            use cranelift_codegen::cursor::Cursor;
+            let addr = cur.ins().stack_addr(cranelift_codegen::ir::types::I64, slot, 0);
+            cur.ins()
+                .store(cranelift_codegen::ir::MemFlagsData::trusted(), v, addr, 0);
+            for inst in insts {
+                func.layout.remove_inst(inst);
+            }
+            moved += 1;
+        }
+    }
+    moved
 }
