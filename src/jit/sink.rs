@@ -25,92 +25,93 @@
 //! that uses it, since x64 folds it into each load or store's address for free, while a
 //! hoisted copy holds a register.
 
-use cranelift_codegen::ir::{Block, Function, Inst, InstructionData, Opcode, Value};
-use std::collections::HashMap;
+use cranelift_codegen::entity::SecondaryMap;
+use cranelift_codegen::ir::{Block, Function, Inst, InstructionData, Opcode, Value, ValueDef};
 
 /// Move `func`'s slow-path-only pure values to their cold uses and rematerialize
 /// `stack_addr`s at their uses; returns how many instructions moved.
 pub fn sink_to_uses(func: &mut Function) -> usize {
-    let mut uses: HashMap<Value, Vec<Inst>> = HashMap::new();
+    let mut uses: SecondaryMap<Value, Vec<Inst>> = SecondaryMap::new();
+    // Candidates, in layout order: the last is looked at first, so users move before the
+    // values they use; a moved instruction's operands are looked at (again) after it.
+    let mut work: Vec<Inst> = Vec::new();
     for block in func.layout.blocks() {
+        let hot = !func.layout.is_cold(block);
         for inst in func.layout.block_insts(block) {
             for v in func.dfg.inst_values(inst) {
-                uses.entry(v).or_default().push(inst);
+                uses[v].push(inst);
+            }
+            if hot && movable(func, inst) {
+                work.push(inst);
             }
         }
     }
     let mut moved = 0;
-    loop {
-        let hot: Vec<Inst> = func
-            .layout
-            .blocks()
-            .filter(|&b| !func.layout.is_cold(b))
-            .flat_map(|b| func.layout.block_insts(b))
-            .collect();
-        let mut changed = false;
-        for &inst in hot.iter().rev() {
-            if !movable(func, inst) {
-                continue;
-            }
-            let r = func.dfg.first_result(inst);
-            let home = func.layout.inst_block(inst).expect("inst in layout");
-            let users = uses.get(&r).cloned().unwrap_or_default();
-            let mut blocks: Vec<Block> = users.iter().filter_map(|&u| func.layout.inst_block(u)).collect();
-            blocks.sort();
-            blocks.dedup();
-            let targets: Vec<Block> = if func.dfg.insts[inst].opcode() == Opcode::StackAddr {
-                blocks.into_iter().filter(|&b| b != home).collect()
-            } else if !blocks.is_empty() && blocks.iter().all(|&b| func.layout.is_cold(b)) {
-                blocks
-            } else {
-                continue;
-            };
-            if targets.is_empty() {
-                continue;
-            }
-            let operands: Vec<Value> = func.dfg.inst_values(inst).collect();
-            for &t in &targets {
-                let here: Vec<Inst> = users
-                    .iter()
-                    .copied()
-                    .filter(|&u| func.layout.inst_block(u) == Some(t))
-                    .collect();
-                let first = func
-                    .layout
-                    .block_insts(t)
-                    .find(|i| here.contains(i))
-                    .expect("a use in the block");
-                let copy = func.dfg.clone_inst(inst);
-                func.layout.insert_inst(copy, first);
-                let nr = func.dfg.first_result(copy);
-                for &u in &here {
-                    func.dfg.map_inst_values(u, |v| if v == r { nr } else { v });
-                }
-                for &a in &operands {
-                    uses.entry(a).or_default().push(copy);
-                }
-                uses.insert(nr, here);
-            }
-            let staying: Vec<Inst> = users
-                .into_iter()
-                .filter(|&u| func.layout.inst_block(u) == Some(home))
+    while let Some(inst) = work.pop() {
+        let Some(home) = func.layout.inst_block(inst) else {
+            continue;
+        };
+        if func.layout.is_cold(home) {
+            continue;
+        }
+        let r = func.dfg.first_result(inst);
+        let users = std::mem::take(&mut uses[r]);
+        let mut blocks: Vec<Block> = users.iter().filter_map(|&u| func.layout.inst_block(u)).collect();
+        blocks.sort();
+        blocks.dedup();
+        let targets: Vec<Block> = if func.dfg.insts[inst].opcode() == Opcode::StackAddr {
+            blocks.into_iter().filter(|&b| b != home).collect()
+        } else if !blocks.is_empty() && blocks.iter().all(|&b| func.layout.is_cold(b)) {
+            blocks
+        } else {
+            Vec::new()
+        };
+        if targets.is_empty() {
+            uses[r] = users;
+            continue;
+        }
+        let operands: Vec<Value> = func.dfg.inst_values(inst).collect();
+        for &t in &targets {
+            let here: Vec<Inst> = users
+                .iter()
+                .copied()
+                .filter(|&u| func.layout.inst_block(u) == Some(t))
                 .collect();
-            if staying.is_empty() {
-                func.layout.remove_inst(inst);
-                for &a in &operands {
-                    if let Some(list) = uses.get_mut(&a) {
-                        list.retain(|&u| u != inst);
+            let first = func
+                .layout
+                .block_insts(t)
+                .find(|i| here.contains(i))
+                .expect("a use in the block");
+            let copy = func.dfg.clone_inst(inst);
+            func.layout.insert_inst(copy, first);
+            let nr = func.dfg.first_result(copy);
+            for &u in &here {
+                func.dfg.map_inst_values(u, |v| if v == r { nr } else { v });
+            }
+            for &a in &operands {
+                uses[a].push(copy);
+            }
+            uses[nr] = here;
+        }
+        let staying: Vec<Inst> = users
+            .into_iter()
+            .filter(|&u| func.layout.inst_block(u) == Some(home))
+            .collect();
+        if staying.is_empty() {
+            func.layout.remove_inst(inst);
+            for &a in &operands {
+                uses[a].retain(|&u| u != inst);
+                if let ValueDef::Result(d, _) = func.dfg.value_def(a) {
+                    if movable(func, d) {
+                        work.push(d);
                     }
                 }
             }
-            uses.insert(r, staying);
-            moved += 1;
-            changed = true;
         }
-        if !changed {
-            return moved;
-        }
+        uses[r] = staying;
+        moved += 1;
     }
+    moved
 }
 
 /// A pure instruction with one result: no memory access (but a `readonly can_move` load),
