@@ -38,9 +38,12 @@
 //! reload was replaced). The pass runs after inlining, so it sees the loops that inlined
 //! bodies sit in. `CELLAR_KEEP_RELOADS=1` turns it off, for measuring.
 
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::{Block, Function, Inst, InstBuilder, InstructionData, Opcode, StackSlot, Value};
+use cranelift_codegen::ir::{
+    types::I64, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlot, Value, ValueDef,
+};
 use cranelift_codegen::loop_analysis::LoopAnalysis;
 use std::collections::HashMap;
 
@@ -153,12 +156,9 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     reloads.len()
 }
 
-/// The spills and reloads of `func`: loads and stores at offset 0 of a `stack_addr` of a
-/// spill slot. A slot whose address is used any other way (which the frontend never
-/// does) is left out altogether.
-fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> HashMap<Inst, Access> {
-    let mut addr_slot: HashMap<Value, usize> = HashMap::new();
-    let mut escaped = vec![false; slot_index.len()];
+/// Every `stack_addr` of `func`: its result, slot and offset.
+fn stack_addrs(func: &Function) -> Vec<(Value, StackSlot, i64)> {
+    let mut found = Vec::new();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             if let InstructionData::StackAddr {
@@ -167,11 +167,23 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
                 offset,
             } = func.dfg.insts[inst]
             {
-                if let Some(&slot) = slot_index.get(&stack_slot) {
-                    addr_slot.insert(func.dfg.first_result(inst), slot);
-                    escaped[slot] |= i64::from(offset) != 0;
-                }
+                found.push((func.dfg.first_result(inst), stack_slot, i64::from(offset)));
             }
+        }
+    }
+    found
+}
+
+/// The spills and reloads of `func`: loads and stores at offset 0 of a `stack_addr` of a
+/// spill slot. A slot whose address is used any other way (which the frontend never
+/// does) is left out altogether.
+fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> HashMap<Inst, Access> {
+    let mut addr_slot: HashMap<Value, usize> = HashMap::new();
+    let mut escaped = vec![false; slot_index.len()];
+    for (addr, stack_slot, offset) in stack_addrs(func) {
+        if let Some(&slot) = slot_index.get(&stack_slot) {
+            addr_slot.insert(addr, slot);
+            escaped[slot] |= offset != 0;
         }
     }
     let mut accesses = HashMap::new();
@@ -238,22 +250,15 @@ pub fn hoist_invariant_spills(func: &mut Function) -> usize {
     loops.compute(func, &cfg, &domtree);
     let all: Vec<_> = loops.loops().collect();
     let mut moved = 0;
-    // Which slot each `stack_addr` value addresses (offset 0 only).
-    let mut addr_slot: HashMap<Value, StackSlot> = HashMap::new();
-    for b in func.layout.blocks() {
-        for inst in func.layout.block_insts(b) {
-            if let InstructionData::StackAddr {
-                opcode: Opcode::StackAddr,
-                stack_slot,
-                offset,
-            } = func.dfg.insts[inst]
-            {
-                if i64::from(offset) == 0 {
-                    addr_slot.insert(func.dfg.first_result(inst), stack_slot);
-                }
-            }
-        }
-    }
+    // Which slot each `stack_addr` value addresses; slots also addressed at an offset
+    // (which the frontend never does) are left alone.
+    let addrs = stack_addrs(func);
+    let offset_slots: Vec<StackSlot> = addrs.iter().filter(|a| a.2 != 0).map(|a| a.1).collect();
+    let addr_slot: HashMap<Value, StackSlot> = addrs
+        .into_iter()
+        .filter(|(_, slot, _)| !offset_slots.contains(slot))
+        .map(|(addr, slot, _)| (addr, slot))
+        .collect();
     for &lp in &all {
         if all.iter().any(|&other| loops.loop_parent(other) == Some(lp)) {
             continue;
@@ -303,11 +308,11 @@ pub fn hoist_invariant_spills(func: &mut Function) -> usize {
         for (slot, (value, insts)) in slots {
             let Some(v) = value else { continue };
             let invariant = match func.dfg.value_def(v) {
-                cranelift_codegen::ir::ValueDef::Result(def, _) => {
+                ValueDef::Result(def, _) => {
                     func.layout.inst_block(def).is_some_and(|d| !loops.is_in_loop(d, lp))
                         && domtree.dominates(def, entry, &func.layout)
                 }
-                cranelift_codegen::ir::ValueDef::Param(d, _) => {
+                ValueDef::Param(d, _) => {
                     !loops.is_in_loop(d, lp)
                         && func
                             .layout
@@ -319,11 +324,9 @@ pub fn hoist_invariant_spills(func: &mut Function) -> usize {
             if !invariant || insts.is_empty() {
                 continue;
             }
-            let mut cur = cranelift_codegen::cursor::FuncCursor::new(func).at_inst(entry);
-            use cranelift_codegen::cursor::Cursor;
-            let addr = cur.ins().stack_addr(cranelift_codegen::ir::types::I64, slot, 0);
-            cur.ins()
-                .store(cranelift_codegen::ir::MemFlagsData::trusted(), v, addr, 0);
+            let mut cur = FuncCursor::new(func).at_inst(entry);
+            let addr = cur.ins().stack_addr(I64, slot, 0);
+            cur.ins().store(MemFlagsData::trusted(), v, addr, 0);
             for inst in insts {
                 func.layout.remove_inst(inst);
             }
