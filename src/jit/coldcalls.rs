@@ -36,8 +36,9 @@
 //! nothing leaves a meaningless word in `cold_result`, which nothing reads. The load
 //! follows the call at once, so no collection can fall between the store and the load.
 //! `cold_reentrant_N` pushes the ExitNode itself (it replaces `tramp_X`), so the collector
-//! still finds the calling JIT frame from the node's frame pointer and return address. Hot paths keep their direct SystemV calls:
-//! saving every register costs more than a call that runs often.
+//! still finds the calling JIT frame from the node's frame pointer and return address.
+//! Hot paths keep their direct SystemV calls: saving every register costs more than a call
+//! that runs often.
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{

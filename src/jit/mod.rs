@@ -114,9 +114,9 @@ pub struct ProgramInfo<'a> {
 
 /// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then
 /// [`spills::hoist_invariant_spills`] and [`sink`] (which need loop-invariant values
-/// hoisted already), then
-/// instruction selection and register allocation. (`Module::define_function` would run
-/// the optimiser and the back end in one step, with no room for a pass in between.)
+/// hoisted already), then instruction selection and register allocation.
+/// (`Module::define_function` would run the optimiser and the back end in one step, with
+/// no room for a pass in between.)
 fn optimize_and_define(
     module: &mut JITModule,
     fid: FuncId,
