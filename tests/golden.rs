@@ -805,6 +805,56 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("counting's loop reads stack slots: {reloads:?}").into());
             }
         }
+        "no-reload-without-clobbers" => {
+            // A function whose every call goes to a `preserve_all` function (its slow paths'
+            // wrappers, the poll) keeps its values in registers across them: it reads no
+            // stack slot back, in loops or not.
+            let mut checked = 0;
+            for g in &irs {
+                let header = |prefix: &str| -> HashMap<String, String> {
+                    g.opt
+                        .lines()
+                        .filter_map(|l| l.trim().split_once(" = "))
+                        .filter(|(k, _)| k.starts_with(prefix))
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect()
+                };
+                let (sigs, fns) = (header("sig"), header("fn"));
+                let preserving = |f: &str| {
+                    fns.get(f)
+                        .and_then(|d| d.split_whitespace().last())
+                        .and_then(|sig| sigs.get(sig))
+                        .is_some_and(|s| s.ends_with("preserve_all"))
+                };
+                let blocks = parse_blocks(&g.opt);
+                let insts: Vec<&String> = blocks.iter().flat_map(|b| &b.insts).collect();
+                let clobbers = insts.iter().any(|i| {
+                    i.contains("call_indirect")
+                        || i.split("call ")
+                            .nth(1)
+                            .is_some_and(|c| !preserving(c.split('(').next().unwrap_or("")))
+                });
+                if clobbers {
+                    continue;
+                }
+                let slot_addrs: HashSet<&str> = insts
+                    .iter()
+                    .filter(|i| i.contains(" = stack_addr"))
+                    .filter_map(|i| i.split(' ').next())
+                    .collect();
+                let reloads: Vec<&&String> = insts
+                    .iter()
+                    .filter(|i| i.contains(" = load.") && i.split([' ', '+']).any(|w| slot_addrs.contains(w)))
+                    .collect();
+                if !reloads.is_empty() {
+                    return Err(format!("{} reads stack slots back: {reloads:?}", g.qualname).into());
+                }
+                checked += 1;
+            }
+            if checked < 3 {
+                return Err(format!("only {checked} functions make no clobbering call").into());
+            }
+        }
         _ => return Err(format!("unknown property {which}").into()),
     }
     Ok(())
@@ -909,6 +959,7 @@ fn main() {
         "cold-calls-preserve-all",
         "slow-path-values-sunk",
         "invariant-spill-hoisted",
+        "no-reload-without-clobbers",
         "loop-body-falls-through",
         "one-kind-load",
         "int-tree-raw",

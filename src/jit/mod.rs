@@ -408,9 +408,6 @@ pub fn compile(
             caller: fid.as_u32(),
         })
         .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
-        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
-            spills::remove_reloads(&mut ctx.func);
-        }
         cold::spread_cold(&mut ctx.func);
         coldcalls::route_cold_calls(&mut ctx.func, &cold_routes, vm_ptr, &mut |arity, reentrant, f| {
             let id = match cold_wrappers.get(&(arity, reentrant)) {
@@ -427,6 +424,9 @@ pub fn compile(
             };
             module.declare_func_in_func(id, f)
         });
+        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
+            spills::remove_reloads(&mut ctx.func);
+        }
         let cc = match optimize_and_define(&mut module, fid, &mut ctx, &mut regalloc, opts.keep_asm) {
             Ok(cc) => cc,
             Err(e) => {

@@ -31,12 +31,16 @@
 //! never live at the same time, so exactly one spill reaches each of its reloads. A reload
 //! the analysis cannot pin down (none seen so far) is left as it is.
 //!
-//! Only reloads inside loops are replaced. A value that lives on in a register across a
-//! call needs a callee-saved register, which every call of the function then saves and
-//! restores: a good trade in a loop, where that cost is paid once for many iterations, and
-//! a bad one in a short recursive function (fib measured 13% more instructions when every
-//! reload was replaced). The pass runs after inlining, so it sees the loops that inlined
-//! bodies sit in. `CELLAR_KEEP_RELOADS=1` turns it off, for measuring.
+//! Only reloads inside loops are replaced, unless the function makes no call that
+//! clobbers registers. A value that lives on in a register across a SystemV call needs a
+//! callee-saved register, which every call of the function then saves and restores: a good
+//! trade in a loop, where that cost is paid once for many iterations, and a bad one in a
+//! short recursive function (fib measured 13% more instructions when every reload was
+//! replaced). Calls to the slow paths' `preserve_all` wrappers (see `super::coldcalls`)
+//! clobber nothing, so a function that makes no other call has its reloads replaced
+//! everywhere. The pass runs after inlining and after the slow-path calls are rerouted,
+//! so it sees the loops that inlined bodies sit in and the calls' conventions.
+//! `CELLAR_KEEP_RELOADS=1` turns it off, for measuring.
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
@@ -44,6 +48,7 @@ use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
     types::I64, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlot, Value, ValueDef,
 };
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::loop_analysis::LoopAnalysis;
 use std::collections::HashMap;
 
@@ -79,7 +84,11 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     let domtree = DominatorTree::with_function(func, &cfg);
     let mut loops = LoopAnalysis::new();
     loops.compute(func, &cfg, &domtree);
-    if loops.loops().next().is_none() {
+    // With no call that clobbers registers (every call goes to a `preserve_all` slow-path
+    // wrapper), a value kept in a register costs no callee-saved register: replace
+    // reloads everywhere, not only in loops.
+    let everywhere = !clobbering_call(func);
+    if !everywhere && loops.loops().next().is_none() {
         return 0;
     }
     let accesses = spill_accesses(func, &slot_index);
@@ -132,10 +141,11 @@ pub fn remove_reloads(func: &mut Function) -> usize {
         }
     }
 
-    // Rewrite: each reload inside a loop whose slot holds a known value becomes that value.
+    // Rewrite: each reload inside a loop (or anywhere, see above) whose slot holds a known
+    // value becomes that value.
     let mut reloads: Vec<(Inst, Value, Value)> = Vec::new();
     for &b in &rpo {
-        if loops.innermost_loop(b).is_none() {
+        if !everywhere && loops.innermost_loop(b).is_none() {
             continue;
         }
         let Some(mut state) = entry.get(&b).cloned() else {
@@ -154,6 +164,20 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     }
     func.dfg.resolve_all_aliases();
     reloads.len()
+}
+
+/// Does `func` make a call that clobbers registers (any call but to a `preserve_all`
+/// function)?
+fn clobbering_call(func: &Function) -> bool {
+    func.layout.blocks().any(|b| {
+        func.layout.block_insts(b).any(|inst| match func.dfg.insts[inst] {
+            InstructionData::Call { func_ref, .. } => {
+                let sig = func.dfg.ext_funcs[func_ref].signature;
+                func.dfg.signatures[sig].call_conv != CallConv::PreserveAll
+            }
+            ref data => data.opcode().is_call(),
+        })
+    })
 }
 
 /// Every `stack_addr` of `func`: its result, slot and offset.
