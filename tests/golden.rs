@@ -670,6 +670,10 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                         if name.starts_with("rt_") || name.starts_with("tramp_") {
                             return Err(format!("{}: cold {} calls {name} directly", g.qualname, b.name).into());
                         }
+                        // The arguments go through `Vm::cold_args`, not registers.
+                        if name.starts_with("cold_") && !i.contains(&format!("{callee}()")) {
+                            return Err(format!("{}: {i} passes arguments in registers", g.qualname).into());
+                        }
                         rerouted += name.starts_with("cold_call_") as usize;
                     }
                 }

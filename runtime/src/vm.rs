@@ -11,7 +11,9 @@
 //! +24  exit_top: *mut ExitNode   innermost JIT frame that called into Rust
 //! +32  cold_result: u64  the result of a runtime call made from a slow path, which the
 //!                        call's `preserve_all` wrapper leaves here (it cannot return it)
-//! +40  ... Rust-only fields
+//! +40  cold_args: [u64; 8]   the target (+40) and arguments (+48, +56, ..) of that call,
+//!                        stored by the slow path for the wrapper to load
+//! +104 ... Rust-only fields
 //! ```
 
 use crate::gc::{ExitNode, FrameMap, Heap};
@@ -29,6 +31,8 @@ pub const VM_GC_PENDING_OFFSET: i32 = 16;
 pub const VM_EXIT_TOP_OFFSET: i32 = 24;
 /// Offset of `Vm::cold_result`.
 pub const VM_COLD_RESULT_OFFSET: i32 = 32;
+/// Offset of `Vm::cold_args`.
+pub const VM_COLD_ARGS_OFFSET: i32 = 40;
 
 /// The whole runtime state. See the module docs for the layout of the first fields.
 #[repr(C)]
@@ -47,6 +51,10 @@ pub struct Vm {
     /// written by the call's wrapper and read by the caller right after, before anything
     /// can collect, so the collector never needs to see it.
     pub cold_result: u64,
+    /// The target (first) and arguments of a slow path's runtime call, which the slow path
+    /// stores here right before calling the wrapper that loads them (see
+    /// `cellar::jit::coldcalls`).
+    pub cold_args: [u64; 8],
     /// Global variable slots (fixed size once the program is compiled; UNBOUND = unset).
     pub globals: Vec<Value>,
     /// Names of the global slots.
@@ -80,6 +88,7 @@ const _: () = {
     assert!(std::mem::offset_of!(Vm, gc_pending) == VM_GC_PENDING_OFFSET as usize);
     assert!(std::mem::offset_of!(Vm, exit_top) == VM_EXIT_TOP_OFFSET as usize);
     assert!(std::mem::offset_of!(Vm, cold_result) == VM_COLD_RESULT_OFFSET as usize);
+    assert!(std::mem::offset_of!(Vm, cold_args) == VM_COLD_ARGS_OFFSET as usize);
 };
 
 static mut VM: *mut Vm = std::ptr::null_mut();
@@ -102,6 +111,7 @@ pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *m
         gc_pending: 0,
         exit_top: std::ptr::null_mut(),
         cold_result: 0,
+        cold_args: [0; 8],
         globals: Vec::new(),
         global_names: Vec::new(),
         roots: Vec::new(),

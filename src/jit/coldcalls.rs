@@ -9,32 +9,40 @@
 //! the hot path then loads them every iteration.
 //!
 //! This pass sends every call to a runtime entry point from a cold block (see [`super::cold`])
-//! through a wrapper instead: `cold_call_N(a0, .., aN-1, target)` calls the Rust function at
-//! `target` with the N arguments. The wrappers use Cranelift's `preserve_all` convention:
-//! they save whatever registers they and the target touch, so the call site clobbers
-//! nothing and the register allocator may keep values in any register across it.
-//! `preserve_all` functions cannot return a value, so the wrapper stores the target's
-//! result in `Vm::cold_result` and the call site loads it from there:
+//! through a wrapper instead. The wrappers use Cranelift's `preserve_all` convention: they
+//! save whatever registers they and the target touch, so the call site clobbers nothing and
+//! the register allocator may keep values in any register across it. Nor does the call site
+//! pass anything in registers: it stores the target's address and the arguments in
+//! `Vm::cold_args`, and `cold_call_N()` loads them and calls the target with the N
+//! arguments. Argument registers are fixed registers; a value passed in one on a slow path
+//! inside a loop made the register allocator split or spill it through the whole loop (with
+//! the arguments in registers, fib_closure ran 10% more instructions, counter 5% more).
+//! `preserve_all` functions cannot return a value either, so the wrapper stores the
+//! target's result in `Vm::cold_result` and the call site loads it from there:
 //!
 //! ```text
 //!   before (cold block)                     after
-//!   v7 = call rt_binop(v1, v2, v3)          v9 = iconst &rt_binop
-//!                                           call cold_call_3(v1, v2, v3, v9)  ; same stack map
-//!                                           v7 = load [&vm + VM_COLD_RESULT_OFFSET]
+//!   v7 = call rt_binop(v1, v2, v3)          store &rt_binop -> vm.cold_args[0]
+//!                                           store v1, v2, v3 -> vm.cold_args[1..4]
+//!                                           call cold_call_3()         ; same stack map
+//!                                           v7 = load vm.cold_result
 //!
-//!   cold_call_3(a, b, c, target):  preserve_all
-//!   +---------------------------------------------+
-//!   | push rbp; save every register it clobbers   |
-//!   | r = call_indirect target(a, b, c) (SystemV) |
-//!   | store r -> vm.cold_result                   |
-//!   | restore; ret                                |
-//!   +---------------------------------------------+
+//!   cold_call_3():  preserve_all
+//!   +------------------------------------------------+
+//!   | push rbp; save every register it clobbers      |
+//!   | target, a, b, c = load vm.cold_args[0..4]      |
+//!   | r = call_indirect target(a, b, c)   (SystemV)  |
+//!   | store r -> vm.cold_result                      |
+//!   | restore; ret                                   |
+//!   +------------------------------------------------+
 //! ```
 //!
 //! One wrapper per arity (and a `cold_reentrant_N` for entry points that may call back
 //! into Python), compiled only if used, keeps start-up cost small. A target that returns
-//! nothing leaves a meaningless word in `cold_result`, which nothing reads. The load
-//! follows the call at once, so no collection can fall between the store and the load.
+//! nothing leaves a meaningless word in `cold_result`, which nothing reads. The wrapper
+//! loads its arguments before it calls, and the call site loads the result right after the
+//! call, so a nested slow-path call (Python code the target calls back) cannot overwrite
+//! either in between, and no collection falls between a store and its load.
 //! `cold_reentrant_N` pushes the ExitNode itself (it replaces `tramp_X`), so the collector
 //! still finds the calling JIT frame from the node's frame pointer and return address.
 //! Hot paths keep their direct SystemV calls: saving every register costs more than a call
@@ -45,6 +53,9 @@ use cranelift_codegen::ir::{
     types::I64, ExternalName, FuncRef, Function, InstBuilder, InstructionData, MemFlagsData, Opcode,
 };
 use std::collections::HashMap;
+
+/// The most arguments a slow path's runtime call passes through `Vm::cold_args`.
+pub const MAX_COLD_ARGS: usize = 7;
 
 /// How a slow path reaches one runtime entry point.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +72,8 @@ pub struct ColdRoute {
 /// import, or the `tramp_X` of a reentrant one) to its route, `wrapper(arity, reentrant,
 /// func)` makes the matching `cold_call_N` wrapper callable from `func`, and `vm_addr` is
 /// the VM's address. Returns how many calls moved.
+///
+/// `Vm::cold_args` holds the target and at most [`MAX_COLD_ARGS`] arguments.
 pub fn route_cold_calls(
     func: &mut Function,
     routes: &HashMap<u32, ColdRoute>,
@@ -93,11 +106,23 @@ pub fn route_cold_calls(
             };
             let key = (route.arity, route.reentrant);
             let wrapper_ref = *refs.entry(key).or_insert_with(|| wrapper(key.0, key.1, func));
-            let target = FuncCursor::new(func).at_inst(inst).ins().iconst(I64, route.addr);
+            let args: Vec<_> = func.dfg.inst_args(inst).to_vec();
+            assert!(args.len() <= MAX_COLD_ARGS, "Vm::cold_args holds the arguments");
+            {
+                let mut cur = FuncCursor::new(func).at_inst(inst);
+                let vm = cur.ins().iconst(I64, vm_addr);
+                let target = cur.ins().iconst(I64, route.addr);
+                let base = cellar_runtime::vm::VM_COLD_ARGS_OFFSET;
+                cur.ins().store(MemFlagsData::trusted(), target, vm, base);
+                for (k, &a) in args.iter().enumerate() {
+                    cur.ins()
+                        .store(MemFlagsData::trusted(), a, vm, base + 8 * (k as i32 + 1));
+                }
+            }
             let dfg = &mut func.dfg;
             if let InstructionData::Call { func_ref, args, .. } = &mut dfg.insts[inst] {
                 *func_ref = wrapper_ref;
-                args.push(target, &mut dfg.value_lists);
+                args.clear(&mut dfg.value_lists);
             }
             let results = func.dfg.inst_results(inst).to_vec();
             func.dfg.detach_inst_results(inst);

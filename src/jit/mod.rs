@@ -414,7 +414,7 @@ pub fn compile(
                 Some(&id) => id,
                 None => {
                     let kind = if reentrant { "reentrant" } else { "call" };
-                    let sig = preserving_sig(&module, arity + 1);
+                    let sig = preserving_sig(&module, 0);
                     let id = module
                         .declare_function(&format!("cold_{kind}_{arity}"), Linkage::Local, &sig)
                         .expect("a fresh name");
@@ -454,8 +454,15 @@ pub fn compile(
         module.clear_context(&mut ctx);
     }
     for (&(arity, reentrant), &id) in &cold_wrappers {
-        ctx.func.signature = preserving_sig(&module, arity + 1);
-        build_trampoline(&mut module, &mut ctx, &mut fctx, Callee::Last(arity), vm_ptr, reentrant);
+        ctx.func.signature = preserving_sig(&module, 0);
+        build_trampoline(
+            &mut module,
+            &mut ctx,
+            &mut fctx,
+            Callee::Staged(arity),
+            vm_ptr,
+            reentrant,
+        );
         optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
         module.clear_context(&mut ctx);
     }
@@ -559,14 +566,14 @@ fn trusted() -> MemFlagsData {
 enum Callee {
     /// This import.
     Import(FuncId),
-    /// The Rust function whose address is the last parameter, with the `n` parameters
-    /// before it as arguments and one word of result.
-    Last(usize),
+    /// The Rust function whose address is in `Vm::cold_args[0]`, with the `n` words after
+    /// it as arguments, and one word of result.
+    Staged(usize),
 }
 
 /// A runtime entry point's wrapper: `tramp_X(args..)` (SystemV, returns `X`'s result) or
-/// `cold_call_N(args.., target)` (`preserve_all`, leaves the result in `Vm::cold_result`;
-/// see [`coldcalls`]). With `exit_node`, it pushes an ExitNode {prev, caller fp, return
+/// `cold_call_N()` (`preserve_all`, target and arguments in `Vm::cold_args`, leaves the
+/// result in `Vm::cold_result`; see [`coldcalls`]). With `exit_node`, it pushes an ExitNode {prev, caller fp, return
 /// address} on its frame around the call, for entry points that may call back into Python.
 fn build_trampoline(
     module: &mut JITModule,
@@ -578,7 +585,7 @@ fn build_trampoline(
 ) {
     let result_to_vm = ctx.func.signature.call_conv == CallConv::PreserveAll;
     let target_sig = match callee {
-        Callee::Last(n) => Some(word_sig(module, n, true)),
+        Callee::Staged(n) => Some(word_sig(module, n, true)),
         Callee::Import(_) => None,
     };
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
@@ -588,6 +595,16 @@ fn build_trampoline(
     b.seal_block(blk);
     let mut args: Vec<_> = b.block_params(blk).to_vec();
     let vmv = b.ins().iconst(I64, vm);
+    let mut staged_target = None;
+    if let Callee::Staged(n) = callee {
+        // Target and arguments wait in `Vm::cold_args`; load them before anything can
+        // call back into Python and overwrite them.
+        let base = cellar_runtime::vm::VM_COLD_ARGS_OFFSET;
+        staged_target = Some(b.ins().load(I64, trusted(), vmv, base));
+        args = (1..=n)
+            .map(|k| b.ins().load(I64, trusted(), vmv, base + 8 * k as i32))
+            .collect();
+    }
     let mut prev = None;
     if exit_node {
         let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 24, 3));
@@ -610,8 +627,8 @@ fn build_trampoline(
             let f = module.declare_func_in_func(id, b.func);
             b.ins().call(f, &args)
         }
-        Callee::Last(_) => {
-            let target = args.pop().expect("the target parameter");
+        Callee::Staged(_) => {
+            let target = staged_target.expect("loaded above");
             let sig = b.import_signature(target_sig.expect("a target signature"));
             b.ins().call_indirect(sig, target, &args)
         }
