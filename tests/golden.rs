@@ -885,6 +885,35 @@ fn check_ir_closed_pipe(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// `cellar run prog.py | head -c 10` (both engines): once the reader has closed the pipe,
+/// writing stdout out raises `BrokenPipeError: [Errno 32] Broken pipe` at a `print`, with a
+/// traceback and status 1, as CPython does.
+fn check_run_closed_pipe() -> Result<(), Failed> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let prog = std::env::temp_dir().join(format!("cellar-closed-pipe-{}.py", std::process::id()));
+    fs::write(&prog, "for i in range(300000):\n    print(i)\n")?;
+    for engine in [&["run"][..], &["run", "--interp"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cellar"))
+            .args(engine)
+            .arg(&prog)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut head = [0u8; 10];
+        child.stdout.take().ok_or("no stdout")?.read_exact(&mut head)?; // dropped: pipe closed
+        let out = child.wait_with_output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("");
+        if out.status.code() != Some(1) || last != "BrokenPipeError: [Errno 32] Broken pipe" {
+            let _ = fs::remove_file(&prog);
+            return Err(format!("cellar {engine:?} into a closed pipe: {}, stderr: {stderr}", out.status).into());
+        }
+    }
+    let _ = fs::remove_file(&prog);
+    Ok(())
+}
+
 /// `CELLAR_PERF_MAP=1 cellar run FILE` appends one `START LENGTH py::QUALNAME` line per
 /// compiled function to `/tmp/perf-PID.map`, the file `perf report` reads.
 fn check_perf_map(dir: &Path) -> Result<(), Failed> {
@@ -946,6 +975,7 @@ fn main() {
         let dir = dir.clone();
         trials.push(Trial::test("cli::ir-closed-pipe", move || check_ir_closed_pipe(&dir)));
     }
+    trials.push(Trial::test("cli::run-closed-pipe", check_run_closed_pipe));
     {
         let dir = dir.clone();
         trials.push(Trial::test("cli::perf-map", move || check_perf_map(&dir)));

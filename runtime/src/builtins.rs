@@ -248,6 +248,14 @@ pub fn construct(t: Value, args: &[Value], kw: KW) -> Value {
                 format!("{}() takes no keyword arguments", type_obj_name(t)),
             );
         }
+        // CPython maps OSError(errno, strerror[, filename..]) to a subclass by errno and
+        // keeps the filename out of `args`; rather than get that subtly wrong, say so.
+        if args.len() >= 2 && is_subtype(t, type_object(TypeId::OSError)) {
+            return raise_new(
+                TypeId::NotImplementedError,
+                format!("cellar does not support {}() with an errno argument", type_obj_name(t)),
+            );
+        }
         return new_exception_obj(t, args.to_vec());
     }
     ret(match id {
@@ -568,10 +576,27 @@ fn bi_print(_: Value, args: &[Value], kw: KW) -> Value {
             }
         }
         s.push_str(&end);
-        let _ = vm().out.write_all(s.as_bytes());
+        write_stdout(s.as_bytes())?;
         Ok(NONE)
     })();
     ret(r)
+}
+
+/// Write to the buffered standard output. A reader that closed the pipe makes it raise
+/// `BrokenPipeError: [Errno 32] Broken pipe` when the buffer is written out, as CPython's
+/// `print` does (other write errors are ignored, as before).
+fn write_stdout(bytes: &[u8]) -> R<()> {
+    match vm().out.write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            let errno = Value::small_int(32).expect("a small int");
+            let args = vec![errno, new_str("Broken pipe")];
+            Err(crate::vm::raise(crate::exceptions::new_exception_args(
+                TypeId::BrokenPipeError,
+                args,
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `len(v)` as a Rust value.

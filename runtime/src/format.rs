@@ -320,10 +320,14 @@ pub fn str_string(v: Value) -> String {
 }
 
 /// `str(exc)`: '' with no args, `str(arg)` with one (KeyError: `repr(arg)`), else the
-/// args tuple's repr.
+/// args tuple's repr; an `OSError` made with `(errno, strerror)` reads
+/// `[Errno errno] strerror`.
 pub fn exception_str(v: Value) -> String {
     let e = obj::<ExceptionObj>(v);
     let args = tuple_items(e.args);
+    if args.len() == 2 && crate::objects::is_subtype(e.typ, crate::types::type_object(TypeId::OSError)) {
+        return format!("[Errno {}] {}", str_string(args[0]), str_string(args[1]));
+    }
     match args.len() {
         0 => String::new(),
         1 => {

@@ -79,6 +79,12 @@ pub enum TypeId {
     NotImplementedError,
     /// `MemoryError`.
     MemoryError,
+    /// `OSError`.
+    OSError,
+    /// `ConnectionError`.
+    ConnectionError,
+    /// `BrokenPipeError`.
+    BrokenPipeError,
     /// `dict_keys`.
     DictKeys,
     /// `dict_values`.
@@ -138,6 +144,13 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
         Some(TypeId::RuntimeError),
     ),
     (TypeId::MemoryError, "MemoryError", Some(TypeId::Exception)),
+    (TypeId::OSError, "OSError", Some(TypeId::Exception)),
+    (TypeId::ConnectionError, "ConnectionError", Some(TypeId::OSError)),
+    (
+        TypeId::BrokenPipeError,
+        "BrokenPipeError",
+        Some(TypeId::ConnectionError),
+    ),
     (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
