@@ -453,6 +453,18 @@ fn count_in_hot_loop(g: &FunctionIr, pred: impl Fn(&str) -> bool) -> Result<usiz
     Ok(cycle.iter().flat_map(|b| &b.insts).filter(|i| pred(i)).count())
 }
 
+/// The values that CLIF instructions `insts` define with `stack_addr`.
+fn stack_addrs<'b>(insts: impl Iterator<Item = &'b String>) -> HashSet<&'b str> {
+    insts
+        .filter_map(|i| i.split_once(" = stack_addr").map(|(v, _)| v.trim()))
+        .collect()
+}
+
+/// Is this CLIF instruction a load from one of the stack addresses `addrs`?
+fn is_reload(inst: &str, addrs: &HashSet<&str>) -> bool {
+    inst.contains(" = load.") && inst.split([' ', '+']).any(|w| addrs.contains(w))
+}
+
 /// Is this CLIF instruction an int tag test? In the loops checked, tag tests are the only
 /// unsigned `>=` compares.
 fn is_tag_test(inst: &str) -> bool {
@@ -687,11 +699,7 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             // inlined call's parameter, the same value every iteration).
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
-            let addrs: HashSet<&str> = blocks
-                .iter()
-                .flat_map(|b| &b.insts)
-                .filter_map(|i| i.split_once(" = stack_addr").map(|(v, _)| v.trim()))
-                .collect();
+            let addrs = stack_addrs(blocks.iter().flat_map(|b| &b.insts));
             let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
             let spills: Vec<&String> = cycle
                 .iter()
@@ -794,16 +802,11 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
             let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
-            let slot_addrs: HashSet<&str> = blocks
-                .iter()
-                .flat_map(|b| &b.insts)
-                .filter(|i| i.contains(" = stack_addr"))
-                .filter_map(|i| i.split(' ').next())
-                .collect();
+            let slot_addrs = stack_addrs(blocks.iter().flat_map(|b| &b.insts));
             let reloads: Vec<&String> = cycle
                 .iter()
                 .flat_map(|b| &b.insts)
-                .filter(|i| i.contains(" = load.") && i.split([' ', '+']).any(|w| slot_addrs.contains(w)))
+                .filter(|i| is_reload(i, &slot_addrs))
                 .collect();
             if !reloads.is_empty() {
                 return Err(format!("counting's loop reads stack slots: {reloads:?}").into());
@@ -841,15 +844,8 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 if clobbers {
                     continue;
                 }
-                let slot_addrs: HashSet<&str> = insts
-                    .iter()
-                    .filter(|i| i.contains(" = stack_addr"))
-                    .filter_map(|i| i.split(' ').next())
-                    .collect();
-                let reloads: Vec<&&String> = insts
-                    .iter()
-                    .filter(|i| i.contains(" = load.") && i.split([' ', '+']).any(|w| slot_addrs.contains(w)))
-                    .collect();
+                let slot_addrs = stack_addrs(insts.iter().copied());
+                let reloads: Vec<&&String> = insts.iter().filter(|i| is_reload(i, &slot_addrs)).collect();
                 if !reloads.is_empty() {
                     return Err(format!("{} reads stack slots back: {reloads:?}", g.qualname).into());
                 }
