@@ -122,8 +122,16 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
                 for f in &prog.ir {
                     eprintln!("{}", f.listing(crate::jit::Stage::Built));
                 }
+                crate::jit::specialize::keep_listings();
             }
-            unsafe { (prog.entry)(cellar_runtime::value::Value(0)) }
+            let result = unsafe { (prog.entry)(cellar_runtime::value::Value(0)) };
+            // Closures specialised while the program ran (see `jit::specialize`).
+            if cfg.dump_ir {
+                for l in crate::jit::specialize::listings() {
+                    eprintln!("{l}");
+                }
+            }
+            result
         }
         // The stack in use so far (the thread's start, reading and compiling) is small;
         // keep a generous margin for the runtime's own recursion below the last frame.
@@ -148,6 +156,10 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
             s.peak_heap_bytes
         );
         eprintln!("compile time: {:.3} ms", compile_time.as_secs_f64() * 1000.0);
+        eprintln!(
+            "closures specialised: {}",
+            cellar_runtime::specialize::specialized_count()
+        );
     }
     status
 }

@@ -23,7 +23,8 @@ struct RunArgs {
     /// Print runtime counters (closures, cells, collections, peak heap) to stderr.
     #[arg(long)]
     stats: bool,
-    /// Print the `cellar ir` listing of every function to stderr before running.
+    /// Print the `cellar ir` listing of every function to stderr before running, and the
+    /// CLIF of each closure specialised while it ran (see `cellar::jit::specialize`).
     #[arg(long)]
     dump_ir: bool,
     /// Maximum Python call depth before RecursionError.

@@ -26,6 +26,11 @@
 //! - `props::call-in-loop`: in `call_loop.py`, the closure call in `run`'s loop is a
 //!   `call_indirect`, and the hot (non-cold) blocks of that loop call no other function.
 //!
+//! - `props::specialised-chain-inlined`: running `tests/programs/spec_depth.py` (a chain of
+//!   seven `compose` closures called 3000 times) specialises exactly one closure, the
+//!   chain's outer one, and its body (printed by `run --dump-ir`) makes no indirect call and
+//!   calls the shared body only once (the fall-back taken near the recursion limit).
+//!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
 use cellar::jit::{CompileOptions, FunctionIr};
@@ -912,6 +917,47 @@ fn check_run_closed_pipe() -> Result<(), Failed> {
 
 /// `CELLAR_PERF_MAP=1 cellar run FILE` appends one `START LENGTH py::QUALNAME` line per
 /// compiled function to `/tmp/perf-PID.map`, the file `perf report` reads.
+fn check_specialised_chain() -> Result<(), Failed> {
+    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/spec_depth.py");
+    let out = Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .args(["run", "--dump-ir", "--stats"])
+        .arg(&program)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stderr.contains("closures specialised: 1\n") {
+        return Err(format!("expected one specialised closure; --stats said:\n{}", tail(&stderr, 8)).into());
+    }
+    let start = stderr
+        .find("; spec_")
+        .ok_or("no specialised body in the --dump-ir output")?;
+    let listing = &stderr[start..];
+    let end = listing.find("\n}\n").ok_or("unterminated specialised listing")? + 3;
+    let listing = &listing[..end];
+    if !listing.starts_with("; spec_") || !listing.lines().next().unwrap_or("").ends_with("<lambda>") {
+        return Err(format!(
+            "the specialised body is not the chain's: {}",
+            listing.lines().next().unwrap_or("")
+        )
+        .into());
+    }
+    if listing.contains("call_indirect") {
+        return Err(format!("the specialised body still calls indirectly:\n{listing}").into());
+    }
+    // Every call left goes to a slow-path wrapper or the poll (no arguments) but one: the
+    // fall-back to the shared body, with the body's own three (closure, depth, x).
+    let calls: Vec<&str> = listing.lines().filter(|l| l.contains("call fn")).collect();
+    let with_args: Vec<&&str> = calls.iter().filter(|l| !l.contains("()")).collect();
+    if with_args.len() != 1 || with_args[0].matches(", ").count() < 2 {
+        return Err(format!("expected one call with arguments (the fall-back), found {with_args:?}").into());
+    }
+    Ok(())
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 fn check_perf_map(dir: &Path) -> Result<(), Failed> {
     use std::process::{Command, Stdio};
     let child = Command::new(env!("CARGO_BIN_EXE_cellar"))
@@ -972,6 +1018,7 @@ fn main() {
         trials.push(Trial::test("cli::ir-closed-pipe", move || check_ir_closed_pipe(&dir)));
     }
     trials.push(Trial::test("cli::run-closed-pipe", check_run_closed_pipe));
+    trials.push(Trial::test("props::specialised-chain-inlined", check_specialised_chain));
     {
         let dir = dir.clone();
         trials.push(Trial::test("cli::perf-map", move || check_perf_map(&dir)));

@@ -295,6 +295,7 @@ pub fn alloc_function(info: &'static CodeInfo) -> *mut FunctionObj {
             info,
             defaults: Value(0),
             kwdefaults: Value(0),
+            countdown: SPECIALIZE_AFTER_CALLS,
             env: [],
         });
         std::ptr::write_bytes((*p).env.as_mut_ptr(), 0, n);

@@ -22,6 +22,7 @@ pub mod iter;
 pub mod object;
 pub mod objects;
 pub mod ops;
+pub mod specialize;
 pub mod stack;
 pub mod suggest;
 pub mod types;

@@ -12,10 +12,19 @@
 //!                                 +24 info: *const CodeInfo   static facts of the `def`
 //!                                 +32 defaults: Value   tuple, or UNBOUND
 //!                                 +40 kwdefaults: Value dict, or UNBOUND
-//!                                 +48 env[0]: Value   \
-//!                                 +56 env[1]: Value    } EnvRecord: one cell per free
+//!                                 +48 countdown: i64    calls left before this closure
+//!                                                       gets code of its own (see below)
+//!                                 +56 env[0]: Value   \
+//!                                 +64 env[1]: Value    } EnvRecord: one cell per free
 //!                                 ...                 /  variable, in co_freevars order
 //! ```
+//!
+//! `code` starts as the `def`'s shared body. A function whose body calls a captured
+//! value that nothing rebinds (a "frozen" capture, such as `f` in
+//! `def compose(f, g): return lambda x: f(g(x))`) counts its calls down in `countdown`; at
+//! zero it asks the compiler (through [`crate::specialize`]) for a body specialised to this
+//! one closure, with the captured callees inlined, and `code` points to that from then on.
+//! Other functions never read `countdown`.
 //!
 //! Word 0 of a function's header is `KIND_FUNCTION | arity << 32` when the function takes
 //! exactly `arity` positional parameters and nothing else (`mark` and `flags` are zero
@@ -68,8 +77,15 @@ pub const KIND_FUNCTION: u64 = ObjKind::Function as u64;
 pub const CELL_VALUE_OFFSET: i32 = 16;
 /// Offset of `FunctionObj::code`.
 pub const FUNCTION_CODE_OFFSET: i32 = 16;
+/// Offset of `FunctionObj::countdown`.
+pub const FUNCTION_COUNTDOWN_OFFSET: i32 = 48;
 /// Offset of `FunctionObj::env[0]`.
-pub const FUNCTION_ENV_OFFSET: i32 = 48;
+pub const FUNCTION_ENV_OFFSET: i32 = 56;
+/// Calls a closure of a specialisable `def` makes through its shared body before it asks
+/// for a body of its own.
+pub const SPECIALIZE_AFTER_CALLS: i64 = 1000;
+/// `countdown` of a closure that never asks again (asked already, or never will).
+pub const COUNTDOWN_NEVER: i64 = i64::MAX;
 /// `aux` value of a function that needs the general call path.
 pub const ARITY_GENERAL: u32 = u32::MAX;
 
@@ -215,9 +231,19 @@ pub struct FunctionObj {
     pub defaults: Value,
     /// `__kwdefaults__` as a dict, or UNBOUND.
     pub kwdefaults: Value,
+    /// Calls left before this closure asks for a specialised body (read only by the
+    /// shared bodies of specialisable functions; see the module docs).
+    pub countdown: i64,
     /// The env record: `info.freevars.len()` cells.
     pub env: [Value; 0],
 }
+
+// The offsets compiled code uses are the struct's.
+const _: () = {
+    assert!(std::mem::offset_of!(FunctionObj, code) == FUNCTION_CODE_OFFSET as usize);
+    assert!(std::mem::offset_of!(FunctionObj, countdown) == FUNCTION_COUNTDOWN_OFFSET as usize);
+    assert!(std::mem::offset_of!(FunctionObj, env) == FUNCTION_ENV_OFFSET as usize);
+};
 
 impl FunctionObj {
     /// The static facts.

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 const MAX_INLINE_INSTS: usize = 400;
 
 /// The callee's `FuncId` index, for a call to a function of this module.
-fn callee_index(func: &Function, callee: ir::FuncRef) -> Option<u32> {
+pub fn callee_index(func: &Function, callee: ir::FuncRef) -> Option<u32> {
     match &func.dfg.ext_funcs[callee].name {
         ExternalName::User(r) => Some(func.params.user_named_funcs()[*r].index),
         _ => None,

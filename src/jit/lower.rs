@@ -27,7 +27,9 @@ use super::facts::BindingFacts;
 use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};
 use crate::syntax::ast::*;
-use cellar_runtime::object::{ObjKind, CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION};
+use cellar_runtime::object::{
+    ObjKind, CELL_VALUE_OFFSET, FUNCTION_CODE_OFFSET, FUNCTION_COUNTDOWN_OFFSET, FUNCTION_ENV_OFFSET, KIND_FUNCTION,
+};
 use cellar_runtime::value::{Value as PyValue, DOUBLE_OFFSET, EXC, FALSE, INT_TAG, NONE, TRUE, UNBOUND};
 use cellar_runtime::vm::{VM_DEPTH_OFFSET, VM_GC_PENDING_OFFSET};
 use cranelift_codegen::ir::{
@@ -472,6 +474,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.call_rt("rt_raise_recursion", &[]);
         self.b.ins().jump(self.unwind, &[]);
         self.enter(body);
+        if self.prog.specializable.contains(&self.scope.id) {
+            self.count_down_to_specialization(params[0]);
+        }
 
         // Name slots.
         let scope = self.scope;
@@ -524,6 +529,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 }
             }
         }
+    }
+
+    /// A specialisable function's countdown (see `jit::specialize`): one call fewer before
+    /// `closure` asks for a body of its own; at zero, ask (from a cold block).
+    fn count_down_to_specialization(&mut self, closure: Value) {
+        let left = self.b.ins().load(I64, flags(), closure, FUNCTION_COUNTDOWN_OFFSET);
+        let left = self.b.ins().iadd_imm_s(left, -1);
+        self.b.ins().store(flags(), left, closure, FUNCTION_COUNTDOWN_OFFSET);
+        let due = self.b.ins().icmp_imm_s(IntCC::Equal, left, 0);
+        let ask = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(due, ask, &[], cont, &[]);
+        self.b.set_cold_block(ask);
+        self.enter(ask);
+        self.call_rt("rt_specialize", &[closure]);
+        self.b.ins().jump(cont, &[]);
+        self.enter(cont);
     }
 
     /// Is the variable that free name `name` refers to frozen?
@@ -1410,15 +1432,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         };
         let arity = unsafe { (*self.prog.infos[&f.scope_id]).fast_arity() } as i64;
         let counter = self.heap_counters.closures_created as i64;
+        let mut fields = vec![
+            (FUNCTION_CODE_OFFSET, code),
+            (FUNCTION_CODE_OFFSET + 8, info),
+            (32, defaults),
+            (40, kwdefaults),
+        ];
+        // Only a specialisable function's body reads its countdown.
+        if self.prog.specializable.contains(&f.scope_id) {
+            let countdown = self.iconst(cellar_runtime::object::SPECIALIZE_AFTER_CALLS);
+            fields.push((FUNCTION_COUNTDOWN_OFFSET, countdown));
+        }
         let func = self.alloc_inline(
             FUNCTION_ENV_OFFSET as usize + 8 * nfree,
             (arity << 32) | KIND_FUNCTION as i64,
-            &[
-                (FUNCTION_CODE_OFFSET, code),
-                (FUNCTION_CODE_OFFSET + 8, info),
-                (32, defaults),
-                (40, kwdefaults),
-            ],
+            &fields,
             counter,
             &[info, defaults, kwdefaults],
             "rt_make_function",

@@ -23,6 +23,7 @@ pub mod known;
 pub mod listing;
 pub mod lower;
 pub mod sink;
+pub mod specialize;
 pub mod spills;
 
 pub use listing::{FunctionIr, Stage};
@@ -62,7 +63,8 @@ pub struct CompiledProgram {
     pub entry: unsafe extern "C" fn(Value) -> Value,
     /// IR of each function, module body first.
     pub ir: Vec<FunctionIr>,
-    _module: JITModule,
+    /// Keeps the code (and the compiler that adds to it while the program runs) alive.
+    _tier2: specialize::Installed,
 }
 
 /// Everything the lowering of one function needs to know about the whole program.
@@ -110,6 +112,9 @@ pub struct ProgramInfo<'a> {
     /// No float can arise ([`facts::may_make_floats`]): inline float paths are laid out as
     /// cold blocks.
     pub floats_cold: bool,
+    /// `def`s whose closures count their calls and ask for a body of their own
+    /// ([`specialize::specializable`]).
+    pub specializable: std::collections::HashSet<ScopeId>,
 }
 
 /// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then
@@ -117,7 +122,7 @@ pub struct ProgramInfo<'a> {
 /// hoisted already), then instruction selection and register allocation.
 /// (`Module::define_function` would run the optimiser and the back end in one step, with
 /// no room for a pass in between.)
-fn optimize_and_define(
+pub fn optimize_and_define(
     module: &mut JITModule,
     fid: FuncId,
     ctx: &mut Context,
@@ -297,7 +302,6 @@ pub fn compile(
         };
         cold_routes.insert(direct.as_u32(), route);
     }
-    let mut cold_wrappers: std::collections::BTreeMap<(usize, bool), FuncId> = Default::default();
     let gc_poll = {
         let sig = preserving_sig(&module, 0);
         let id = module
@@ -366,6 +370,7 @@ pub fn compile(
         always_bound,
         cells_writable,
         floats_cold: !facts::may_make_floats(&ast.body),
+        specializable: Default::default(),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
         scopes,
@@ -374,11 +379,16 @@ pub fn compile(
         module_body: &ast.body,
         cells_writable: prog.cells_writable,
     });
-    let prog = ProgramInfo { known, ..prog };
+    let specializable = specialize::specializable(scopes, &prog.defs, &prog.frozen);
+    let prog = ProgramInfo {
+        known,
+        specializable,
+        ..prog
+    };
 
     let mut ir = Vec::new();
     let mut listings = listing::Recorder::new(&prog, &module, opts);
-    let mut pending_maps: Vec<(FuncId, usize, Vec<(u32, u32, Vec<u32>)>)> = Vec::new();
+    let mut pending_maps: Vec<(FuncId, usize, SiteMaps)> = Vec::new();
     // Pass 1: lower every function, so that pass 2 can inline small callees.
     let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
     for &id in &order {
@@ -397,89 +407,114 @@ pub fn compile(
         .filter(|(&f, body)| inline::is_inlinable(f, body))
         .map(|(&f, _)| f)
         .collect();
+    let mut backend = Backend {
+        module,
+        ctx,
+        fctx,
+        regalloc,
+        cold_routes,
+        cold_wrappers: Default::default(),
+        vm_ptr,
+    };
     // Pass 2: inline, compile, record stack maps and listings.
     for &id in &order {
         let fid = prog.body_ids[&id];
-        ctx.func = bodies[&fid.as_u32()].clone();
-        listings.built(&ctx.func, source);
-        ctx.inline(inline::Inliner {
-            bodies: &bodies,
-            inlinable: &inlinable,
-            caller: fid.as_u32(),
-        })
-        .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
-        cold::spread_cold(&mut ctx.func);
-        coldcalls::route_cold_calls(&mut ctx.func, &cold_routes, vm_ptr, &mut |arity, reentrant, f| {
-            let id = match cold_wrappers.get(&(arity, reentrant)) {
-                Some(&id) => id,
-                None => {
-                    let kind = if reentrant { "reentrant" } else { "call" };
-                    let sig = preserving_sig(&module, 0);
-                    let id = module
-                        .declare_function(&format!("cold_{kind}_{arity}"), Linkage::Local, &sig)
-                        .expect("a fresh name");
-                    cold_wrappers.insert((arity, reentrant), id);
-                    id
-                }
-            };
-            module.declare_func_in_func(id, f)
-        });
-        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
-            spills::remove_reloads(&mut ctx.func);
-        }
-        let cc = match optimize_and_define(&mut module, fid, &mut ctx, &mut regalloc, opts.keep_asm) {
+        backend.ctx.func = bodies[&fid.as_u32()].clone();
+        listings.built(&backend.ctx.func, source);
+        backend
+            .ctx
+            .inline(inline::Inliner {
+                bodies: &bodies,
+                inlinable: &inlinable,
+                caller: fid.as_u32(),
+            })
+            .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
+        let cc = match backend.compile_current(fid, opts.keep_asm) {
             Ok(cc) => cc,
             Err(e) => {
                 if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
-                    eprintln!("{}", ctx.func.display());
+                    eprintln!("{}", backend.ctx.func.display());
                 }
                 return Err(format!("compiling {}: {e}", scopes.get(id).qualname));
             }
         };
-        let maps = cc
-            .buffer
-            .user_stack_maps()
-            .iter()
-            .map(|(off, span, map)| (*off, *span, map.entries().map(|(_, o)| o).collect()))
-            .collect();
-        pending_maps.push((fid, cc.buffer.data().len(), maps));
-        ir.push(listings.finish(&prog, id, &ctx, &cc, &module));
+        pending_maps.push((fid, cc.buffer.data().len(), site_maps(&cc)));
+        ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
         let s = scopes.get(id);
-        module.clear_context(&mut ctx);
+        backend.module.clear_context(&mut backend.ctx);
         let aid = array_ids[&id];
         let module_entry = id.0 == 0;
-        ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
-        build_array_entry(&mut module, &mut ctx, &mut fctx, fid, s.params.len(), module_entry);
-        optimize_and_define(&mut module, aid, &mut ctx, &mut regalloc, false)?;
-        module.clear_context(&mut ctx);
+        let Backend {
+            module,
+            ctx,
+            fctx,
+            regalloc,
+            ..
+        } = &mut backend;
+        ctx.func.signature = word_sig(module, if module_entry { 1 } else { 2 }, true);
+        build_array_entry(module, ctx, fctx, fid, s.params.len(), module_entry);
+        optimize_and_define(module, aid, ctx, regalloc, false)?;
+        module.clear_context(ctx);
     }
-    for (&(arity, reentrant), &id) in &cold_wrappers {
-        ctx.func.signature = preserving_sig(&module, 0);
-        build_trampoline(
-            &mut module,
-            &mut ctx,
-            &mut fctx,
-            Callee::Staged(arity),
-            vm_ptr,
-            reentrant,
-        );
-        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
-        module.clear_context(&mut ctx);
-    }
-    module.finalize_definitions().map_err(|e| e.to_string())?;
+    backend.define_cold_wrappers()?;
+    backend.module.finalize_definitions().map_err(|e| e.to_string())?;
 
+    let names: HashMap<FuncId, String> = order
+        .iter()
+        .map(|id| (prog.body_ids[id], format!("py::{}", scopes.get(*id).qualname)))
+        .collect();
+    register_code(&backend.module, pending_maps, &|fid| names[&fid].clone());
+    for &id in &order {
+        let info = prog.infos[&id];
+        unsafe {
+            (*info).code = backend.module.get_finalized_function(prog.body_ids[&id]);
+            if id.0 != 0 {
+                let p = backend.module.get_finalized_function(array_ids[&id]);
+                (*info).array_entry = Some(std::mem::transmute::<*const u8, cellar_runtime::object::ArrayEntry>(p));
+            }
+        }
+    }
+    let entry = unsafe {
+        std::mem::transmute::<*const u8, unsafe extern "C" fn(Value) -> Value>(
+            backend.module.get_finalized_function(array_ids[&ScopeId(0)]),
+        )
+    };
+    let body_of_info = order
+        .iter()
+        .filter(|id| id.0 != 0)
+        .map(|id| (prog.infos[id] as usize, prog.body_ids[id].as_u32()))
+        .collect();
+    specialize::install(specialize::Tier2::new(backend, bodies, inlinable, body_of_info));
+    Ok(CompiledProgram {
+        entry,
+        ir,
+        _tier2: specialize::Installed,
+    })
+}
+
+/// The return-address offsets, spans and live GC slots of one compiled function's safepoints.
+type SiteMaps = Vec<(u32, u32, Vec<u32>)>;
+
+/// The safepoints of compiled code, as the collector reads them.
+fn site_maps(cc: &cranelift_codegen::CompiledCode) -> SiteMaps {
+    cc.buffer
+        .user_stack_maps()
+        .iter()
+        .map(|(off, span, map)| (*off, *span, map.entries().map(|(_, o)| o).collect()))
+        .collect()
+}
+
+/// Tell the runtime where finalized functions are and where their roots sit, and (with
+/// `CELLAR_PERF_MAP` / `CELLAR_CODE_DUMP=DIR`) tell `perf` their names and dump their code.
+fn register_code(module: &JITModule, compiled: Vec<(FuncId, usize, SiteMaps)>, name: &dyn Fn(FuncId) -> String) {
     let mut frame_maps = Vec::new();
     let want_perf_map = std::env::var_os("CELLAR_PERF_MAP").is_some();
     let code_dump = std::env::var_os("CELLAR_CODE_DUMP");
     let mut perf_map = String::new();
-    let names: HashMap<FuncId, &str> = order
-        .iter()
-        .map(|id| (prog.body_ids[id], scopes.get(*id).qualname.as_str()))
-        .collect();
-    for (fid, len, sites) in pending_maps {
+    for (fid, len, sites) in compiled {
         let start = module.get_finalized_function(fid) as usize;
         if want_perf_map {
-            perf_map.push_str(&format!("{start:x} {len:x} py::{}\n", names[&fid]));
+            perf_map.push_str(&format!("{start:x} {len:x} {}\n", name(fid)));
         }
         // `CELLAR_CODE_DUMP=DIR`: the machine code, for disassembling next to a profile.
         if let Some(dir) = &code_dump {
@@ -494,26 +529,93 @@ pub fn compile(
         write_perf_map(&perf_map);
     }
     cellar_runtime::vm::add_frame_maps(frame_maps);
-    for &id in &order {
-        let info = prog.infos[&id];
-        unsafe {
-            (*info).code = module.get_finalized_function(prog.body_ids[&id]);
-            if id.0 != 0 {
-                let p = module.get_finalized_function(array_ids[&id]);
-                (*info).array_entry = Some(std::mem::transmute::<*const u8, cellar_runtime::object::ArrayEntry>(p));
-            }
+}
+
+/// The code generator's state, kept after start-up for the functions compiled while the
+/// program runs (see [`specialize`]).
+pub struct Backend {
+    /// The module every function is defined in.
+    pub module: JITModule,
+    /// The function being compiled.
+    pub ctx: Context,
+    /// Scratch space of Cranelift's function builder.
+    pub fctx: FunctionBuilderContext,
+    /// The register allocator's reusable state.
+    pub regalloc: regalloc2::Ctx,
+    /// How slow paths reach each runtime entry point (see [`coldcalls`]).
+    pub cold_routes: HashMap<u32, coldcalls::ColdRoute>,
+    /// The `cold_call_N` / `cold_reentrant_N` wrappers declared so far, and whether each is
+    /// defined yet.
+    pub cold_wrappers: std::collections::BTreeMap<(usize, bool), (FuncId, bool)>,
+    /// Address of the VM.
+    pub vm_ptr: i64,
+}
+
+impl Backend {
+    /// Compile `ctx.func` (inlining done) as `fid`: [`Self::prepare_current`], then
+    /// [`optimize_and_define`].
+    pub fn compile_current(
+        &mut self,
+        fid: FuncId,
+        want_disasm: bool,
+    ) -> Result<cranelift_codegen::CompiledCode, String> {
+        self.prepare_current();
+        optimize_and_define(&mut self.module, fid, &mut self.ctx, &mut self.regalloc, want_disasm)
+    }
+
+    /// Spread cold blocks in `ctx.func`, send their runtime calls through the
+    /// `preserve_all` wrappers, drop needless reloads.
+    pub fn prepare_current(&mut self) {
+        cold::spread_cold(&mut self.ctx.func);
+        let Backend {
+            module,
+            ctx,
+            cold_routes,
+            cold_wrappers,
+            vm_ptr,
+            ..
+        } = self;
+        coldcalls::route_cold_calls(&mut ctx.func, cold_routes, *vm_ptr, &mut |arity, reentrant, f| {
+            let id = match cold_wrappers.get(&(arity, reentrant)) {
+                Some(&(id, _)) => id,
+                None => {
+                    let kind = if reentrant { "reentrant" } else { "call" };
+                    let sig = preserving_sig(module, 0);
+                    let id = module
+                        .declare_function(&format!("cold_{kind}_{arity}"), Linkage::Local, &sig)
+                        .expect("a fresh name");
+                    cold_wrappers.insert((arity, reentrant), (id, false));
+                    id
+                }
+            };
+            module.declare_func_in_func(id, f)
+        });
+        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
+            spills::remove_reloads(&mut self.ctx.func);
         }
     }
-    let entry = unsafe {
-        std::mem::transmute::<*const u8, unsafe extern "C" fn(Value) -> Value>(
-            module.get_finalized_function(array_ids[&ScopeId(0)]),
-        )
-    };
-    Ok(CompiledProgram {
-        entry,
-        ir,
-        _module: module,
-    })
+
+    /// Define the wrappers [`Self::compile_current`] declared since the last call.
+    pub fn define_cold_wrappers(&mut self) -> Result<(), String> {
+        for (&(arity, reentrant), (id, defined)) in self.cold_wrappers.iter_mut() {
+            if *defined {
+                continue;
+            }
+            self.ctx.func.signature = preserving_sig(&self.module, 0);
+            build_trampoline(
+                &mut self.module,
+                &mut self.ctx,
+                &mut self.fctx,
+                Callee::Staged(arity),
+                self.vm_ptr,
+                reentrant,
+            );
+            optimize_and_define(&mut self.module, *id, &mut self.ctx, &mut self.regalloc, false)?;
+            self.module.clear_context(&mut self.ctx);
+            *defined = true;
+        }
+        Ok(())
+    }
 }
 
 /// Append the compiled functions to `/tmp/perf-PID.map` (`CELLAR_PERF_MAP=1`), the

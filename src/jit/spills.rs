@@ -168,7 +168,7 @@ pub fn remove_reloads(func: &mut Function) -> usize {
 
 /// Does `func` make a call that clobbers registers (any call but to a `preserve_all`
 /// function)?
-fn clobbering_call(func: &Function) -> bool {
+pub fn clobbering_call(func: &Function) -> bool {
     func.layout.blocks().any(|b| {
         func.layout.block_insts(b).any(|inst| match func.dfg.insts[inst] {
             InstructionData::Call { func_ref, .. } => {
@@ -181,7 +181,7 @@ fn clobbering_call(func: &Function) -> bool {
 }
 
 /// Every `stack_addr` of `func`: its result, slot and offset.
-fn stack_addrs(func: &Function) -> Vec<(Value, StackSlot, i64)> {
+pub fn stack_addrs(func: &Function) -> Vec<(Value, StackSlot, i64)> {
     let mut found = Vec::new();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {

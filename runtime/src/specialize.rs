@@ -1,0 +1,45 @@
+//! Closures that get code of their own: the runtime half of closure specialisation.
+//!
+//! The shared body of a specialisable function (one that calls a frozen capture; see
+//! [`crate::object`]) counts its calls down in `FunctionObj::countdown` and calls
+//! [`rt_specialize`] when it reaches zero. That asks the compiler, through the hook it
+//! registered with [`set_specializer`], for a body specialised to this closure object: its
+//! captured values are constants there, and the closures among them are inlined. If the
+//! compiler returns one, the closure's `code` points to it from then on; either way the
+//! closure never asks again.
+//!
+//! The runtime only stores the hook: the compiler lives in the `cellar` crate, which this
+//! crate does not depend on.
+
+use crate::object::{FunctionObj, COUNTDOWN_NEVER};
+use crate::value::Value;
+
+/// The compiler's entry point: a native body for exactly this closure, or `None`.
+pub type Specializer = fn(Value) -> Option<*const u8>;
+
+static mut SPECIALIZER: Option<Specializer> = None;
+static mut SPECIALIZED: u64 = 0;
+
+/// Register (or, with `None`, remove) the compiler's hook.
+pub fn set_specializer(hook: Option<Specializer>) {
+    unsafe { SPECIALIZER = hook };
+}
+
+/// How many closures got a body of their own in this run.
+pub fn specialized_count() -> u64 {
+    unsafe { SPECIALIZED }
+}
+
+/// Called by a specialisable function's shared body when `func`'s countdown reaches zero.
+/// Compiles nothing that can collect or run Python, so callers need no safepoint.
+pub extern "C" fn rt_specialize(func: Value) -> Value {
+    let f = unsafe { &mut *(func.0 as *mut FunctionObj) };
+    f.countdown = COUNTDOWN_NEVER;
+    if let Some(hook) = unsafe { SPECIALIZER } {
+        if let Some(code) = hook(func) {
+            f.code = code;
+            unsafe { SPECIALIZED += 1 };
+        }
+    }
+    crate::value::NONE
+}
