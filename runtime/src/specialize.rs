@@ -30,8 +30,17 @@ pub fn specialized_count() -> u64 {
     unsafe { SPECIALIZED }
 }
 
-/// Called by a specialisable function's shared body when `func`'s countdown reaches zero.
-/// Compiles nothing that can collect or run Python, so callers need no safepoint.
+/// Called by a specialisable function's shared body when `func`'s countdown reaches zero,
+/// in place of the rest of that call: ask for a specialised body (see [`rt_specialize`]),
+/// then make the call again with the `nargs` arguments at `args` (at `Vm::depth`, which the
+/// caller set to its own depth) and return its result.
+pub extern "C" fn rt_specialize_call(func: Value, args: *const Value, nargs: u64) -> Value {
+    rt_specialize(func);
+    crate::call::rt_call(func, args, nargs, crate::value::UNBOUND)
+}
+
+/// Ask the compiler for a body specialised to `func` (once: the countdown is set to
+/// never). Compiles nothing that can collect or run Python.
 pub extern "C" fn rt_specialize(func: Value) -> Value {
     let f = unsafe { &mut *(func.0 as *mut FunctionObj) };
     f.countdown = COUNTDOWN_NEVER;

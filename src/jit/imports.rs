@@ -75,6 +75,6 @@ pub fn all() -> Vec<Import> {
         rt::fast::rt_list_append => "rt_list_append" (2) true false,
         rt::fast::rt_dict_getitem => "rt_dict_getitem" (2) true false,
         rt::fast::rt_dict_setitem => "rt_dict_setitem" (3) true false,
-        rt::specialize::rt_specialize => "rt_specialize" (1) true false,
+        rt::specialize::rt_specialize_call => "rt_specialize_call" (3) true true,
     ]
 }

@@ -475,7 +475,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().jump(self.unwind, &[]);
         self.enter(body);
         if self.prog.specializable.contains(&self.scope.id) {
-            self.count_down_to_specialization(params[0]);
+            self.count_down_to_specialization(&params);
         }
 
         // Name slots.
@@ -532,8 +532,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     }
 
     /// A specialisable function's countdown (see `jit::specialize`): one call fewer before
-    /// `closure` asks for a body of its own; at zero, ask (from a cold block).
-    fn count_down_to_specialization(&mut self, closure: Value) {
+    /// the closure asks for a body of its own. At zero (a cold block), this frame's call is
+    /// made again by `rt_specialize_call`, which first asks for that body, and its result is
+    /// returned as this frame's. The closure and the arguments are not live across that
+    /// call, so the countdown costs the hot path no spill.
+    fn count_down_to_specialization(&mut self, params: &[Value]) {
+        let closure = params[0];
         let left = self.b.ins().load(I64, flags(), closure, FUNCTION_COUNTDOWN_OFFSET);
         let left = self.b.ins().iadd_imm_s(left, -1);
         self.b.ins().store(flags(), left, closure, FUNCTION_COUNTDOWN_OFFSET);
@@ -543,8 +547,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.ins().brif(due, ask, &[], cont, &[]);
         self.b.set_cold_block(ask);
         self.enter(ask);
-        self.call_rt("rt_specialize", &[closure]);
-        self.b.ins().jump(cont, &[]);
+        let argv = self.store_scratch(&params[2..]);
+        let n = self.iconst((params.len() - 2) as i64);
+        // The call made again runs at this frame's depth.
+        let vm = self.iconst(self.prog.vm_addr);
+        self.b.ins().store(flags(), params[1], vm, VM_DEPTH_OFFSET);
+        let r = self.call_rt("rt_specialize_call", &[closure, argv, n]);
+        self.b.ins().return_(&[r]);
         self.enter(cont);
     }
 

@@ -74,7 +74,8 @@ const MAX_INSTS: usize = 4000;
 const MAX_CALLEE_INSTS: usize = 600;
 
 /// The `def`s whose closures count their calls and ask for a body of their own: those
-/// whose body calls a frozen capture (see the module docs).
+/// with only positional parameters whose body calls a frozen capture (see the module
+/// docs).
 pub fn specializable(
     scopes: &ScopeTable,
     defs: &HashMap<ScopeId, &FunctionDef>,
@@ -82,6 +83,12 @@ pub fn specializable(
 ) -> HashSet<ScopeId> {
     let mut out = HashSet::new();
     for (&id, def) in defs {
+        // The countdown's slow path makes the call again with the body's parameters as
+        // positional arguments: only plain positional parameters allow that.
+        let p = &def.params;
+        if p.vararg.is_some() || p.kwarg.is_some() || !p.kwonly.is_empty() {
+            continue;
+        }
         let scope = scopes.get(id);
         let frozen_free: HashSet<&str> = scope
             .freevars
