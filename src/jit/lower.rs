@@ -6,12 +6,12 @@
 //! ScopeKind::Local          a Cranelift variable (SSA, in registers; stack-mapped)
 //! ScopeKind::Cell           a Cranelift variable holding the CellObj pointer;
 //!                           the value is at [cell + 16]
-//! ScopeKind::Free           [func + 48 + 8*i] is the cell (i = index in co_freevars),
+//! ScopeKind::Free           [func + 56 + 8*i] is the cell (i = index in co_freevars),
 //!                           the value is at [cell + 16]
 //! Global*                   [globals + 8*slot] (module names, builtins pre-bound)
 //! frozen Cell (a captured   a Cranelift variable, like a local; closures get the
 //!   parameter never rebound) value itself in their env record, so inside them
-//!                           [func + 48 + 8*i] is the value, with no cell between
+//!                           [func + 56 + 8*i] is the value, with no cell between
 //! ```
 //!
 //! Every variable and temporary that holds a Python value is declared as needing a stack

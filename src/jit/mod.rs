@@ -484,7 +484,18 @@ pub fn compile(
         .filter(|id| id.0 != 0)
         .map(|id| (prog.infos[id] as usize, prog.body_ids[id].as_u32()))
         .collect();
-    specialize::install(specialize::Tier2::new(backend, bodies, inlinable, body_of_info));
+    // Keep the compiler only if some closure may ask for a body of its own, with the
+    // bodies a specialisation can start from or inline (not the module's).
+    if !prog.specializable.is_empty() {
+        let roots: std::collections::HashSet<u32> =
+            prog.specializable.iter().map(|id| prog.body_ids[id].as_u32()).collect();
+        let module_body = prog.body_ids[&ScopeId(0)].as_u32();
+        let mut bodies = bodies;
+        bodies.retain(|f, body| *f != module_body && (roots.contains(f) || specialize::may_inline(body)));
+        specialize::install(specialize::Tier2::new(backend, bodies, inlinable, body_of_info));
+    } else {
+        specialize::install_nothing(backend);
+    }
     Ok(CompiledProgram {
         entry,
         ir,

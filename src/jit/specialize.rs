@@ -45,6 +45,9 @@
 //! - At most [`MAX_SPECIALIZED`] closures per run get a body; one that gains nothing (no
 //!   call became direct) gets none and never asks again. Code of a dead closure is not
 //!   freed (Cranelift's JIT module cannot free functions); the limit bounds it.
+//!
+//! `CELLAR_DEBUG_SPEC=1` prints how long each specialisation took; `CELLAR_DEBUG_SPEC=ir`
+//! also prints the CLIF after inlining and as compiled.
 
 use super::{inline, register_code, site_maps, word_sig, Backend};
 use crate::scope::{ScopeKind, ScopeTable};
@@ -82,6 +85,9 @@ pub fn specializable(
     frozen: &HashSet<(ScopeId, String)>,
 ) -> HashSet<ScopeId> {
     let mut out = HashSet::new();
+    if std::env::var_os("CELLAR_NO_SPECIALIZE").is_some() {
+        return out;
+    }
     for (&id, def) in defs {
         // The countdown's slow path makes the call again with the body's parameters as
         // positional arguments: only plain positional parameters allow that.
@@ -153,6 +159,8 @@ pub struct Tier2 {
 
 thread_local! {
     static TIER2: RefCell<Option<Tier2>> = const { RefCell::new(None) };
+    /// The code of a program that specialises nothing (see [`install_nothing`]).
+    static KEPT_MODULE: RefCell<Option<cranelift_jit::JITModule>> = const { RefCell::new(None) };
 }
 
 /// Owned by a `CompiledProgram`: dropping it drops the compiler and the code.
@@ -162,13 +170,27 @@ impl Drop for Installed {
     fn drop(&mut self) {
         cellar_runtime::specialize::set_specializer(None);
         TIER2.with(|t| drop(t.borrow_mut().take()));
+        KEPT_MODULE.with(|t| drop(t.borrow_mut().take()));
     }
 }
 
 /// Keep the compiler for this thread's program and register the runtime hook.
 pub fn install(t: Tier2) {
     TIER2.with(|c| *c.borrow_mut() = Some(t));
+    KEPT_MODULE.with(|c| *c.borrow_mut() = None);
     cellar_runtime::specialize::set_specializer(Some(hook));
+}
+
+/// Keep only the code: no closure of this program can ask for a body of its own.
+pub fn install_nothing(backend: Backend) {
+    TIER2.with(|c| *c.borrow_mut() = None);
+    KEPT_MODULE.with(|c| *c.borrow_mut() = Some(backend.module));
+    cellar_runtime::specialize::set_specializer(None);
+}
+
+/// Is `body` small enough to inline into a specialised body?
+pub fn may_inline(body: &Function) -> bool {
+    inst_count(body) <= MAX_CALLEE_INSTS
 }
 
 /// Keep the CLIF of every body specialised from now on (for tests and `--dump-ir`).
@@ -221,6 +243,12 @@ impl Tier2 {
         inlinable: HashSet<u32>,
         body_of_info: HashMap<usize, u32>,
     ) -> Self {
+        let mut backend = backend;
+        // Start-up's scratch buffers (the register allocator's above all) are large; the
+        // rare specialisation can grow its own again.
+        backend.regalloc = Default::default();
+        backend.ctx = backend.module.make_context();
+        backend.fctx = cranelift_frontend::FunctionBuilderContext::new();
         Tier2 {
             backend,
             bodies,
