@@ -1,8 +1,9 @@
 //! Closures that get code of their own: the runtime half of closure specialisation.
 //!
 //! The shared body of a specialisable function (one that calls a frozen capture; see
-//! [`crate::object`]) counts its calls down in `FunctionObj::countdown` and calls
-//! [`rt_specialize`] when it reaches zero. That asks the compiler, through the hook it
+//! [`crate::object`]) counts its calls down in `FunctionObj::countdown` and, when it reaches
+//! zero, hands the call to [`rt_specialize_call`], which calls [`rt_specialize`] and then
+//! makes the call again. [`rt_specialize`] asks the compiler, through the hook it
 //! registered with [`set_specializer`], for a body specialised to this closure object: its
 //! captured values are constants there, and the closures among them are inlined. If the
 //! compiler returns one, the closure's `code` points to it from then on; either way the

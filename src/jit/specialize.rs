@@ -21,7 +21,8 @@
 //! How it runs:
 //! - A `def` whose body calls one of its frozen captures is *specialisable*
 //!   ([`specializable`]). Its shared body counts calls down in the closure's `countdown`
-//!   field and, at zero, calls `rt_specialize(closure)` from a cold block.
+//!   field and, at zero, hands the call to `rt_specialize_call` from a cold block, which
+//!   asks for the body and then makes the call again.
 //! - The runtime calls [`Tier2::specialize`] through the hook [`install`] registers. It
 //!   takes the `def`'s lowered CLIF (kept from start-up, before inlining), replaces the
 //!   closure parameter with the closure's address, then repeats: fold what is now known
