@@ -25,6 +25,7 @@ pub mod lower;
 pub mod sink;
 pub mod specialize;
 pub mod spills;
+pub mod threading;
 
 pub use listing::{FunctionIr, Stage};
 

@@ -365,6 +365,10 @@ impl Tier2 {
         let shared = b.module.declare_func_in_func(FuncId::from_u32(body), &mut b.ctx.func);
         let limit = cellar_runtime::vm::vm().depth_limit;
         check_depth_once(&mut b.ctx.func, limit, shared);
+        // `CELLAR_NO_THREADING=1` keeps every test, for measuring.
+        if std::env::var_os("CELLAR_NO_THREADING").is_none() {
+            super::threading::thread_known_branches(&mut b.ctx.func);
+        }
         // The analyses computed for the rounds above are stale now.
         b.ctx.cfg.clear();
         b.ctx.domtree.clear();
