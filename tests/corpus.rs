@@ -53,6 +53,11 @@ const ENGINES: &[Engine] = &[
         env: &[("CELLAR_GC_TORTURE", "1")],
     },
     Engine {
+        label: "jit-thread-all",
+        args: &[],
+        env: &[("CELLAR_THREAD_ALL", "1")],
+    },
+    Engine {
         label: "interp",
         args: &["--interp"],
         env: &[],
@@ -66,7 +71,7 @@ const ENGINES: &[Engine] = &[
 
 /// Environment variables cellar reacts to; cleared before applying a variant's own `env`, so
 /// the caller's environment cannot leak into a variant.
-const CLEARED_ENV: &[&str] = &["CELLAR_GC_TORTURE"];
+const CLEARED_ENV: &[&str] = &["CELLAR_GC_TORTURE", "CELLAR_THREAD_ALL", "CELLAR_NO_THREADING"];
 
 /// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.
 const DEFAULT_TIMEOUT_SECS: u64 = 60;

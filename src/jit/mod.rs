@@ -605,6 +605,11 @@ impl Backend {
         if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
             spills::remove_reloads(&mut self.ctx.func);
         }
+        // Threading gains nothing measurable at start-up (see `threading`); the corpus
+        // turns it on everywhere to check it.
+        if std::env::var_os("CELLAR_THREAD_ALL").is_some() {
+            threading::thread_known_branches(&mut self.ctx.func);
+        }
     }
 
     /// Define the wrappers [`Self::compile_current`] declared since the last call.
