@@ -575,7 +575,6 @@ fn edge_index(func: &Function, branch: Inst, to: Block) -> Option<usize> {
             found = Some(i);
         }
     }
-    // A `brif` whose other target is the new target would get two edges to one block.
     found
 }
 
