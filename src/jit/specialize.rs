@@ -589,19 +589,6 @@ impl Sources {
     }
 }
 
-/// A compare of `v` with the constant `c` decided by bits of `v` known to be ones (a tagged
-/// small int, `x | INT_TAG`, is never the exception marker and always passes the int tag
-/// test).
-fn compare_known_ones(cond: IntCC, ones: u64, c: u64) -> Option<bool> {
-    match cond {
-        IntCC::Equal if ones & !c != 0 => Some(false),
-        IntCC::NotEqual if ones & !c != 0 => Some(true),
-        IntCC::UnsignedGreaterThanOrEqual if ones >= c => Some(true),
-        IntCC::UnsignedLessThan if ones >= c => Some(false),
-        _ => None,
-    }
-}
-
 fn fold_inst(func: &mut Function, known: &mut KnownObjects, sources: &Sources, inst: ir::Inst) -> bool {
     let c = |v: Value| constant(func, v);
     let result_bits = |func: &Function| {
@@ -619,7 +606,11 @@ fn fold_inst(func: &mut Function, known: &mut KnownObjects, sources: &Sources, i
                 Some(compare(cond, a, b, bits) as u64)
             }
             (None, Some(b)) if func.dfg.value_type(args[0]) == I64 => {
-                compare_known_ones(cond, sources.known_ones(func, args[0]), b).map(u64::from)
+                // A tagged small int, `x | INT_TAG`, is never the exception marker and
+                // always passes the int tag test.
+                let ones = sources.known_ones(func, args[0]);
+                let x = super::threading::Bits { ones, zeros: 0 };
+                super::threading::decide(cond, x, super::threading::Bits::exact(b)).map(u64::from)
             }
             _ => None,
         },
