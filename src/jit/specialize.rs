@@ -445,7 +445,7 @@ impl KnownObjects {
 }
 
 /// The constant `v` is, if an `iconst` defines it.
-fn constant(func: &Function, v: Value) -> Option<u64> {
+pub(super) fn constant(func: &Function, v: Value) -> Option<u64> {
     let v = func.dfg.resolve_aliases(v);
     let inst = func.dfg.value_def(v).inst()?;
     match func.dfg.insts[inst] {
@@ -458,7 +458,7 @@ fn constant(func: &Function, v: Value) -> Option<u64> {
 }
 
 /// `v` truncated to `bits`, zero-extended.
-fn zext(v: u64, bits: u32) -> u64 {
+pub(super) fn zext(v: u64, bits: u32) -> u64 {
     if bits >= 64 {
         v
     } else {

@@ -205,19 +205,8 @@ fn fact_of(cond: IntCC, k: u64) -> Option<Bits> {
 
 /// The constant `v` is, if it is an `iconst` (zero-extended from its type).
 fn iconst(func: &Function, v: Value) -> Option<u64> {
-    let v = func.dfg.resolve_aliases(v);
-    let inst = func.dfg.value_def(v).inst()?;
-    match func.dfg.insts[inst] {
-        InstructionData::UnaryImm {
-            opcode: Opcode::Iconst,
-            imm,
-        } => {
-            let bits = func.dfg.value_type(v).bits();
-            let raw = imm.bits() as u64;
-            Some(if bits >= 64 { raw } else { raw & ((1u64 << bits) - 1) })
-        }
-        _ => None,
-    }
+    let bits = func.dfg.value_type(func.dfg.resolve_aliases(v)).bits();
+    super::specialize::constant(func, v).map(|k| super::specialize::zext(k, bits))
 }
 
 /// The compare `c` is, as `(cond, x, y)`, if `c` is an `icmp` of 64-bit words.
