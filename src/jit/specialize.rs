@@ -908,39 +908,15 @@ fn transfer_one(
 /// given constants (every constant here is kept alive by the specialised closure or is
 /// never freed), which also leave the stack maps. Returns the instructions removed.
 fn drop_dead_slots(func: &mut Function) -> usize {
-    let mut removed = 0;
     // Unused loads (of env words, code pointers, reloads) have no effect.
-    loop {
-        let mut used: HashSet<Value> = HashSet::new();
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                used.extend(func.dfg.inst_values(inst).map(|v| func.dfg.resolve_aliases(v)));
-            }
-        }
-        let mut dead = Vec::new();
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                if let InstructionData::Load {
-                    opcode: Opcode::Load,
-                    flags,
-                    ..
-                } = func.dfg.insts[inst]
-                {
-                    let r = func.dfg.first_result(inst);
-                    if func.dfg.mem_flags[flags].notrap() && !used.contains(&r) {
-                        dead.push(inst);
-                    }
-                }
-            }
-        }
-        if dead.is_empty() {
-            break;
-        }
-        removed += dead.len();
-        for inst in dead {
-            func.layout.remove_inst(inst);
-        }
-    }
+    let mut removed = super::threading::remove_unused(func, |func, inst| match func.dfg.insts[inst] {
+        InstructionData::Load {
+            opcode: Opcode::Load,
+            flags,
+            ..
+        } => func.dfg.mem_flags[flags].notrap(),
+        _ => false,
+    });
     let uses = SlotUses::of(func);
     let mut loaded: HashSet<ir::StackSlot> = HashSet::new();
     let mut stores: HashMap<ir::StackSlot, Vec<(ir::Inst, bool)>> = HashMap::new();

@@ -854,6 +854,12 @@ fn is_pure(op: Opcode) -> bool {
 /// Remove effect-free instructions whose results nothing uses (folding leaves many; they
 /// would hide the tests they sit before). Returns how many went.
 fn remove_dead(func: &mut Function) -> usize {
+    remove_unused(func, |func, inst| is_pure(func.dfg.insts[inst].opcode()))
+}
+
+/// Remove every instruction with one result that nothing uses and that `removable`
+/// accepts, until none is left. Returns how many went.
+pub(super) fn remove_unused(func: &mut Function, removable: impl Fn(&Function, Inst) -> bool) -> usize {
     let mut removed = 0;
     loop {
         let mut used: HashSet<Value> = HashSet::default();
@@ -866,7 +872,7 @@ fn remove_dead(func: &mut Function) -> usize {
         for block in func.layout.blocks() {
             for inst in func.layout.block_insts(block) {
                 let results = func.dfg.inst_results(inst);
-                if is_pure(func.dfg.insts[inst].opcode()) && results.len() == 1 && !used.contains(&results[0]) {
+                if results.len() == 1 && !used.contains(&results[0]) && removable(func, inst) {
                     dead.push(inst);
                 }
             }
@@ -874,9 +880,9 @@ fn remove_dead(func: &mut Function) -> usize {
         if dead.is_empty() {
             return removed;
         }
+        removed += dead.len();
         for inst in dead {
             func.layout.remove_inst(inst);
-            removed += 1;
         }
     }
 }
