@@ -267,25 +267,18 @@ pub fn compile(
     let mut ctx = module.make_context();
     // One register allocator context for every function (see `optimize_and_define`).
     let mut regalloc = regalloc2::Ctx::default();
+    // Trampolines are declared here and defined once some compiled code calls them (most
+    // programs call few of them; compiling all took ~0.6 ms of every start-up).
     let mut trampolines = HashMap::new();
+    let mut lazy_trampolines = HashMap::new();
     for imp in imports.iter().filter(|i| i.reentrant) {
         let sig = word_sig(&module, imp.params, imp.ret);
         let name = format!("tramp_{}", imp.name);
         let id = module
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
-        ctx.func.signature = sig;
-        build_trampoline(
-            &mut module,
-            &mut ctx,
-            &mut fctx,
-            Callee::Import(import_ids[imp.name].0),
-            vm_ptr,
-            true,
-        );
-        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
-        module.clear_context(&mut ctx);
         trampolines.insert(imp.name, id);
+        lazy_trampolines.insert(id.as_u32(), (import_ids[imp.name].0, TrampolineState::Unused));
     }
     // Slow paths call entry points through `preserve_all` wrappers (see `coldcalls`),
     // declared when first used and defined once all functions are compiled.
@@ -415,6 +408,7 @@ pub fn compile(
         regalloc,
         cold_routes,
         cold_wrappers: Default::default(),
+        trampolines: lazy_trampolines,
         vm_ptr,
     };
     // Pass 2: inline, compile, record stack maps and listings.
@@ -457,7 +451,7 @@ pub fn compile(
         optimize_and_define(module, aid, ctx, regalloc, false)?;
         module.clear_context(ctx);
     }
-    backend.define_cold_wrappers()?;
+    backend.define_stubs()?;
     backend.module.finalize_definitions().map_err(|e| e.to_string())?;
 
     let names: HashMap<FuncId, String> = order
@@ -559,8 +553,22 @@ pub struct Backend {
     /// The `cold_call_N` / `cold_reentrant_N` wrappers declared so far, and whether each is
     /// defined yet.
     pub cold_wrappers: std::collections::BTreeMap<(usize, bool), (FuncId, bool)>,
+    /// The trampoline of each reentrant entry point, by `FuncId` index: the entry point it
+    /// calls, and whether compiled code uses it yet and it is defined.
+    pub trampolines: HashMap<u32, (FuncId, TrampolineState)>,
     /// Address of the VM.
     pub vm_ptr: i64,
+}
+
+/// Where a lazily defined trampoline stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TrampolineState {
+    /// No compiled code calls it (it is only declared).
+    Unused,
+    /// Compiled code calls it; it must be defined before the module is finalized.
+    Used,
+    /// Defined.
+    Defined,
 }
 
 impl Backend {
@@ -572,7 +580,22 @@ impl Backend {
         want_disasm: bool,
     ) -> Result<cranelift_codegen::CompiledCode, String> {
         self.prepare_current();
-        optimize_and_define(&mut self.module, fid, &mut self.ctx, &mut self.regalloc, want_disasm)
+        let cc = optimize_and_define(&mut self.module, fid, &mut self.ctx, &mut self.regalloc, want_disasm)?;
+        self.note_trampoline_uses();
+        Ok(cc)
+    }
+
+    /// Mark the trampolines `ctx.func` refers to as used (see [`Self::define_stubs`]).
+    pub fn note_trampoline_uses(&mut self) {
+        for ext in self.ctx.func.dfg.ext_funcs.values() {
+            let cranelift_codegen::ir::ExternalName::User(r) = &ext.name else {
+                continue;
+            };
+            let index = self.ctx.func.params.user_named_funcs()[*r].index;
+            if let Some((_, state @ TrampolineState::Unused)) = self.trampolines.get_mut(&index) {
+                *state = TrampolineState::Used;
+            }
+        }
     }
 
     /// Spread cold blocks in `ctx.func`, send their runtime calls through the
@@ -612,8 +635,36 @@ impl Backend {
         }
     }
 
+    /// Define what compiled code calls and is not defined yet: the trampolines marked used
+    /// and the wrappers [`Self::compile_current`] declared since the last call.
+    pub fn define_stubs(&mut self) -> Result<(), String> {
+        let mut used: Vec<(u32, FuncId)> = self
+            .trampolines
+            .iter()
+            .filter(|(_, (_, state))| *state == TrampolineState::Used)
+            .map(|(&t, &(import, _))| (t, import))
+            .collect();
+        used.sort_by_key(|&(t, _)| t);
+        for (t, import) in used {
+            let id = FuncId::from_u32(t);
+            self.ctx.func.signature = self.module.declarations().get_function_decl(id).signature.clone();
+            build_trampoline(
+                &mut self.module,
+                &mut self.ctx,
+                &mut self.fctx,
+                Callee::Import(import),
+                self.vm_ptr,
+                true,
+            );
+            optimize_and_define(&mut self.module, id, &mut self.ctx, &mut self.regalloc, false)?;
+            self.module.clear_context(&mut self.ctx);
+            self.trampolines.get_mut(&t).expect("a trampoline").1 = TrampolineState::Defined;
+        }
+        self.define_cold_wrappers()
+    }
+
     /// Define the wrappers [`Self::compile_current`] declared since the last call.
-    pub fn define_cold_wrappers(&mut self) -> Result<(), String> {
+    fn define_cold_wrappers(&mut self) -> Result<(), String> {
         for (&(arity, reentrant), (id, defined)) in self.cold_wrappers.iter_mut() {
             if *defined {
                 continue;

@@ -373,6 +373,7 @@ impl Tier2 {
         b.ctx.cfg.clear();
         b.ctx.domtree.clear();
         let cc = super::optimize_and_define(&mut b.module, fid, &mut b.ctx, &mut b.regalloc, false)?;
+        b.note_trampoline_uses();
         let compiled = vec![(fid, cc.buffer.data().len(), site_maps(&cc))];
         if std::env::var("CELLAR_DEBUG_SPEC").is_ok_and(|v| v == "ir") {
             eprintln!("==== compiled {name}\n{}", b.ctx.func.display());
@@ -381,7 +382,7 @@ impl Tier2 {
             l.push(format!("; {name}: {}\n{}", fobj.info().qualname, b.ctx.func.display()));
         }
         b.module.clear_context(&mut b.ctx);
-        b.define_cold_wrappers()?;
+        b.define_stubs()?;
         b.module.finalize_definitions().map_err(|e| e.to_string())?;
         let qualname = fobj.info().qualname.clone();
         register_code(&b.module, compiled, &|_| format!("py::{qualname}@{:x}", closure.0));
