@@ -71,7 +71,12 @@ const ENGINES: &[Engine] = &[
 
 /// Environment variables cellar reacts to; cleared before applying a variant's own `env`, so
 /// the caller's environment cannot leak into a variant.
-const CLEARED_ENV: &[&str] = &["CELLAR_GC_TORTURE", "CELLAR_THREAD_ALL", "CELLAR_NO_THREADING"];
+const CLEARED_ENV: &[&str] = &[
+    "CELLAR_GC_TORTURE",
+    "CELLAR_THREAD_ALL",
+    "CELLAR_NO_THREADING",
+    "CELLAR_SERIAL_COMPILE",
+];
 
 /// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.
 const DEFAULT_TIMEOUT_SECS: u64 = 60;

@@ -118,9 +118,7 @@ pub struct ProgramInfo<'a> {
     pub specializable: std::collections::HashSet<ScopeId>,
 }
 
-/// Compile `ctx.func` and define it as `fid`: Cranelift's optimiser, then
-/// [`spills::hoist_invariant_spills`] and [`sink`] (which need loop-invariant values
-/// hoisted already), then instruction selection and register allocation.
+/// Compile `ctx.func` and define it as `fid` (see [`optimize_and_compile`]).
 /// (`Module::define_function` would run the optimiser and the back end in one step, with
 /// no room for a pass in between.)
 pub fn optimize_and_define(
@@ -130,8 +128,23 @@ pub fn optimize_and_define(
     regalloc: &mut regalloc2::Ctx,
     want_disasm: bool,
 ) -> Result<cranelift_codegen::CompiledCode, String> {
+    let cc = optimize_and_compile(module.isa(), ctx, regalloc, want_disasm)?;
+    let relocs = module_relocs(&cc, &ctx.func, fid);
+    define_compiled(module, fid, &cc, &relocs)?;
+    Ok(cc)
+}
+
+/// Compile `ctx.func` to machine code: Cranelift's optimiser, then
+/// [`spills::hoist_invariant_spills`] and [`sink`] (which need loop-invariant values
+/// hoisted already), then instruction selection and register allocation. Needs nothing
+/// but the ISA, so functions can be compiled on several threads (see [`compile_jobs`]).
+pub fn optimize_and_compile(
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    ctx: &mut Context,
+    regalloc: &mut regalloc2::Ctx,
+    want_disasm: bool,
+) -> Result<cranelift_codegen::CompiledCode, String> {
     let mut plane = cranelift_codegen::control::ControlPlane::default();
-    let isa = module.isa();
     if isa.flags().enable_verifier() {
         ctx.verify(isa).map_err(|e| e.to_string())?;
     }
@@ -146,17 +159,153 @@ pub fn optimize_and_define(
     let stencil = isa
         .compile_function(&ctx.func, &ctx.domtree, regalloc, want_disasm, &mut plane)
         .map_err(|e| format!("{e:?}"))?;
-    let cc = stencil.apply_params(&ctx.func.params);
-    let relocs: Vec<_> = cc
-        .buffer
+    Ok(stencil.apply_params(&ctx.func.params))
+}
+
+/// The relocations of `cc`, compiled from `func` as `fid`, as the module takes them.
+fn module_relocs(
+    cc: &cranelift_codegen::CompiledCode,
+    func: &cranelift_codegen::ir::Function,
+    fid: FuncId,
+) -> Vec<cranelift_module::ModuleReloc> {
+    cc.buffer
         .relocs()
         .iter()
-        .map(|r| cranelift_module::ModuleReloc::from_mach_reloc(r, &ctx.func, fid))
-        .collect();
+        .map(|r| cranelift_module::ModuleReloc::from_mach_reloc(r, func, fid))
+        .collect()
+}
+
+/// Define `fid` as the compiled code `cc`.
+fn define_compiled(
+    module: &mut JITModule,
+    fid: FuncId,
+    cc: &cranelift_codegen::CompiledCode,
+    relocs: &[cranelift_module::ModuleReloc],
+) -> Result<(), String> {
     module
-        .define_function_bytes(fid, cc.buffer.alignment as u64, cc.code_buffer(), &relocs)
-        .map_err(|e| e.to_string())?;
-    Ok(cc)
+        .define_function_bytes(fid, cc.buffer.alignment as u64, cc.code_buffer(), relocs)
+        .map_err(|e| e.to_string())
+}
+
+/// A function ready for [`optimize_and_compile`], lowered, inlined and with its slow-path
+/// calls routed (see [`Backend::prepare_shared`]).
+pub struct CompileJob {
+    /// What it will be defined as.
+    pub fid: FuncId,
+    /// Its name in error messages.
+    pub label: String,
+    /// Whether [`prepare_local`] is still to run on it (Python bodies; not entries).
+    pub prepare: bool,
+    /// The function.
+    pub func: cranelift_codegen::ir::Function,
+}
+
+/// A compiled [`CompileJob`], ready for the module to define.
+pub struct CompiledJob {
+    /// What it will be defined as.
+    pub fid: FuncId,
+    /// The machine code.
+    pub cc: cranelift_codegen::CompiledCode,
+    /// Its relocations.
+    pub relocs: Vec<cranelift_module::ModuleReloc>,
+    /// The `FuncId` indices of the functions it refers to.
+    pub calls: Vec<u32>,
+}
+
+/// Below this many instructions in all, jobs are compiled on the calling thread alone: a
+/// second thread costs more to start than it saves.
+const PARALLEL_MIN_INSTS: usize = 400;
+
+/// Compile `jobs` on this thread (with `ctx` and `regalloc`) and, when there is enough
+/// work and `CELLAR_SERIAL_COMPILE` is not set, on a second thread too: each takes the
+/// largest job left until none is. Results come back in no particular order.
+pub fn compile_jobs(
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    mut jobs: Vec<CompileJob>,
+    ctx: &mut Context,
+    regalloc: &mut regalloc2::Ctx,
+) -> Result<Vec<CompiledJob>, String> {
+    jobs.sort_by_key(|j| j.func.dfg.num_insts());
+    let total: usize = jobs.iter().map(|j| j.func.dfg.num_insts()).sum();
+    let queue = std::sync::Mutex::new(jobs);
+    let work = |ctx: &mut Context, regalloc: &mut regalloc2::Ctx| {
+        let mut done = Vec::new();
+        loop {
+            let job = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let Some(job) = job else { break };
+            done.push(compile_job(isa, job, ctx, regalloc));
+        }
+        done
+    };
+    let parallel = total >= PARALLEL_MIN_INSTS && std::env::var_os("CELLAR_SERIAL_COMPILE").is_none();
+    let results = if parallel {
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(|| work(&mut Context::new(), &mut regalloc2::Ctx::default()));
+            let mut done = work(ctx, regalloc);
+            match helper.join() {
+                Ok(more) => done.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            done
+        })
+    } else {
+        work(ctx, regalloc)
+    };
+    results.into_iter().collect()
+}
+
+/// Compile one job with `ctx` and `regalloc`.
+fn compile_job(
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    job: CompileJob,
+    ctx: &mut Context,
+    regalloc: &mut regalloc2::Ctx,
+) -> Result<CompiledJob, String> {
+    ctx.clear();
+    ctx.func = job.func;
+    if job.prepare {
+        prepare_local(&mut ctx.func);
+    }
+    let cc = optimize_and_compile(isa, ctx, regalloc, false).map_err(|e| {
+        if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
+            eprintln!("{}", ctx.func.display());
+        }
+        format!("compiling {}: {e}", job.label)
+    })?;
+    let relocs = module_relocs(&cc, &ctx.func, job.fid);
+    let calls = called_functions(&ctx.func);
+    ctx.clear();
+    Ok(CompiledJob {
+        fid: job.fid,
+        cc,
+        relocs,
+        calls,
+    })
+}
+
+/// The `FuncId` indices of the module's functions `func` refers to.
+fn called_functions(func: &cranelift_codegen::ir::Function) -> Vec<u32> {
+    func.dfg
+        .ext_funcs
+        .values()
+        .filter_map(|ext| match &ext.name {
+            cranelift_codegen::ir::ExternalName::User(r) => Some(func.params.user_named_funcs()[*r].index),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The passes of [`Backend::prepare_current`] that need nothing but the function: drop
+/// needless reloads (and, under `CELLAR_THREAD_ALL`, thread branches).
+pub fn prepare_local(func: &mut cranelift_codegen::ir::Function) {
+    if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
+        spills::remove_reloads(func);
+    }
+    // Threading gains nothing measurable at start-up (see `threading`); the corpus
+    // turns it on everywhere to check it.
+    if std::env::var_os("CELLAR_THREAD_ALL").is_some() {
+        threading::thread_known_branches(func);
+    }
 }
 
 /// A `preserve_all` signature of `n` 64-bit parameters (it can return nothing).
@@ -411,11 +560,17 @@ pub fn compile(
         trampolines: lazy_trampolines,
         vm_ptr,
     };
-    // Pass 2: inline, compile, record stack maps and listings.
+    // Pass 2: inline, compile, record stack maps and listings. Without listings, every
+    // function is inlined and prepared first, then all are compiled (on two threads when
+    // there is enough work), then defined.
+    let listing = opts.keep_ir || opts.keep_opt_ir || opts.keep_asm;
+    let mut jobs = Vec::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
         backend.ctx.func = bodies[&fid.as_u32()].clone();
-        listings.built(&backend.ctx.func, source);
+        if listing {
+            listings.built(&backend.ctx.func, source);
+        }
         backend
             .ctx
             .inline(inline::Inliner {
@@ -424,18 +579,28 @@ pub fn compile(
                 caller: fid.as_u32(),
             })
             .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
-        let cc = match backend.compile_current(fid, opts.keep_asm) {
-            Ok(cc) => cc,
-            Err(e) => {
-                if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
-                    eprintln!("{}", backend.ctx.func.display());
-                }
-                return Err(format!("compiling {}: {e}", scopes.get(id).qualname));
-            }
-        };
-        pending_maps.push((fid, cc.buffer.data().len(), site_maps(&cc)));
-        ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
         let s = scopes.get(id);
+        if listing {
+            let cc = match backend.compile_current(fid, opts.keep_asm) {
+                Ok(cc) => cc,
+                Err(e) => {
+                    if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
+                        eprintln!("{}", backend.ctx.func.display());
+                    }
+                    return Err(format!("compiling {}: {e}", s.qualname));
+                }
+            };
+            pending_maps.push((fid, cc.buffer.data().len(), site_maps(&cc)));
+            ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
+        } else {
+            backend.prepare_shared();
+            jobs.push(CompileJob {
+                fid,
+                label: s.qualname.clone(),
+                prepare: true,
+                func: std::mem::replace(&mut backend.ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+        }
         backend.module.clear_context(&mut backend.ctx);
         let aid = array_ids[&id];
         let module_entry = id.0 == 0;
@@ -448,8 +613,35 @@ pub fn compile(
         } = &mut backend;
         ctx.func.signature = word_sig(module, if module_entry { 1 } else { 2 }, true);
         build_array_entry(module, ctx, fctx, fid, s.params.len(), module_entry);
-        optimize_and_define(module, aid, ctx, regalloc, false)?;
+        if listing {
+            optimize_and_define(module, aid, ctx, regalloc, false)?;
+        } else {
+            jobs.push(CompileJob {
+                fid: aid,
+                label: format!("the entry of {}", s.qualname),
+                prepare: false,
+                func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+        }
         module.clear_context(ctx);
+    }
+    if !listing {
+        let Backend {
+            module, ctx, regalloc, ..
+        } = &mut backend;
+        let compiled = compile_jobs(module.isa(), jobs, ctx, regalloc)?;
+        let mut code_of: HashMap<FuncId, cranelift_codegen::CompiledCode> = HashMap::new();
+        for job in compiled {
+            define_compiled(&mut backend.module, job.fid, &job.cc, &job.relocs)?;
+            backend.mark_used(&job.calls);
+            code_of.insert(job.fid, job.cc);
+        }
+        for &id in &order {
+            let fid = prog.body_ids[&id];
+            let cc = &code_of[&fid];
+            pending_maps.push((fid, cc.buffer.data().len(), site_maps(cc)));
+            ir.push(listings.finish(&prog, id, &backend.ctx, cc, &backend.module));
+        }
     }
     backend.define_stubs()?;
     backend.module.finalize_definitions().map_err(|e| e.to_string())?;
@@ -587,12 +779,14 @@ impl Backend {
 
     /// Mark the trampolines `ctx.func` refers to as used (see [`Self::define_stubs`]).
     pub fn note_trampoline_uses(&mut self) {
-        for ext in self.ctx.func.dfg.ext_funcs.values() {
-            let cranelift_codegen::ir::ExternalName::User(r) = &ext.name else {
-                continue;
-            };
-            let index = self.ctx.func.params.user_named_funcs()[*r].index;
-            if let Some((_, state @ TrampolineState::Unused)) = self.trampolines.get_mut(&index) {
+        let calls = called_functions(&self.ctx.func);
+        self.mark_used(&calls);
+    }
+
+    /// Mark the trampolines among `calls` (`FuncId` indices) as used.
+    fn mark_used(&mut self, calls: &[u32]) {
+        for index in calls {
+            if let Some((_, state @ TrampolineState::Unused)) = self.trampolines.get_mut(index) {
                 *state = TrampolineState::Used;
             }
         }
@@ -601,6 +795,13 @@ impl Backend {
     /// Spread cold blocks in `ctx.func`, send their runtime calls through the
     /// `preserve_all` wrappers, drop needless reloads.
     pub fn prepare_current(&mut self) {
+        self.prepare_shared();
+        prepare_local(&mut self.ctx.func);
+    }
+
+    /// The passes of [`Self::prepare_current`] that declare functions in the module:
+    /// spread cold blocks and route their runtime calls through the wrappers.
+    pub fn prepare_shared(&mut self) {
         cold::spread_cold(&mut self.ctx.func);
         let Backend {
             module,
@@ -625,14 +826,6 @@ impl Backend {
             };
             module.declare_func_in_func(id, f)
         });
-        if std::env::var_os("CELLAR_KEEP_RELOADS").is_none() {
-            spills::remove_reloads(&mut self.ctx.func);
-        }
-        // Threading gains nothing measurable at start-up (see `threading`); the corpus
-        // turns it on everywhere to check it.
-        if std::env::var_os("CELLAR_THREAD_ALL").is_some() {
-            threading::thread_known_branches(&mut self.ctx.func);
-        }
     }
 
     /// Define what compiled code calls and is not defined yet: the trampolines marked used
@@ -870,4 +1063,83 @@ fn build_array_entry(
     let r = b.inst_results(call)[0];
     b.ins().return_(&[r]);
     b.finalize(module.target_config());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_codegen::ir::{types::I32, Function};
+
+    /// `f(x) = x + k` (or, with `broken`, an add of an i64 and an i32 the verifier rejects).
+    fn adder(k: i64, broken: bool) -> Function {
+        let mut sig = Signature::new(CallConv::SystemV);
+        sig.params.push(AbiParam::new(I64));
+        sig.returns.push(AbiParam::new(I64));
+        let mut func = Function::with_name_signature(UserFuncName::user(0, k as u32), sig);
+        let mut fctx = FunctionBuilderContext::new();
+        let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let x = b.block_params(entry)[0];
+        let y = if broken {
+            b.ins().iconst(I32, k)
+        } else {
+            b.ins().iconst(I64, k)
+        };
+        let r = b.ins().iadd(x, y);
+        b.ins().return_(&[r]);
+        b.seal_all_blocks();
+        b.finalize(cranelift_codegen::isa::TargetFrontendConfig {
+            default_call_conv: CallConv::SystemV,
+            pointer_width: target_lexicon::PointerWidth::U64,
+            page_size_align_log2: 12,
+        });
+        func
+    }
+
+    fn isa() -> std::sync::Arc<dyn cranelift_codegen::isa::TargetIsa> {
+        let mut flags = settings::builder();
+        flags.set("enable_verifier", "true").unwrap();
+        cranelift_native::builder()
+            .expect("a host ISA")
+            .finish(settings::Flags::new(flags))
+            .expect("an ISA")
+    }
+
+    fn job(k: i64, broken: bool) -> CompileJob {
+        CompileJob {
+            fid: FuncId::from_u32(k as u32),
+            label: format!("adder {k}"),
+            prepare: false,
+            func: adder(k, broken),
+        }
+    }
+
+    /// Enough jobs for two threads: every one comes back once, compiled.
+    #[test]
+    fn every_job_comes_back_compiled() {
+        let jobs: Vec<CompileJob> = (0..200).map(|k| job(k, false)).collect();
+        let total: usize = jobs.iter().map(|j| j.func.dfg.num_insts()).sum();
+        assert!(
+            total >= PARALLEL_MIN_INSTS,
+            "the jobs are enough to use a second thread"
+        );
+        let done = compile_jobs(&*isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default()).unwrap();
+        let mut fids: Vec<u32> = done.iter().map(|d| d.fid.as_u32()).collect();
+        fids.sort();
+        assert_eq!(fids, (0..200).collect::<Vec<u32>>());
+        assert!(done.iter().all(|d| !d.cc.code_buffer().is_empty()));
+    }
+
+    /// A job that fails (here, the verifier rejects it) fails the whole batch, named.
+    #[test]
+    fn a_failing_job_is_reported_by_name() {
+        let mut jobs: Vec<CompileJob> = (0..200).map(|k| job(k, false)).collect();
+        jobs.push(job(7777, true));
+        let err = compile_jobs(&*isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default())
+            .err()
+            .expect("the broken job fails");
+        assert!(err.starts_with("compiling adder 7777:"), "{err}");
+    }
 }
