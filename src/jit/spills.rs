@@ -44,13 +44,14 @@
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
     types::I64, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlot, Value, ValueDef,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::loop_analysis::LoopAnalysis;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What each spill slot is known to hold (by slot index; `None`: unknown).
 type Stored = Vec<Option<Value>>;
@@ -68,7 +69,7 @@ enum Access {
 /// reload; returns how many were removed.
 pub fn remove_reloads(func: &mut Function) -> usize {
     // Spill slots: the slots stack maps name, numbered densely.
-    let mut slot_index: HashMap<StackSlot, usize> = HashMap::new();
+    let mut slot_index: HashMap<StackSlot, usize> = HashMap::default();
     for b in func.layout.blocks() {
         for i in func.layout.block_insts(b) {
             for e in func.dfg.user_stack_map_entries(i).unwrap_or(&[]) {
@@ -96,46 +97,56 @@ pub fn remove_reloads(func: &mut Function) -> usize {
         return 0;
     }
     let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
+    // Each block's accesses, in order.
+    let mut in_block: SecondaryMap<Block, Vec<(Inst, Access)>> = SecondaryMap::new();
+    for &b in &rpo {
+        in_block[b] = func
+            .layout
+            .block_insts(b)
+            .filter_map(|inst| accesses.get(&inst).map(|&a| (inst, a)))
+            .collect();
+    }
     let transfer = |b: Block, state: &mut Stored, reload: &mut dyn FnMut(Inst, Value, Value)| {
-        for inst in func.layout.block_insts(b) {
-            match accesses.get(&inst) {
-                Some(&Access::Spill(slot, v)) => state[slot] = Some(v),
-                Some(&Access::Reload(slot, result)) => {
+        for &(inst, access) in &in_block[b] {
+            match access {
+                Access::Spill(slot, v) => state[slot] = Some(v),
+                Access::Reload(slot, result) => {
                     if let Some(v) = state[slot] {
                         reload(inst, result, v);
                     }
                 }
-                None => {}
             }
         }
     };
 
     // Fixed point of the forward analysis: `entry[b]` is what is known at b's start
-    // (absent: not reached yet).
-    let mut entry: HashMap<Block, Stored> = HashMap::new();
+    // (`None`: not reached yet).
+    let mut entry: SecondaryMap<Block, Option<Stored>> = SecondaryMap::new();
     if let Some(&first) = rpo.first() {
-        entry.insert(first, vec![None; slot_index.len()]);
+        entry[first] = Some(vec![None; slot_index.len()]);
     }
+    let mut state: Stored = Vec::new();
     let mut changed = true;
     while changed {
         changed = false;
         for &b in &rpo {
-            let Some(mut state) = entry.get(&b).cloned() else {
-                continue;
-            };
+            let Some(start) = &entry[b] else { continue };
+            state.clone_from(start);
             transfer(b, &mut state, &mut |_, _, _| {});
             for succ in cfg.succ_iter(b) {
-                let merged = match entry.get(&succ) {
-                    None => state.clone(),
-                    Some(old) => old
-                        .iter()
-                        .zip(&state)
-                        .map(|(a, b)| if a == b { *a } else { None })
-                        .collect(),
-                };
-                if entry.get(&succ) != Some(&merged) {
-                    entry.insert(succ, merged);
-                    changed = true;
+                match &mut entry[succ] {
+                    slot @ None => {
+                        *slot = Some(state.clone());
+                        changed = true;
+                    }
+                    Some(old) => {
+                        for (a, b) in old.iter_mut().zip(&state) {
+                            if a.is_some() && a != b {
+                                *a = None;
+                                changed = true;
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -148,9 +159,8 @@ pub fn remove_reloads(func: &mut Function) -> usize {
         if !everywhere && loops.innermost_loop(b).is_none() {
             continue;
         }
-        let Some(mut state) = entry.get(&b).cloned() else {
-            continue;
-        };
+        let Some(start) = &entry[b] else { continue };
+        state.clone_from(start);
         transfer(b, &mut state, &mut |inst, result, stored| {
             if func.dfg.value_type(result) == func.dfg.value_type(stored) {
                 reloads.push((inst, result, stored));
@@ -202,7 +212,7 @@ pub fn stack_addrs(func: &Function) -> Vec<(Value, StackSlot, i64)> {
 /// spill slot. A slot whose address is used any other way (which the frontend never
 /// does) is left out altogether.
 fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> HashMap<Inst, Access> {
-    let mut addr_slot: HashMap<Value, usize> = HashMap::new();
+    let mut addr_slot: HashMap<Value, usize> = HashMap::default();
     let mut escaped = vec![false; slot_index.len()];
     for (addr, stack_slot, offset) in stack_addrs(func) {
         if let Some(&slot) = slot_index.get(&stack_slot) {
@@ -210,7 +220,7 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
             escaped[slot] |= offset != 0;
         }
     }
-    let mut accesses = HashMap::new();
+    let mut accesses = HashMap::default();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             // The access, and which operand is its address.
@@ -295,7 +305,7 @@ pub fn hoist_invariant_spills(func: &mut Function) -> usize {
             .collect();
         let [entry] = entries[..] else { continue };
         // Per slot: the value every store in the loop writes (None: some other access).
-        let mut stores: HashMap<StackSlot, (Option<Value>, Vec<Inst>)> = HashMap::new();
+        let mut stores: HashMap<StackSlot, (Option<Value>, Vec<Inst>)> = HashMap::default();
         let blocks: Vec<Block> = func.layout.blocks().filter(|&b| loops.is_in_loop(b, lp)).collect();
         for &b in &blocks {
             for inst in func.layout.block_insts(b) {
