@@ -216,6 +216,10 @@ pub struct CompiledJob {
 /// second thread costs more to start than it saves.
 const PARALLEL_MIN_INSTS: usize = 400;
 
+/// The compile thread's stack: small, so that little of it stays resident once it ends
+/// (Cranelift keeps its own work lists on the heap).
+const HELPER_STACK: usize = 512 * 1024;
+
 /// Compile `jobs` on this thread (with `ctx` and `regalloc`) and, when there is enough
 /// work and `CELLAR_SERIAL_COMPILE` is not set, on a second thread too: each takes the
 /// largest job left until none is. Results come back in no particular order.
@@ -240,18 +244,34 @@ pub fn compile_jobs(
     let parallel = total >= PARALLEL_MIN_INSTS && std::env::var_os("CELLAR_SERIAL_COMPILE").is_none();
     let results = if parallel {
         std::thread::scope(|scope| {
-            let helper = scope.spawn(|| work(&mut Context::new(), &mut regalloc2::Ctx::default()));
+            let helper = std::thread::Builder::new()
+                .stack_size(HELPER_STACK)
+                .spawn_scoped(scope, || work(&mut Context::new(), &mut regalloc2::Ctx::default()))
+                .map_err(|e| format!("starting a compile thread: {e}"))?;
             let mut done = work(ctx, regalloc);
             match helper.join() {
                 Ok(more) => done.extend(more),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-            done
-        })
+            release_free_pages();
+            Ok::<_, String>(done)
+        })?
     } else {
         work(ctx, regalloc)
     };
     results.into_iter().collect()
+}
+
+/// Give the pages malloc holds free back to the system. The helper thread of
+/// [`compile_jobs`] allocates from a malloc arena of its own, which is all free once it
+/// ends but would stay resident: ~600 KB more peak RSS on memo, enough to pass CPython's.
+/// (One arena for the whole process instead cost 1.6% of wall time in lock contention.)
+fn release_free_pages() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Compile one job with `ctx` and `regalloc`.
