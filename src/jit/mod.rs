@@ -246,16 +246,18 @@ pub fn compile_jobs(
         std::thread::scope(|scope| {
             let helper = std::thread::Builder::new()
                 .stack_size(HELPER_STACK)
-                .spawn_scoped(scope, || work(&mut Context::new(), &mut regalloc2::Ctx::default()))
-                .map_err(|e| format!("starting a compile thread: {e}"))?;
+                .spawn_scoped(scope, || work(&mut Context::new(), &mut regalloc2::Ctx::default()));
+            // With no second thread (the system refused one), this one does all the work.
             let mut done = work(ctx, regalloc);
-            match helper.join() {
-                Ok(more) => done.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
+            if let Ok(helper) = helper {
+                match helper.join() {
+                    Ok(more) => done.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+                release_free_pages();
             }
-            release_free_pages();
-            Ok::<_, String>(done)
-        })?
+            done
+        })
     } else {
         work(ctx, regalloc)
     };
