@@ -288,12 +288,7 @@ fn compile_job(
     if job.prepare {
         prepare_local(&mut ctx.func);
     }
-    let cc = optimize_and_compile(isa, ctx, regalloc, false).map_err(|e| {
-        if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
-            eprintln!("{}", ctx.func.display());
-        }
-        format!("compiling {}: {e}", job.label)
-    })?;
+    let cc = optimize_and_compile(isa, ctx, regalloc, false).map_err(|e| compile_failed(&job.label, &ctx.func, e))?;
     let relocs = module_relocs(&cc, &ctx.func, job.fid);
     let calls = called_functions(&ctx.func);
     ctx.clear();
@@ -303,6 +298,14 @@ fn compile_job(
         relocs,
         calls,
     })
+}
+
+/// The message for a failed compile of `label` (`CELLAR_DEBUG_IR=1` also prints `func`).
+fn compile_failed(label: &str, func: &cranelift_codegen::ir::Function, e: String) -> String {
+    if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
+        eprintln!("{}", func.display());
+    }
+    format!("compiling {label}: {e}")
 }
 
 /// The `FuncId` indices of the module's functions `func` refers to.
@@ -603,15 +606,9 @@ pub fn compile(
             .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
         let s = scopes.get(id);
         if listing {
-            let cc = match backend.compile_current(fid, opts.keep_asm) {
-                Ok(cc) => cc,
-                Err(e) => {
-                    if std::env::var_os("CELLAR_DEBUG_IR").is_some() {
-                        eprintln!("{}", backend.ctx.func.display());
-                    }
-                    return Err(format!("compiling {}: {e}", s.qualname));
-                }
-            };
+            let cc = backend
+                .compile_current(fid, opts.keep_asm)
+                .map_err(|e| compile_failed(&s.qualname, &backend.ctx.func, e))?;
             pending_maps.push((fid, cc.buffer.data().len(), site_maps(&cc)));
             ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
         } else {
