@@ -953,6 +953,42 @@ fn check_specialised_chain() -> Result<(), Failed> {
     Ok(())
 }
 
+/// Without listings, the chain's body is compiled on the helper thread and installed at a
+/// later call (`CELLAR_SPECIALIZE_WAIT=1` makes that the first check, so this is the same
+/// every run); the program's output stays CPython's.
+fn check_specialised_on_helper_thread() -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let out = Command::new(env!("CARGO_BIN_EXE_cellar"))
+        .args(["run", "--stats", "spec_depth.py"])
+        .current_dir(&dir)
+        .env_remove("CELLAR_SERIAL_COMPILE")
+        .env("CELLAR_SPECIALIZE_WAIT", "1")
+        .env("CELLAR_DEBUG_SPEC", "1")
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stderr.contains("(on the helper thread)") || !stderr.contains("closures specialised: 1\n") {
+        return Err(format!(
+            "expected one body from the helper thread; stderr:\n{}",
+            tail(&stderr, 10)
+        )
+        .into());
+    }
+    let expected = fs::read_to_string(dir.join("spec_depth.expected"))?;
+    let want: String = expected
+        .lines()
+        .filter(|l| !l.starts_with("# "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if String::from_utf8_lossy(&out.stdout) != want {
+        return Err(format!(
+            "output differs from CPython's:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn tail(s: &str, n: usize) -> String {
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
@@ -1019,6 +1055,10 @@ fn main() {
     }
     trials.push(Trial::test("cli::run-closed-pipe", check_run_closed_pipe));
     trials.push(Trial::test("props::specialised-chain-inlined", check_specialised_chain));
+    trials.push(Trial::test(
+        "props::specialised-on-helper-thread",
+        check_specialised_on_helper_thread,
+    ));
     {
         let dir = dir.clone();
         trials.push(Trial::test("cli::perf-map", move || check_perf_map(&dir)));

@@ -482,7 +482,14 @@ pub fn collect(fp: usize, pc: usize) {
             node = (*node).prev;
         }
     }
-    for &v in vm.globals.iter().chain(&vm.roots).chain(&vm.constants).chain(&vm.types) {
+    for &v in vm
+        .globals
+        .iter()
+        .chain(&vm.roots)
+        .chain(&vm.pinned)
+        .chain(&vm.constants)
+        .chain(&vm.types)
+    {
         m.mark(v);
     }
     m.mark(vm.exc);

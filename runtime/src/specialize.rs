@@ -6,8 +6,10 @@
 //! makes the call again. [`rt_specialize`] asks the compiler, through the hook it
 //! registered with [`set_specializer`], for a body specialised to this closure object: its
 //! captured values are constants there, and the closures among them are inlined. If the
-//! compiler returns one, the closure's `code` points to it from then on; either way the
-//! closure never asks again.
+//! compiler returns one, the closure's `code` points to it from then on. The compiler may
+//! instead compile the body on another thread: it then keeps the closure alive in
+//! `Vm::pinned`, sets its countdown again so that it asks again later, and installs the
+//! body with [`install_body`] once it is ready. Otherwise the closure never asks again.
 //!
 //! The runtime only stores the hook: the compiler lives in the `cellar` crate, which this
 //! crate does not depend on.
@@ -40,15 +42,22 @@ pub extern "C" fn rt_specialize_call(func: Value, args: *const Value, nargs: u64
     crate::call::rt_call(func, args, nargs, crate::value::UNBOUND)
 }
 
-/// Ask the compiler for a body specialised to `func` (once: the countdown is set to
-/// never). Compiles nothing that can collect or run Python.
+/// Point `func` (a function object) at `code`, a body compiled for exactly it.
+pub fn install_body(func: Value, code: *const u8) {
+    let f = unsafe { &mut *(func.0 as *mut FunctionObj) };
+    f.code = code;
+    unsafe { SPECIALIZED += 1 };
+}
+
+/// Ask the compiler for a body specialised to `func`. The countdown is set to never
+/// first; a compiler still busy with it (on another thread) sets it again, so that `func`
+/// asks once more later. Compiles nothing that can collect or run Python.
 pub extern "C" fn rt_specialize(func: Value) -> Value {
     let f = unsafe { &mut *(func.0 as *mut FunctionObj) };
     f.countdown = COUNTDOWN_NEVER;
     if let Some(hook) = unsafe { SPECIALIZER } {
         if let Some(code) = hook(func) {
-            f.code = code;
-            unsafe { SPECIALIZED += 1 };
+            install_body(func, code);
         }
     }
     crate::value::NONE

@@ -61,6 +61,9 @@ pub struct Vm {
     pub global_names: Vec<String>,
     /// Values Rust code holds across calls into Python (push, then truncate).
     pub roots: Vec<Value>,
+    /// Closures whose specialised body is being compiled on another thread: kept alive
+    /// until it is installed or given up (see [`crate::specialize`]).
+    pub pinned: Vec<Value>,
     /// Constants of the compiled program (strings, big ints, code facts): never freed.
     pub constants: Vec<Value>,
     /// Type objects, indexed by [`crate::types::TypeId`].
@@ -115,6 +118,7 @@ pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *m
         globals: Vec::new(),
         global_names: Vec::new(),
         roots: Vec::new(),
+        pinned: Vec::new(),
         constants: Vec::new(),
         types: Vec::new(),
         exc: UNBOUND,

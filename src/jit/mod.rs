@@ -352,7 +352,9 @@ pub fn word_sig(module: &JITModule, n: usize, ret: bool) -> Signature {
     sig
 }
 
-fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
+/// The module every function is defined in, and a handle on its ISA that other threads
+/// may hold (see [`specialize`]).
+fn make_module(imports: &[imports::Import]) -> Result<(JITModule, cranelift_codegen::isa::OwnedTargetIsa), String> {
     let mut flags = settings::builder();
     let set = |b: &mut settings::Builder, k: &str, v: &str| b.set(k, v).map_err(|e| e.to_string());
     set(&mut flags, "opt_level", "speed")?;
@@ -366,11 +368,11 @@ fn make_module(imports: &[imports::Import]) -> Result<JITModule, String> {
         .map_err(|e| e.to_string())?
         .finish(settings::Flags::new(flags))
         .map_err(|e| e.to_string())?;
-    let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
+    let mut jb = JITBuilder::with_isa(isa.clone(), default_libcall_names());
     for imp in imports {
         jb.symbol(imp.name, imp.addr);
     }
-    Ok(JITModule::new(jb))
+    Ok((JITModule::new(jb), isa))
 }
 
 /// Collect every def/lambda by scope id, and the def statements that bind names directly in
@@ -421,7 +423,7 @@ pub fn compile(
     opts: &CompileOptions,
 ) -> Result<CompiledProgram, String> {
     let imports = imports::all();
-    let mut module = make_module(&imports)?;
+    let (mut module, isa) = make_module(&imports)?;
     let vm_ptr = cellar_runtime::vm::vm() as *mut _ as i64;
 
     // Globals: fixed slots, builtins pre-bound.
@@ -584,6 +586,7 @@ pub fn compile(
         cold_wrappers: Default::default(),
         trampolines: lazy_trampolines,
         vm_ptr,
+        isa,
     };
     // Pass 2: inline, compile, record stack maps and listings. Without listings, every
     // function is inlined and prepared first, then all are compiled (on two threads when
@@ -769,6 +772,8 @@ pub struct Backend {
     pub trampolines: HashMap<u32, (FuncId, TrampolineState)>,
     /// Address of the VM.
     pub vm_ptr: i64,
+    /// The module's ISA, for compiling on other threads.
+    pub isa: cranelift_codegen::isa::OwnedTargetIsa,
 }
 
 /// Where a lazily defined trampoline stands.

@@ -32,6 +32,13 @@
 //!   `def`'s body ([`devirtualize`]), and inline those (Cranelift's inliner), whose own
 //!   closure parameter is then a constant too. The result goes through the same passes and
 //!   back end as start-up code, and the closure's `code` points to it.
+//! - Only building the body reads live objects, and it runs on the main thread. The
+//!   passes and the back end need nothing but the CLIF, so they run on a helper thread
+//!   while the program goes on with the shared body ([`Pending`]); a closure that asks
+//!   meanwhile asks again [`ASK_AGAIN_AFTER_CALLS`] calls later, and the first ask after
+//!   the helper is done installs the body. One body is compiled at a time. Until then the
+//!   closure is pinned (`Vm::pinned`): the body's constants are objects reachable from
+//!   it. Listings and `CELLAR_SERIAL_COMPILE=1` compile on the main thread instead.
 //! - Everything folded is immutable while the closure lives: the header (kind and arity),
 //!   `info`, and env record slots never change after the closure is made; frozen captures'
 //!   values are in those slots. The contents of cells and `__defaults__` are never folded.
@@ -47,8 +54,9 @@
 //!   call became direct) gets none and never asks again. Code of a dead closure is not
 //!   freed (Cranelift's JIT module cannot free functions); the limit bounds it.
 //!
-//! `CELLAR_DEBUG_SPEC=1` prints how long each specialisation took; `CELLAR_DEBUG_SPEC=ir`
-//! also prints the CLIF after inlining and as compiled.
+//! `CELLAR_DEBUG_SPEC=1` prints how long each specialisation took (for one compiled on the
+//! helper thread, until it was installed); `CELLAR_DEBUG_SPEC=ir` also prints the CLIF
+//! after inlining and as compiled.
 
 use super::{inline, register_code, site_maps, word_sig, Backend};
 use crate::scope::{ScopeKind, ScopeTable};
@@ -156,6 +164,64 @@ pub struct Tier2 {
     made: usize,
     /// The CLIF of each specialised body, as compiled, when asked for ([`keep_listings`]).
     listings: Option<Vec<String>>,
+    /// The body being compiled on the helper thread, if any.
+    pending: Option<Pending>,
+    /// Whether a check for a finished body waits for it (`CELLAR_SPECIALIZE_WAIT=1`, so
+    /// that tests install bodies at the same call every run).
+    wait: bool,
+}
+
+/// After this many more calls, a closure that asked while the helper thread was busy asks
+/// again (and the closure whose body is being compiled checks whether it is ready).
+const ASK_AGAIN_AFTER_CALLS: i64 = 256;
+
+/// The helper thread's stack: enough for Cranelift on the largest body allowed.
+const HELPER_STACK: usize = 2 << 20;
+
+/// A specialised body built from the live objects, ready for the passes and the back end,
+/// which need nothing but the function and the ISA (so another thread may run them).
+struct BodyJob {
+    /// What it will be defined as, and its name in listings.
+    fid: FuncId,
+    name: String,
+    func: Function,
+    /// The recursion limit, for [`check_depth_once`].
+    limit: u64,
+    /// The shared body, which the depth check's slow path calls.
+    shared: ir::FuncRef,
+}
+
+/// A [`BodyJob`] compiled, ready for the module to define.
+struct CompiledBody {
+    fid: FuncId,
+    name: String,
+    cc: cranelift_codegen::CompiledCode,
+    relocs: Vec<cranelift_module::ModuleReloc>,
+    /// The `FuncId` indices of the functions it calls (for the lazy trampolines).
+    calls: Vec<u32>,
+    /// The function as compiled (for listings).
+    func: Function,
+}
+
+/// A body compiled on the helper thread while the program goes on with the shared one.
+///
+/// ```text
+///   main thread                                   helper thread
+///   closure's countdown hits 0 -> hook:
+///     build the body from the live objects
+///     pin the closure (Vm::pinned), spawn  ---->  passes + Cranelift (compile_body)
+///     countdown = ASK_AGAIN_AFTER_CALLS                 |
+///   ... the shared body runs on ...                     |
+///   countdown hits 0 -> hook -> poll:                   v
+///     finished? define, finalize, closure.code = body, unpin
+/// ```
+struct Pending {
+    closure: PyValue,
+    qualname: String,
+    /// The other closures inlined into the body (their countdowns start again).
+    inlined: Vec<u64>,
+    started: std::time::Instant,
+    handle: std::thread::JoinHandle<Result<CompiledBody, String>>,
 }
 
 thread_local! {
@@ -209,17 +275,34 @@ pub fn listings() -> Vec<String> {
 }
 
 fn hook(closure: PyValue) -> Option<*const u8> {
-    let _timer = std::env::var_os("CELLAR_DEBUG_SPEC").map(|_| Timer(std::time::Instant::now()));
     TIER2.with(|c| {
         let mut guard = c.try_borrow_mut().ok()?;
         let t = guard.as_mut()?;
-        match t.specialize(closure) {
+        // A body the helper thread has finished goes in first.
+        if let Some(installed) = t.poll() {
+            if installed.closure == closure.0 {
+                return None;
+            }
+            if installed.inlined.contains(&closure.0) {
+                // Inlined into the new body: a body of its own only if called on its own.
+                set_countdown(closure.0, cellar_runtime::object::SPECIALIZE_AFTER_CALLS);
+                return None;
+            }
+        }
+        if t.pending.is_some() {
+            // One body at a time: ask again later.
+            set_countdown(closure.0, ASK_AGAIN_AFTER_CALLS);
+            return None;
+        }
+        let started = std::time::Instant::now();
+        let result = t.specialize(closure);
+        if std::env::var_os("CELLAR_DEBUG_SPEC").is_some() && t.pending.is_none() {
+            eprintln!("specialised in {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+        }
+        match result {
             Ok(code) => code,
             Err(e) => {
-                // The shared body stays: correct, only slower. Worth knowing in tests.
-                if std::env::var_os("CELLAR_VERIFY_IR").is_some() {
-                    eprintln!("cellar: internal compiler error (specialising a closure): {e}");
-                }
+                report_error(&e);
                 t.backend.module.clear_context(&mut t.backend.ctx);
                 None
             }
@@ -227,13 +310,76 @@ fn hook(closure: PyValue) -> Option<*const u8> {
     })
 }
 
-/// Prints how long a specialisation took (`CELLAR_DEBUG_SPEC`).
-struct Timer(std::time::Instant);
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        eprintln!("specialised in {:.3} ms", self.0.elapsed().as_secs_f64() * 1e3);
+/// A specialisation that failed leaves the shared body, which is correct, only slower.
+/// Worth knowing in tests.
+fn report_error(e: &str) {
+    if std::env::var_os("CELLAR_VERIFY_IR").is_some() {
+        eprintln!("cellar: internal compiler error (specialising a closure): {e}");
     }
+}
+
+/// Set the countdown of the function object at `f`.
+fn set_countdown(f: u64, calls: i64) {
+    let f = unsafe { &mut *(f as *mut FunctionObj) };
+    f.countdown = calls;
+}
+
+/// The closures inlined into a body start counting again (unless they never count): the
+/// shared body that asked may be calling them right now (all of a chain's closures reach
+/// zero in the same call), and they deserve a body of their own only if called on their
+/// own later.
+fn restart_countdowns(inlined: &[u64]) {
+    for &f in inlined {
+        let obj = unsafe { &*(f as *const FunctionObj) };
+        if obj.countdown != COUNTDOWN_NEVER {
+            set_countdown(f, cellar_runtime::object::SPECIALIZE_AFTER_CALLS);
+        }
+    }
+}
+
+/// What [`Tier2::poll`] installed: for which closure, and which it inlined.
+struct Finished {
+    closure: u64,
+    inlined: Vec<u64>,
+}
+
+/// Compile a built body: the passes that need nothing but the function, then the back
+/// end. Runs on the helper thread, or on the main one with its register allocator state.
+fn compile_body(
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    job: BodyJob,
+    regalloc: &mut regalloc2::Ctx,
+) -> Result<CompiledBody, String> {
+    let BodyJob {
+        fid,
+        name,
+        mut func,
+        limit,
+        shared,
+    } = job;
+    super::prepare_local(&mut func);
+    // With no call that clobbers registers left, every reload may become its value.
+    let any_value = !super::spills::clobbering_call(&func);
+    forward_slots(&mut func, any_value);
+    drop_dead_slots(&mut func);
+    check_depth_once(&mut func, limit, shared);
+    // `CELLAR_NO_THREADING=1` keeps every test, for measuring.
+    if std::env::var_os("CELLAR_NO_THREADING").is_none() {
+        super::threading::thread_known_branches(&mut func);
+    }
+    let mut ctx = cranelift_codegen::Context::for_function(func);
+    let cc = super::optimize_and_compile(isa, &mut ctx, regalloc, false)?;
+    if std::env::var("CELLAR_DEBUG_SPEC").is_ok_and(|v| v == "ir") {
+        eprintln!("==== compiled {name}\n{}", ctx.func.display());
+    }
+    Ok(CompiledBody {
+        fid,
+        name,
+        relocs: super::module_relocs(&cc, &ctx.func, fid),
+        calls: super::called_functions(&ctx.func),
+        cc,
+        func: ctx.func,
+    })
 }
 
 impl Tier2 {
@@ -257,6 +403,8 @@ impl Tier2 {
             body_of_info,
             made: 0,
             listings: None,
+            pending: None,
+            wait: std::env::var_os("CELLAR_SPECIALIZE_WAIT").is_some(),
         }
     }
 
@@ -357,46 +505,94 @@ impl Tier2 {
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
         b.ctx.func.name = UserFuncName::user(0, fid.as_u32());
-        b.prepare_current();
-        // With no call that clobbers registers left, every reload may become its value.
-        let any_value = !super::spills::clobbering_call(&b.ctx.func);
-        forward_slots(&mut b.ctx.func, any_value);
-        drop_dead_slots(&mut b.ctx.func);
+        // Routing slow-path calls declares wrappers in the module: here, on this thread.
+        b.prepare_shared();
         let shared = b.module.declare_func_in_func(FuncId::from_u32(body), &mut b.ctx.func);
-        let limit = cellar_runtime::vm::vm().depth_limit;
-        check_depth_once(&mut b.ctx.func, limit, shared);
-        // `CELLAR_NO_THREADING=1` keeps every test, for measuring.
-        if std::env::var_os("CELLAR_NO_THREADING").is_none() {
-            super::threading::thread_known_branches(&mut b.ctx.func);
-        }
-        // The analyses computed for the rounds above are stale now.
-        b.ctx.cfg.clear();
-        b.ctx.domtree.clear();
-        let cc = super::optimize_and_define(&mut b.module, fid, &mut b.ctx, &mut b.regalloc, false)?;
-        b.note_trampoline_uses();
-        let compiled = vec![(fid, cc.buffer.data().len(), site_maps(&cc))];
-        if std::env::var("CELLAR_DEBUG_SPEC").is_ok_and(|v| v == "ir") {
-            eprintln!("==== compiled {name}\n{}", b.ctx.func.display());
-        }
-        if let Some(l) = self.listings.as_mut() {
-            l.push(format!("; {name}: {}\n{}", fobj.info().qualname, b.ctx.func.display()));
-        }
+        let job = BodyJob {
+            fid,
+            name,
+            func: std::mem::replace(&mut b.ctx.func, Function::new()),
+            limit: cellar_runtime::vm::vm().depth_limit,
+            shared,
+        };
         b.module.clear_context(&mut b.ctx);
+        self.made += 1;
+        let qualname = fobj.info().qualname.clone();
+        let inlined: Vec<u64> = known.funcs.iter().copied().filter(|&f| f != closure.0).collect();
+        restart_countdowns(&inlined);
+
+        // Listings (tests, `--dump-ir`) and `CELLAR_SERIAL_COMPILE=1` want the body now.
+        if self.listings.is_none() && std::env::var_os("CELLAR_SERIAL_COMPILE").is_none() {
+            let isa = b.isa.clone();
+            let spawned = std::thread::Builder::new()
+                .name("cellar-specialise".into())
+                .stack_size(HELPER_STACK)
+                .spawn(move || compile_body(&*isa, job, &mut regalloc2::Ctx::default()));
+            // With no second thread (the system refused one), the shared body stays.
+            let handle = spawned.map_err(|e| e.to_string())?;
+            cellar_runtime::vm::vm().pinned.push(closure);
+            set_countdown(closure.0, ASK_AGAIN_AFTER_CALLS);
+            self.pending = Some(Pending {
+                closure,
+                qualname,
+                inlined,
+                started: std::time::Instant::now(),
+                handle,
+            });
+            return Ok(None);
+        }
+        let done = compile_body(&*self.backend.isa.clone(), job, &mut self.backend.regalloc)?;
+        self.define(done, closure, &qualname).map(Some)
+    }
+
+    /// Define a compiled body for `closure` in the module and return its address.
+    fn define(&mut self, done: CompiledBody, closure: PyValue, qualname: &str) -> Result<*const u8, String> {
+        let b = &mut self.backend;
+        super::define_compiled(&mut b.module, done.fid, &done.cc, &done.relocs)?;
+        b.mark_used(&done.calls);
+        if let Some(l) = self.listings.as_mut() {
+            l.push(format!("; {}: {qualname}\n{}", done.name, done.func.display()));
+        }
+        let compiled = vec![(done.fid, done.cc.buffer.data().len(), site_maps(&done.cc))];
         b.define_stubs()?;
         b.module.finalize_definitions().map_err(|e| e.to_string())?;
-        let qualname = fobj.info().qualname.clone();
         register_code(&b.module, compiled, &|_| format!("py::{qualname}@{:x}", closure.0));
-        self.made += 1;
-        // The closures inlined here start counting again: the shared body that asked may
-        // be calling them right now (all of a chain's closures reach zero in the same
-        // call), and they deserve a body of their own only if called on their own later.
-        for &f in known.funcs.iter().filter(|&&f| f != closure.0) {
-            let f = unsafe { &mut *(f as *mut FunctionObj) };
-            if f.countdown != COUNTDOWN_NEVER {
-                f.countdown = cellar_runtime::object::SPECIALIZE_AFTER_CALLS;
+        Ok(b.module.get_finalized_function(done.fid))
+    }
+
+    /// If the helper thread has finished its body, define it and point its closure at it
+    /// (or, if it failed, leave the shared body). Returns what was finished.
+    fn poll(&mut self) -> Option<Finished> {
+        if !self.pending.as_ref()?.handle.is_finished() && !self.wait {
+            return None;
+        }
+        let p = self.pending.take()?;
+        let result = match p.handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        super::release_free_pages();
+        let pinned = &mut cellar_runtime::vm::vm().pinned;
+        pinned.retain(|&v| v != p.closure);
+        set_countdown(p.closure.0, COUNTDOWN_NEVER);
+        match result.and_then(|done| self.define(done, p.closure, &p.qualname)) {
+            Ok(code) => {
+                cellar_runtime::specialize::install_body(p.closure, code);
+                if std::env::var_os("CELLAR_DEBUG_SPEC").is_some() {
+                    let ms = p.started.elapsed().as_secs_f64() * 1e3;
+                    eprintln!("specialised in {ms:.3} ms (on the helper thread)");
+                }
+            }
+            Err(e) => {
+                report_error(&e);
+                self.backend.module.clear_context(&mut self.backend.ctx);
             }
         }
-        Ok(Some(b.module.get_finalized_function(fid)))
+        restart_countdowns(&p.inlined);
+        Some(Finished {
+            closure: p.closure.0,
+            inlined: p.inlined,
+        })
     }
 }
 
