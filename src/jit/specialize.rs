@@ -296,8 +296,13 @@ fn hook(closure: PyValue) -> Option<*const u8> {
         }
         let started = std::time::Instant::now();
         let result = t.specialize(closure);
-        if std::env::var_os("CELLAR_DEBUG_SPEC").is_some() && t.pending.is_none() {
-            eprintln!("specialised in {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+        if std::env::var_os("CELLAR_DEBUG_SPEC").is_some() {
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            if t.pending.is_none() {
+                eprintln!("specialised in {ms:.3} ms");
+            } else {
+                eprintln!("built in {ms:.3} ms, compiling on the helper thread");
+            }
         }
         match result {
             Ok(code) => code,
@@ -949,17 +954,17 @@ fn check_depth_once(func: &mut Function, limit: u64, shared: ir::FuncRef) -> boo
 /// How `func` uses its explicit stack slots: each `stack_addr` result, and the slots whose
 /// address goes anywhere but the address operand of a plain load or store.
 struct SlotUses {
-    addr_of: HashMap<Value, (ir::StackSlot, i64)>,
-    escaped: HashSet<ir::StackSlot>,
+    addr_of: rustc_hash::FxHashMap<Value, (ir::StackSlot, i64)>,
+    escaped: rustc_hash::FxHashSet<ir::StackSlot>,
 }
 
 impl SlotUses {
     fn of(func: &Function) -> Self {
-        let addr_of: HashMap<Value, (ir::StackSlot, i64)> = super::spills::stack_addrs(func)
+        let addr_of: rustc_hash::FxHashMap<Value, (ir::StackSlot, i64)> = super::spills::stack_addrs(func)
             .into_iter()
             .map(|(v, ss, off)| (v, (ss, off)))
             .collect();
-        let mut escaped = HashSet::new();
+        let mut escaped = rustc_hash::FxHashSet::default();
         for block in func.layout.blocks() {
             for inst in func.layout.block_insts(block) {
                 let address_only = match func.dfg.insts[inst] {
@@ -1000,104 +1005,56 @@ impl SlotUses {
 /// GC references live across calls: a callee read from the env record is spilled before
 /// the first call and reloaded for the next.) Returns how many loads went.
 fn forward_slots(func: &mut Function, any_value: bool) -> usize {
+    use super::spills::Access;
     let uses = SlotUses::of(func);
-    let stored = |func: &Function, inst: ir::Inst| -> Option<(ir::StackSlot, Option<Value>)> {
-        let InstructionData::Store {
-            opcode: Opcode::Store,
-            args,
-            offset,
-            ..
-        } = func.dfg.insts[inst]
-        else {
-            return None;
-        };
-        let &(ss, _) = uses.addr_of.get(&args[1])?;
-        let whole = uses.slot(args[1], offset).is_some() && func.dfg.value_type(args[0]) == I64;
-        let forwardable = whole && (any_value || constant(func, args[0]).is_some());
-        Some((ss, forwardable.then_some(args[0])))
-    };
-    // Forward dataflow: what each slot holds on entry to each block (the intersection over
-    // its predecessors; a predecessor not reached yet counts as agreeing).
-    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
-    let entry = func.layout.entry_block();
-    let blocks: Vec<ir::Block> = func.layout.blocks().collect();
-    let mut out: HashMap<ir::Block, HashMap<ir::StackSlot, Value>> = HashMap::new();
-    let mut at_entry: HashMap<ir::Block, HashMap<ir::StackSlot, Value>> = HashMap::new();
-    loop {
-        let mut again = false;
-        for &block in &blocks {
-            let mut state = (Some(block) == entry).then(HashMap::new);
-            for pred in cfg.pred_iter(block) {
-                let Some(p) = out.get(&pred.block) else { continue };
-                state = Some(match state {
-                    None => p.clone(),
-                    Some(mut s) => {
-                        s.retain(|k, v| p.get(k) == Some(v));
-                        s
-                    }
-                });
-            }
-            let Some(mut state) = state else { continue };
-            at_entry.insert(block, state.clone());
-            for inst in func.layout.block_insts(block) {
-                transfer_one(&stored, func, inst, &mut state);
-            }
-            if out.get(&block) != Some(&state) {
-                out.insert(block, state);
-                again = true;
-            }
-        }
-        if !again {
-            break;
+    // The slots whose address goes nowhere else, numbered densely.
+    let mut index: rustc_hash::FxHashMap<ir::StackSlot, usize> = Default::default();
+    for &(ss, _) in uses.addr_of.values() {
+        if !uses.escaped.contains(&ss) {
+            let n = index.len();
+            index.entry(ss).or_insert(n);
         }
     }
-    let mut forwarded = Vec::new();
-    for &block in &blocks {
-        let Some(mut state) = at_entry.get(&block).cloned() else {
-            continue;
-        };
+    let mut accesses = rustc_hash::FxHashMap::default();
+    for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
-            if let InstructionData::Load {
-                opcode: Opcode::Load,
-                arg,
-                offset,
-                ..
-            } = func.dfg.insts[inst]
-            {
-                let r = func.dfg.first_result(inst);
-                if let Some(&v) = uses.slot(arg, offset).and_then(|ss| state.get(&ss)) {
-                    if func.dfg.value_type(r) == I64 {
-                        forwarded.push((inst, r, v));
-                    }
-                }
+            let access = match func.dfg.insts[inst] {
+                InstructionData::Store {
+                    opcode: Opcode::Store,
+                    args: [value, addr],
+                    offset,
+                    ..
+                } => uses.addr_of.get(&addr).and_then(|(ss, _)| index.get(ss)).map(|&slot| {
+                    let whole = uses.slot(addr, offset).is_some() && func.dfg.value_type(value) == I64;
+                    let forwardable = whole && (any_value || constant(func, value).is_some());
+                    Access::Spill(slot, forwardable.then(|| func.dfg.resolve_aliases(value)))
+                }),
+                InstructionData::Load {
+                    opcode: Opcode::Load,
+                    arg,
+                    offset,
+                    ..
+                } => uses
+                    .slot(arg, offset)
+                    .and_then(|ss| index.get(&ss))
+                    .map(|&slot| Access::Reload(slot, func.dfg.first_result(inst)))
+                    .filter(|_| func.dfg.value_type(func.dfg.first_result(inst)) == I64),
+                _ => None,
+            };
+            if let Some(a) = access {
+                accesses.insert(inst, a);
             }
-            transfer_one(&stored, func, inst, &mut state);
         }
     }
-    for &(inst, r, v) in &forwarded {
-        func.layout.remove_inst(inst);
-        func.dfg.clear_results(inst);
-        func.dfg.change_to_alias(r, v);
+    if accesses.is_empty() {
+        return 0;
     }
-    func.dfg.resolve_all_aliases();
-    forwarded.len()
-}
-
-fn transfer_one(
-    stored: &dyn Fn(&Function, ir::Inst) -> Option<(ir::StackSlot, Option<Value>)>,
-    func: &Function,
-    inst: ir::Inst,
-    state: &mut HashMap<ir::StackSlot, Value>,
-) {
-    match stored(func, inst) {
-        Some((ss, Some(v))) => {
-            state.insert(ss, v);
-        }
-        Some((ss, None)) => {
-            state.remove(&ss);
-        }
-        None => {}
-    }
+    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
+    let domtree = cranelift_codegen::dominator_tree::DominatorTree::with_function(func, &cfg);
+    let rpo: Vec<ir::Block> = domtree.cfg_rpo().copied().collect();
+    let loads = super::spills::known_loads(&cfg, &rpo, func, &accesses, index.len(), &|_| true);
+    super::spills::replace_loads(func, &loads);
+    loads.len()
 }
 
 /// After forwarding: drop unused loads, then the stores to slots nothing loads from any

@@ -53,16 +53,110 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::loop_analysis::LoopAnalysis;
 use rustc_hash::FxHashMap as HashMap;
 
-/// What each spill slot is known to hold (by slot index; `None`: unknown).
+/// What each tracked slot is known to hold (by slot index; `None`: unknown).
 type Stored = Vec<Option<Value>>;
 
-/// How an instruction touches a spill slot (by slot index).
+/// How an instruction touches a tracked stack slot (by slot index).
 #[derive(Clone, Copy)]
-enum Access {
-    /// `store value, stack_addr(slot)`.
-    Spill(usize, Value),
+pub enum Access {
+    /// `store value, stack_addr(slot)`: the slot holds `value` from here on (`None`: a
+    /// store whose value is not to be forwarded; the slot's content is unknown after it).
+    Spill(usize, Option<Value>),
     /// `result = load stack_addr(slot)`.
     Reload(usize, Value),
+}
+
+/// The loads (in blocks `wanted` accepts) whose slot holds the same known value on every
+/// path to them: `(load, result, value)`. A forward "last store" analysis over the
+/// control-flow graph in reverse postorder, each block's accesses listed once; a
+/// predecessor not reached yet counts as agreeing.
+pub fn known_loads(
+    cfg: &ControlFlowGraph,
+    rpo: &[Block],
+    func: &Function,
+    accesses: &HashMap<Inst, Access>,
+    slots: usize,
+    wanted: &dyn Fn(Block) -> bool,
+) -> Vec<(Inst, Value, Value)> {
+    // Each block's accesses, in order.
+    let mut in_block: SecondaryMap<Block, Vec<(Inst, Access)>> = SecondaryMap::new();
+    for &b in rpo {
+        in_block[b] = func
+            .layout
+            .block_insts(b)
+            .filter_map(|inst| accesses.get(&inst).map(|&a| (inst, a)))
+            .collect();
+    }
+    let transfer = |b: Block, state: &mut Stored, reload: &mut dyn FnMut(Inst, Value, Value)| {
+        for &(inst, access) in &in_block[b] {
+            match access {
+                Access::Spill(slot, v) => state[slot] = v,
+                Access::Reload(slot, result) => {
+                    if let Some(v) = state[slot] {
+                        reload(inst, result, v);
+                    }
+                }
+            }
+        }
+    };
+
+    // Fixed point: `entry[b]` is what is known at b's start (`None`: not reached yet).
+    let mut entry: SecondaryMap<Block, Option<Stored>> = SecondaryMap::new();
+    if let Some(&first) = rpo.first() {
+        entry[first] = Some(vec![None; slots]);
+    }
+    let mut state: Stored = Vec::new();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &b in rpo {
+            let Some(start) = &entry[b] else { continue };
+            state.clone_from(start);
+            transfer(b, &mut state, &mut |_, _, _| {});
+            for succ in cfg.succ_iter(b) {
+                match &mut entry[succ] {
+                    slot @ None => {
+                        *slot = Some(state.clone());
+                        changed = true;
+                    }
+                    Some(old) => {
+                        for (a, b) in old.iter_mut().zip(&state) {
+                            if a.is_some() && a != b {
+                                *a = None;
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let mut found = Vec::new();
+    for &b in rpo {
+        if !wanted(b) {
+            continue;
+        }
+        let Some(start) = &entry[b] else { continue };
+        state.clone_from(start);
+        transfer(b, &mut state, &mut |inst, result, stored| {
+            found.push((inst, result, stored))
+        });
+    }
+    found
+}
+
+/// Make each of `loads` (`(load, result, value)`) its value, and drop the load.
+pub fn replace_loads(func: &mut Function, loads: &[(Inst, Value, Value)]) {
+    if loads.is_empty() {
+        return;
+    }
+    for &(inst, result, stored) in loads {
+        func.layout.remove_inst(inst);
+        func.dfg.clear_results(inst);
+        func.dfg.change_to_alias(result, stored);
+    }
+    func.dfg.resolve_all_aliases();
 }
 
 /// Replace the frontend's safepoint reloads inside loops in `func` by the values they
@@ -97,82 +191,12 @@ pub fn remove_reloads(func: &mut Function) -> usize {
         return 0;
     }
     let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
-    // Each block's accesses, in order.
-    let mut in_block: SecondaryMap<Block, Vec<(Inst, Access)>> = SecondaryMap::new();
-    for &b in &rpo {
-        in_block[b] = func
-            .layout
-            .block_insts(b)
-            .filter_map(|inst| accesses.get(&inst).map(|&a| (inst, a)))
-            .collect();
-    }
-    let transfer = |b: Block, state: &mut Stored, reload: &mut dyn FnMut(Inst, Value, Value)| {
-        for &(inst, access) in &in_block[b] {
-            match access {
-                Access::Spill(slot, v) => state[slot] = Some(v),
-                Access::Reload(slot, result) => {
-                    if let Some(v) = state[slot] {
-                        reload(inst, result, v);
-                    }
-                }
-            }
-        }
-    };
-
-    // Fixed point of the forward analysis: `entry[b]` is what is known at b's start
-    // (`None`: not reached yet).
-    let mut entry: SecondaryMap<Block, Option<Stored>> = SecondaryMap::new();
-    if let Some(&first) = rpo.first() {
-        entry[first] = Some(vec![None; slot_index.len()]);
-    }
-    let mut state: Stored = Vec::new();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for &b in &rpo {
-            let Some(start) = &entry[b] else { continue };
-            state.clone_from(start);
-            transfer(b, &mut state, &mut |_, _, _| {});
-            for succ in cfg.succ_iter(b) {
-                match &mut entry[succ] {
-                    slot @ None => {
-                        *slot = Some(state.clone());
-                        changed = true;
-                    }
-                    Some(old) => {
-                        for (a, b) in old.iter_mut().zip(&state) {
-                            if a.is_some() && a != b {
-                                *a = None;
-                                changed = true;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // Rewrite: each reload inside a loop (or anywhere, see above) whose slot holds a known
-    // value becomes that value.
-    let mut reloads: Vec<(Inst, Value, Value)> = Vec::new();
-    for &b in &rpo {
-        if !everywhere && loops.innermost_loop(b).is_none() {
-            continue;
-        }
-        let Some(start) = &entry[b] else { continue };
-        state.clone_from(start);
-        transfer(b, &mut state, &mut |inst, result, stored| {
-            if func.dfg.value_type(result) == func.dfg.value_type(stored) {
-                reloads.push((inst, result, stored));
-            }
-        });
-    }
-    for &(inst, result, stored) in &reloads {
-        func.layout.remove_inst(inst);
-        func.dfg.clear_results(inst);
-        func.dfg.change_to_alias(result, stored);
-    }
-    func.dfg.resolve_all_aliases();
+    // Each reload inside a loop (or anywhere, see above) whose slot holds a known value
+    // becomes that value.
+    let wanted = |b: Block| everywhere || loops.innermost_loop(b).is_some();
+    let mut reloads = known_loads(&cfg, &rpo, func, &accesses, slot_index.len(), &wanted);
+    reloads.retain(|&(_, result, stored)| func.dfg.value_type(result) == func.dfg.value_type(stored));
+    replace_loads(func, &reloads);
     reloads.len()
 }
 
@@ -232,7 +256,7 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
                     ..
                 } if i64::from(offset) == 0 => addr_slot
                     .get(&addr)
-                    .map(|&slot| (Access::Spill(slot, func.dfg.resolve_aliases(value)), 1)),
+                    .map(|&slot| (Access::Spill(slot, Some(func.dfg.resolve_aliases(value))), 1)),
                 InstructionData::Load {
                     opcode: Opcode::Load,
                     arg,
