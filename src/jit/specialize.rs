@@ -1046,7 +1046,19 @@ fn forward_slots(func: &mut Function, any_value: bool) -> usize {
             }
         }
     }
-    if accesses.is_empty() {
+    // Nothing to do unless some slot that is read is also given a value to forward.
+    let mut given = vec![false; index.len()];
+    let mut read = vec![false; index.len()];
+    for a in accesses.values() {
+        match *a {
+            Access::Spill(slot, Some(_)) => given[slot] = true,
+            Access::Reload(slot, _) => read[slot] = true,
+            Access::Spill(_, None) => {}
+        }
+    }
+    if !given.iter().zip(&read).any(|(&g, &r)| g && r) {
+        // Callers count on aliases resolved (folding makes them).
+        func.dfg.resolve_all_aliases();
         return 0;
     }
     let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);

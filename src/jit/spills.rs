@@ -148,9 +148,6 @@ pub fn known_loads(
 
 /// Make each of `loads` (`(load, result, value)`) its value, and drop the load.
 pub fn replace_loads(func: &mut Function, loads: &[(Inst, Value, Value)]) {
-    if loads.is_empty() {
-        return;
-    }
     for &(inst, result, stored) in loads {
         func.layout.remove_inst(inst);
         func.dfg.clear_results(inst);
