@@ -75,6 +75,10 @@ impl GcStats {
     }
 }
 
+/// The least allocation between two collections, of heap objects and of malloc'd storage
+/// (dict tables, list items) alike. The malloc threshold was twice this until memo (40000
+/// dicts of 40-100 entries made and dropped) measured 1.7 MB less peak RSS and 5% less time
+/// with 25 more collections (which find little alive) at this one.
 const MIN_THRESHOLD: usize = 2 << 20;
 
 impl Heap {
@@ -87,7 +91,7 @@ impl Heap {
             live_bytes: 0,
             budget: 0,
             budget_granted: 0,
-            malloc_threshold: 2 * MIN_THRESHOLD,
+            malloc_threshold: MIN_THRESHOLD,
             torture,
             stats: GcStats::default(),
             classes: new_classes(),
@@ -547,7 +551,7 @@ pub fn collect(fp: usize, pc: usize) {
     heap.live_bytes = live;
     heap.allocated_since = 0;
     heap.threshold = MIN_THRESHOLD.max(live);
-    heap.malloc_threshold = (2 * MIN_THRESHOLD).max(2 * crate::alloc::live_bytes());
+    heap.malloc_threshold = MIN_THRESHOLD.max(2 * crate::alloc::live_bytes());
     heap.grant_budget();
     heap.stats.collections += 1;
     vm.gc_pending = 0;
