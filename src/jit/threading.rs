@@ -1123,18 +1123,49 @@ mod tests {
         assert_eq!(fact_of(IntCC::Equal, 7).unwrap().constant(), Some(7));
     }
 
+    use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+    /// An empty function of two words returning one.
+    fn two_word_function() -> Function {
+        use cranelift_codegen::ir::{AbiParam, Signature};
+        let mut sig = Signature::new(cranelift_codegen::isa::CallConv::SystemV);
+        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
+        sig.returns.push(AbiParam::new(I64));
+        Function::with_name_signature(Default::default(), sig)
+    }
+
+    /// End the current block with a test of `v` for `EXC`: `done` returns `v`, `unwind`
+    /// returns `EXC`. Then seal and finish the function.
+    fn return_unless_exception(mut b: FunctionBuilder, v: Value, done: Block, unwind: Block) {
+        let is_exc = b.ins().icmp_imm_s(IntCC::Equal, v, 14);
+        b.ins().brif(is_exc, unwind, &[], done, &[]);
+        b.switch_to_block(done);
+        b.ins().return_(&[v]);
+        b.switch_to_block(unwind);
+        let exc = b.ins().iconst(I64, 14);
+        b.ins().return_(&[exc]);
+        b.seal_all_blocks();
+        let isa = cranelift_native::builder()
+            .expect("a host ISA")
+            .finish(cranelift_codegen::settings::Flags::new(
+                cranelift_codegen::settings::builder(),
+            ))
+            .expect("an ISA");
+        b.finalize(isa.frontend_config());
+    }
+
+    /// Run the pass on `func`, which must change something and leave valid SSA.
+    fn thread_and_verify(func: &mut Function) {
+        assert!(thread_known_branches(func) > 0);
+        let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
+        cranelift_codegen::verify_function(func, &flags).expect("valid SSA after threading");
+    }
+
     /// `fast` makes a tagged int, `slow` passes an unknown word; both reach `ret`, which
     /// tests for `EXC`. After the pass, `fast` jumps straight to `done`.
     #[test]
     fn the_fast_path_skips_the_exception_test() {
-        use cranelift_codegen::ir::{types::I64, AbiParam, Signature};
-        use cranelift_codegen::isa::CallConv;
-        use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-
-        let mut sig = Signature::new(CallConv::SystemV);
-        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
-        sig.returns.push(AbiParam::new(I64));
-        let mut func = Function::with_name_signature(Default::default(), sig);
+        let mut func = two_word_function();
         let mut fctx = FunctionBuilderContext::new();
         let mut b = FunctionBuilder::new(&mut func, &mut fctx);
         let (entry, fast, slow, ret, done, unwind) = (
@@ -1161,23 +1192,8 @@ mod tests {
         b.ins().jump(ret, &[BlockArg::Value(y)]);
         b.switch_to_block(ret);
         let v = b.block_params(ret)[0];
-        let is_exc = b.ins().icmp_imm_s(IntCC::Equal, v, 14);
-        b.ins().brif(is_exc, unwind, &[], done, &[]);
-        b.switch_to_block(done);
-        b.ins().return_(&[v]);
-        b.switch_to_block(unwind);
-        let exc = b.ins().iconst(I64, 14);
-        b.ins().return_(&[exc]);
-        b.seal_all_blocks();
-        let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
-        let isa = cranelift_native::builder()
-            .expect("a host ISA")
-            .finish(flags.clone())
-            .expect("an ISA");
-        b.finalize(isa.frontend_config());
-
-        assert!(thread_known_branches(&mut func) > 0);
-        cranelift_codegen::verify_function(&func, &flags).expect("valid SSA after threading");
+        return_unless_exception(b, v, done, unwind);
+        thread_and_verify(&mut func);
         let fast_term = func.layout.last_inst(fast).unwrap();
         let dest = targets(&func, fast_term)[0].block(&func.dfg.value_lists);
         assert_eq!(dest, done, "the fast path goes straight to `done`:\n{}", func.display());
@@ -1194,14 +1210,7 @@ mod tests {
     /// the moved edge knows about `v` decides the `EXC` test after the addition too.
     #[test]
     fn a_fast_path_passes_a_tag_test_whose_slow_paths_meet_again() {
-        use cranelift_codegen::ir::{types::I64, AbiParam, Signature};
-        use cranelift_codegen::isa::CallConv;
-        use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-
-        let mut sig = Signature::new(CallConv::SystemV);
-        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
-        sig.returns.push(AbiParam::new(I64));
-        let mut func = Function::with_name_signature(Default::default(), sig);
+        let mut func = two_word_function();
         let mut fctx = FunctionBuilderContext::new();
         let mut b = FunctionBuilder::new(&mut func, &mut fctx);
         let [entry, fast, called, ret, int_op, no_overflow, not_int, generic, join, done, unwind] =
@@ -1238,23 +1247,8 @@ mod tests {
         b.ins().jump(join, &[BlockArg::Value(w)]);
         b.switch_to_block(join);
         let z = b.block_params(join)[0];
-        let is_exc = b.ins().icmp_imm_s(IntCC::Equal, z, 14);
-        b.ins().brif(is_exc, unwind, &[], done, &[]);
-        b.switch_to_block(done);
-        b.ins().return_(&[z]);
-        b.switch_to_block(unwind);
-        let exc = b.ins().iconst(I64, 14);
-        b.ins().return_(&[exc]);
-        b.seal_all_blocks();
-        let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
-        let isa = cranelift_native::builder()
-            .expect("a host ISA")
-            .finish(flags.clone())
-            .expect("an ISA");
-        b.finalize(isa.frontend_config());
-
-        assert!(thread_known_branches(&mut func) > 0);
-        cranelift_codegen::verify_function(&func, &flags).expect("valid SSA after threading");
+        return_unless_exception(b, z, done, unwind);
+        thread_and_verify(&mut func);
         let dest = |func: &Function, block: Block| {
             let term = func.layout.last_inst(block).unwrap();
             targets(func, term)[0].block(&func.dfg.value_lists)
