@@ -915,8 +915,8 @@ fn check_run_closed_pipe() -> Result<(), Failed> {
     Ok(())
 }
 
-/// `CELLAR_PERF_MAP=1 cellar run FILE` appends one `START LENGTH py::QUALNAME` line per
-/// compiled function to `/tmp/perf-PID.map`, the file `perf report` reads.
+/// `run --dump-ir` on a chain of composed closures: one closure is specialised, and its
+/// body calls nothing indirectly.
 fn check_specialised_chain() -> Result<(), Failed> {
     let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/spec_depth.py");
     let out = Command::new(env!("CARGO_BIN_EXE_cellar"))
@@ -994,6 +994,8 @@ fn tail(s: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// `CELLAR_PERF_MAP=1 cellar run FILE` appends one `START LENGTH py::QUALNAME` line per
+/// compiled function to `/tmp/perf-PID.map`, the file `perf report` reads.
 fn check_perf_map(dir: &Path) -> Result<(), Failed> {
     use std::process::{Command, Stdio};
     let child = Command::new(env!("CARGO_BIN_EXE_cellar"))

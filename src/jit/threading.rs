@@ -769,12 +769,7 @@ fn step(func: &mut Function, a: &mut Analysis, p: Block, branch: Inst, b: Block)
         for &(v, ub, ui) in &uses {
             if let Some(&q) = renamed.get(&v) {
                 if a.domtree.block_dominates(to, ub) {
-                    let raw: Vec<Value> = func
-                        .dfg
-                        .inst_values(ui)
-                        .filter(|&w| func.dfg.resolve_aliases(w) == v)
-                        .collect();
-                    func.dfg.map_inst_values(ui, |w| if raw.contains(&w) { q } else { w });
+                    replace_uses(func, ui, v, q);
                 }
             }
         }
@@ -804,15 +799,21 @@ fn copy_constants_out(func: &mut Function, uses: &[(Value, Block, Inst)]) -> boo
             let inst = cur.ins().build(data, ty).0;
             cur.func.dfg.first_result(inst)
         });
-        let raw: Vec<Value> = func
-            .dfg
-            .inst_values(ui)
-            .filter(|&w| func.dfg.resolve_aliases(w) == v)
-            .collect();
-        func.dfg
-            .map_inst_values(ui, |w| if raw.contains(&w) { copy } else { w });
+        replace_uses(func, ui, v, copy);
     }
     !copies.is_empty()
+}
+
+/// Make `inst` use `q` wherever it uses `v` (or an alias of it).
+fn replace_uses(func: &mut Function, inst: Inst, v: Value, q: Value) {
+    let raw: Vec<Value> = func
+        .dfg
+        .inst_values(inst)
+        .filter(|&w| func.dfg.resolve_aliases(w) == v)
+        .collect();
+    if !raw.is_empty() {
+        func.dfg.map_inst_values(inst, |w| if raw.contains(&w) { q } else { w });
+    }
 }
 
 /// At most this many blocks take a test block's parameter as their own in one step.
@@ -876,16 +877,7 @@ fn pass_as_parameters(func: &mut Function, a: &mut Analysis, merges: &[(Value, B
     for (&(v, u), &q) in merges.iter().zip(&renamed) {
         let insts: Vec<Inst> = func.layout.block_insts(u).collect();
         for inst in insts {
-            let uses_v = func.dfg.inst_values(inst).any(|w| func.dfg.resolve_aliases(w) == v);
-            if uses_v {
-                let resolved: Vec<Value> = func
-                    .dfg
-                    .inst_values(inst)
-                    .filter(|&w| func.dfg.resolve_aliases(w) == v)
-                    .collect();
-                func.dfg
-                    .map_inst_values(inst, |w| if resolved.contains(&w) { q } else { w });
-            }
+            replace_uses(func, inst, v, q);
         }
     }
     a.memo.borrow_mut().clear();
