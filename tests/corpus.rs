@@ -81,6 +81,8 @@ const CLEARED_ENV: &[&str] = &[
     "CELLAR_NO_THREADING",
     "CELLAR_SERIAL_COMPILE",
     "CELLAR_SPECIALIZE_WAIT",
+    "CELLAR_KEEP_RELOADS",
+    "CELLAR_KEEP_SPILLS",
 ];
 
 /// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.

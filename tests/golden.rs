@@ -699,9 +699,11 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("no cold block calls a cold_ wrapper".into());
             }
         }
-        "invariant-spill-hoisted" => {
-            // counting's loop spills `total` (it changes) but not the closure `c` (the
-            // inlined call's parameter, the same value every iteration).
+        "no-spill-on-loop-fast-path" => {
+            // counting's loop stores no spill on its fast path: not the closure `c` (the
+            // inlined call's parameter, the same value every iteration: stored once before
+            // the loop), and not `total` (only the slow paths' safepoints read its slot:
+            // stored on them, see `spills::sink_cold_spills`).
             let g = f("counting")?;
             let blocks = parse_blocks(&g.opt);
             let addrs = stack_addrs(blocks.iter().flat_map(|b| &b.insts));
@@ -711,8 +713,8 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 .flat_map(|b| &b.insts)
                 .filter(|i| i.starts_with("store") && i.rsplit(", ").next().is_some_and(|a| addrs.contains(a)))
                 .collect();
-            if spills.len() != 1 {
-                return Err(format!("counting's loop spills {spills:?}, not just total").into());
+            if !spills.is_empty() {
+                return Err(format!("counting's loop spills {spills:?} on its fast path").into());
             }
         }
         "slow-path-values-sunk" => {
@@ -1077,7 +1079,7 @@ fn main() {
         "cold-spread",
         "cold-calls-preserve-all",
         "slow-path-values-sunk",
-        "invariant-spill-hoisted",
+        "no-spill-on-loop-fast-path",
         "no-reload-without-clobbers",
         "loop-body-falls-through",
         "one-kind-load",

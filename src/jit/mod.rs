@@ -135,8 +135,9 @@ pub fn optimize_and_define(
 }
 
 /// Compile `ctx.func` to machine code: Cranelift's optimiser, then
-/// [`spills::hoist_invariant_spills`] and [`sink`] (which need loop-invariant values
-/// hoisted already), then instruction selection and register allocation. Needs nothing
+/// [`spills::hoist_invariant_spills`], [`spills::sink_cold_spills`] and [`sink`] (which
+/// need loop-invariant values hoisted already), then instruction selection and register
+/// allocation. Needs nothing
 /// but the ISA, so functions can be compiled on several threads (see [`compile_jobs`]).
 pub fn optimize_and_compile(
     isa: &dyn cranelift_codegen::isa::TargetIsa,
@@ -150,6 +151,9 @@ pub fn optimize_and_compile(
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
     spills::hoist_invariant_spills(&mut ctx.func);
+    if std::env::var_os("CELLAR_KEEP_SPILLS").is_none() {
+        spills::sink_cold_spills(&mut ctx.func);
+    }
     sink::sink_to_uses(&mut ctx.func);
     ctx.compute_cfg();
     ctx.compute_domtree();

@@ -41,6 +41,11 @@
 //! everywhere. The pass runs after inlining and after the slow-path calls are rerouted,
 //! so it sees the loops that inlined bodies sit in and the calls' conventions.
 //! `CELLAR_KEEP_RELOADS=1` turns it off, for measuring.
+//!
+//! Once a slot's reloads are gone, only the collector reads it, at the safepoints whose
+//! stack maps name it. [`sink_cold_spills`] then moves the stores of slots that only slow
+//! paths' safepoints read, and that a loop's fast path stored on every iteration, onto
+//! those slow paths (`CELLAR_KEEP_SPILLS=1` turns that off).
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::dominator_tree::DominatorTree;
@@ -67,9 +72,7 @@ pub enum Access {
 }
 
 /// The loads (in blocks `wanted` accepts) whose slot holds the same known value on every
-/// path to them: `(load, result, value)`. A forward "last store" analysis over the
-/// control-flow graph in reverse postorder, each block's accesses listed once; a
-/// predecessor not reached yet counts as agreeing.
+/// path to them: `(load, result, value)` (see [`slot_states`]).
 pub fn known_loads(
     cfg: &ControlFlowGraph,
     rpo: &[Block],
@@ -78,24 +81,58 @@ pub fn known_loads(
     slots: usize,
     wanted: &dyn Fn(Block) -> bool,
 ) -> Vec<(Inst, Value, Value)> {
-    // Each block's accesses, in order.
-    let mut in_block: SecondaryMap<Block, Vec<(Inst, Access)>> = SecondaryMap::new();
+    let mut found = Vec::new();
+    slot_states(
+        cfg,
+        rpo,
+        func,
+        accesses,
+        slots,
+        wanted,
+        &|_| false,
+        &mut |inst, state| {
+            if let Some(&Access::Reload(slot, result)) = accesses.get(&inst) {
+                if let Some(v) = state[slot] {
+                    found.push((inst, result, v));
+                }
+            }
+        },
+    );
+    found
+}
+
+/// What each slot holds just before each access, and before each other instruction `also`
+/// accepts, in the blocks `wanted` accepts: `report(inst, state)`. A forward "last store"
+/// analysis over the control-flow graph in reverse postorder, each block's accesses listed
+/// once; a predecessor not reached yet counts as agreeing.
+#[allow(clippy::too_many_arguments)]
+fn slot_states(
+    cfg: &ControlFlowGraph,
+    rpo: &[Block],
+    func: &Function,
+    accesses: &HashMap<Inst, Access>,
+    slots: usize,
+    wanted: &dyn Fn(Block) -> bool,
+    also: &dyn Fn(Inst) -> bool,
+    report: &mut dyn FnMut(Inst, &Stored),
+) {
+    // Each block's accesses (`None`: an instruction only reported), in order.
+    let mut in_block: SecondaryMap<Block, Vec<(Inst, Option<Access>)>> = SecondaryMap::new();
     for &b in rpo {
         in_block[b] = func
             .layout
             .block_insts(b)
-            .filter_map(|inst| accesses.get(&inst).map(|&a| (inst, a)))
+            .filter_map(|inst| match accesses.get(&inst) {
+                Some(&a) => Some((inst, Some(a))),
+                None => also(inst).then_some((inst, None)),
+            })
             .collect();
     }
-    let transfer = |b: Block, state: &mut Stored, reload: &mut dyn FnMut(Inst, Value, Value)| {
+    let transfer = |b: Block, state: &mut Stored, report: &mut dyn FnMut(Inst, &Stored)| {
         for &(inst, access) in &in_block[b] {
-            match access {
-                Access::Spill(slot, v) => state[slot] = v,
-                Access::Reload(slot, result) => {
-                    if let Some(v) = state[slot] {
-                        reload(inst, result, v);
-                    }
-                }
+            report(inst, state);
+            if let Some(Access::Spill(slot, v)) = access {
+                state[slot] = v;
             }
         }
     };
@@ -112,7 +149,7 @@ pub fn known_loads(
         for &b in rpo {
             let Some(start) = &entry[b] else { continue };
             state.clone_from(start);
-            transfer(b, &mut state, &mut |_, _, _| {});
+            transfer(b, &mut state, &mut |_, _| {});
             for succ in cfg.succ_iter(b) {
                 match &mut entry[succ] {
                     slot @ None => {
@@ -132,18 +169,14 @@ pub fn known_loads(
         }
     }
 
-    let mut found = Vec::new();
     for &b in rpo {
         if !wanted(b) {
             continue;
         }
         let Some(start) = &entry[b] else { continue };
         state.clone_from(start);
-        transfer(b, &mut state, &mut |inst, result, stored| {
-            found.push((inst, result, stored))
-        });
+        transfer(b, &mut state, report);
     }
-    found
 }
 
 /// Make each of `loads` (`(load, result, value)`) its value, and drop the load.
@@ -159,16 +192,7 @@ pub fn replace_loads(func: &mut Function, loads: &[(Inst, Value, Value)]) {
 /// Replace the frontend's safepoint reloads inside loops in `func` by the values they
 /// reload; returns how many were removed.
 pub fn remove_reloads(func: &mut Function) -> usize {
-    // Spill slots: the slots stack maps name, numbered densely.
-    let mut slot_index: HashMap<StackSlot, usize> = HashMap::default();
-    for b in func.layout.blocks() {
-        for i in func.layout.block_insts(b) {
-            for e in func.dfg.user_stack_map_entries(i).unwrap_or(&[]) {
-                let n = slot_index.len();
-                slot_index.entry(e.slot).or_insert(n);
-            }
-        }
-    }
+    let slot_index = spill_slots(func);
     if slot_index.is_empty() {
         return 0;
     }
@@ -195,6 +219,167 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     reloads.retain(|&(_, result, stored)| func.dfg.value_type(result) == func.dfg.value_type(stored));
     replace_loads(func, &reloads);
     reloads.len()
+}
+
+/// Spill slots: the slots stack maps name, numbered densely.
+fn spill_slots(func: &Function) -> HashMap<StackSlot, usize> {
+    let mut slot_index: HashMap<StackSlot, usize> = HashMap::default();
+    for b in func.layout.blocks() {
+        for i in func.layout.block_insts(b) {
+            for e in func.dfg.user_stack_map_entries(i).unwrap_or(&[]) {
+                let n = slot_index.len();
+                slot_index.entry(e.slot).or_insert(n);
+            }
+        }
+    }
+    slot_index
+}
+
+/// Store the spills that only slow paths read on those slow paths; returns how many slots
+/// moved.
+///
+/// The frontend stores a value to its spill slot right after the value is defined, on
+/// whatever path that is. An inlined call spills its arguments, and a loop spills the
+/// variables it carries, on every iteration, for the safepoints of slow paths that almost
+/// never run. Once [`remove_reloads`] has removed a slot's reloads, only the collector
+/// reads the slot, and only at the safepoints whose stack maps name it. When all of those
+/// are in cold blocks, each gets a store, just before it, of the value the slot holds
+/// there (the same value on every path to it; its definition dominates the safepoint),
+/// and the slot's other stores go:
+///
+/// ```text
+///   before                                   after
+///   loop:  store v7, ss3      ; the spill    loop:  (no store)
+///          brif v9, slow, fast                      brif v9, slow, fast
+///   slow (cold):                             slow (cold):
+///          call fn5(), stack_map=[ss3]              store v7, ss3
+///                                                   call fn5(), stack_map=[ss3]
+/// ```
+///
+/// Every safepoint that names the slot sees the same value in it as before. A slot with a
+/// reload left, a safepoint in a hot block, or a safepoint where its value depends on the
+/// path is left as it is.
+pub fn sink_cold_spills(func: &mut Function) -> usize {
+    let slot_index = spill_slots(func);
+    if slot_index.is_empty() {
+        return 0;
+    }
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(func, &cfg, &domtree);
+    let accesses = spill_accesses(func, &slot_index);
+    let slots = slot_index.len();
+    // Only slots stored on a loop's fast path are moved: a value stored once, before a
+    // loop, would have to stay live through the loop for the slow paths' stores instead.
+    // (A slot left out of `accesses`, whose address escapes, is never moved.)
+    let mut movable = vec![false; slots];
+    let mut reloaded = vec![false; slots];
+    for (&inst, access) in &accesses {
+        match *access {
+            Access::Spill(slot, _) => {
+                let b = func.layout.inst_block(inst).expect("an instruction in the layout");
+                movable[slot] |= !func.layout.is_cold(b) && loops.innermost_loop(b).is_some();
+            }
+            Access::Reload(slot, _) => reloaded[slot] = true,
+        }
+    }
+    for (m, r) in movable.iter_mut().zip(&reloaded) {
+        *m &= !*r;
+    }
+    let mut safepoints: Vec<Inst> = Vec::new();
+    for b in func.layout.blocks() {
+        let cold = func.layout.is_cold(b);
+        for inst in func.layout.block_insts(b) {
+            let entries = func.dfg.user_stack_map_entries(inst).unwrap_or(&[]);
+            if entries.is_empty() {
+                continue;
+            }
+            safepoints.push(inst);
+            if !cold {
+                for e in entries {
+                    movable[slot_index[&e.slot]] = false;
+                }
+            }
+        }
+    }
+    if !movable.contains(&true) {
+        return 0;
+    }
+    let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
+    // The stores to make before each safepoint: (safepoint, slot, value).
+    let mut wanted: Vec<(Inst, StackSlot, Value)> = Vec::new();
+    let is_safepoint = |inst: Inst| func.dfg.user_stack_map_entries(inst).is_some_and(|e| !e.is_empty());
+    slot_states(
+        &cfg,
+        &rpo,
+        func,
+        &accesses,
+        slots,
+        &|_| true,
+        &is_safepoint,
+        &mut |inst, state| {
+            for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
+                let slot = slot_index[&e.slot];
+                if !movable[slot] {
+                    continue;
+                }
+                match state[slot] {
+                    Some(v) if e.offset == 0 && func.dfg.value_type(v) == e.ty => wanted.push((inst, e.slot, v)),
+                    _ => movable[slot] = false,
+                }
+            }
+        },
+    );
+    // A safepoint the analysis did not reach (in unreachable code) keeps its slots' stores.
+    let reached: std::collections::HashSet<Inst> = wanted.iter().map(|w| w.0).collect();
+    for &inst in &safepoints {
+        if !reached.contains(&inst) {
+            for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
+                movable[slot_index[&e.slot]] = false;
+            }
+        }
+    }
+    let mut addrs = Vec::new();
+    for (&inst, access) in &accesses {
+        if let Access::Spill(slot, _) = *access {
+            if movable[slot] {
+                addrs.push(func.dfg.inst_args(inst)[1]);
+                func.layout.remove_inst(inst);
+            }
+        }
+    }
+    remove_unused_addresses(func, addrs);
+    for (inst, slot, v) in wanted {
+        if movable[slot_index[&slot]] {
+            let mut cur = FuncCursor::new(func).at_inst(inst);
+            let addr = cur.ins().stack_addr(I64, slot, 0);
+            cur.ins().store(MemFlagsData::trusted(), v, addr, 0);
+        }
+    }
+    movable.iter().filter(|&&m| m).count()
+}
+
+/// Remove the `stack_addr`s among `addrs` that nothing uses any more.
+fn remove_unused_addresses(func: &mut Function, mut addrs: Vec<Value>) {
+    addrs.sort();
+    addrs.dedup();
+    for b in func.layout.blocks() {
+        for inst in func.layout.block_insts(b) {
+            for v in func.dfg.inst_values(inst) {
+                if let Ok(i) = addrs.binary_search(&v) {
+                    addrs.remove(i);
+                }
+            }
+        }
+    }
+    for v in addrs {
+        if let ValueDef::Result(inst, _) = func.dfg.value_def(v) {
+            if func.layout.inst_block(inst).is_some() {
+                func.layout.remove_inst(inst);
+            }
+        }
+    }
 }
 
 /// Does `func` make a call that clobbers registers (any call but to a `preserve_all`
@@ -389,4 +574,111 @@ pub fn hoist_invariant_spills(func: &mut Function) -> usize {
         }
     }
     moved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_codegen::ir::{
+        condcodes::IntCC, AbiParam, ExtFuncData, ExternalName, InstructionData, Signature, UserFuncName,
+    };
+    use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+    /// A loop whose body defines `v` (which needs a stack map) and calls out only on a cold
+    /// path that `v` is live across, the way an inlined callee's argument is.
+    fn loop_with_a_cold_call() -> Function {
+        let mut sig = Signature::new(CallConv::SystemV);
+        sig.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
+        sig.returns.push(AbiParam::new(I64));
+        let mut func = Function::with_name_signature(UserFuncName::default(), sig);
+        let mut fctx = FunctionBuilderContext::new();
+        let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+        let callee_sig = b.import_signature(Signature::new(CallConv::SystemV));
+        let callee = b.import_function(ExtFuncData {
+            name: ExternalName::testcase("slow_path"),
+            signature: callee_sig,
+            colocated: false,
+            patchable: false,
+        });
+        let [entry, header, body, slow, latch, exit] = [(); 6].map(|_| b.create_block());
+        b.append_block_params_for_function_params(entry);
+        b.append_block_param(header, I64);
+        b.append_block_param(latch, I64);
+        b.switch_to_block(entry);
+        let (a, n) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+        let zero = b.ins().iconst(I64, 0);
+        b.ins().jump(header, &[zero.into()]);
+        b.switch_to_block(header);
+        let i = b.block_params(header)[0];
+        let more = b.ins().icmp(IntCC::SignedLessThan, i, n);
+        b.ins().brif(more, body, &[], exit, &[]);
+        b.switch_to_block(body);
+        let v = b.ins().iadd(i, a);
+        b.declare_value_needs_stack_map(v);
+        let odd = b.ins().icmp_imm_s(IntCC::Equal, v, 14);
+        b.ins().brif(odd, slow, &[], latch, &[v.into()]);
+        b.set_cold_block(slow);
+        b.switch_to_block(slow);
+        b.ins().call(callee, &[]);
+        b.ins().jump(latch, &[v.into()]);
+        b.switch_to_block(latch);
+        let w = b.block_params(latch)[0];
+        let next = b.ins().iadd_imm_s(w, 1);
+        b.ins().jump(header, &[next.into()]);
+        b.switch_to_block(exit);
+        b.ins().return_(&[i]);
+        b.seal_all_blocks();
+        b.finalize(cranelift_codegen::isa::TargetFrontendConfig {
+            default_call_conv: CallConv::SystemV,
+            pointer_width: target_lexicon::PointerWidth::U64,
+            page_size_align_log2: 12,
+        });
+        func
+    }
+
+    /// The blocks (by cold flag) that store to a stack slot.
+    fn slot_stores(func: &Function) -> Vec<(Block, bool)> {
+        let addrs: Vec<Value> = stack_addrs(func).into_iter().map(|a| a.0).collect();
+        let mut found = Vec::new();
+        for b in func.layout.blocks() {
+            for inst in func.layout.block_insts(b) {
+                if let InstructionData::Store { args: [_, addr], .. } = func.dfg.insts[inst] {
+                    if addrs.contains(&addr) {
+                        found.push((b, func.layout.is_cold(b)));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_spill_only_a_cold_call_reads_is_stored_on_the_cold_path() {
+        let mut func = loop_with_a_cold_call();
+        remove_reloads(&mut func);
+        let before = slot_stores(&func);
+        assert!(
+            before.iter().any(|&(_, cold)| !cold),
+            "the frontend spills v where it is defined:\n{}",
+            func.display()
+        );
+        assert_eq!(sink_cold_spills(&mut func), 1, "{}", func.display());
+        let after = slot_stores(&func);
+        assert!(
+            !after.is_empty() && after.iter().all(|&(_, cold)| cold),
+            "{}",
+            func.display()
+        );
+        // The store sits just before the call, and the call still names the slot.
+        let (block, _) = after[0];
+        let insts: Vec<Inst> = func.layout.block_insts(block).collect();
+        let call = insts
+            .iter()
+            .position(|&i| func.dfg.insts[i].opcode().is_call())
+            .expect("the call");
+        assert!(call > 0 && func.dfg.insts[insts[call - 1]].opcode() == Opcode::Store);
+        assert_eq!(func.dfg.user_stack_map_entries(insts[call]).map_or(0, |e| e.len()), 1);
+        let flags = cranelift_codegen::settings::Flags::new(cranelift_codegen::settings::builder());
+        cranelift_codegen::verify_function(&func, &flags).expect("valid SSA after sinking");
+    }
 }
