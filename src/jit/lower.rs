@@ -666,10 +666,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         v
     }
 
-    /// Entry `i` of the running closure's environment record (a cell, or a frozen value).
-    /// The record never changes after the closure is made and the running closure is
-    /// always a function with this record, so the load may be merged with others and moved
-    /// (`readonly`, `can_move`): a loop reads each entry once.
     /// Flags of a read or write of a cell's value: the alias region [`CELL_REGION`], which
     /// no other access of compiled code is in, so Cranelift's alias analysis knows that a
     /// store to a list, a dict or a stack slot leaves cell values as they were.
@@ -681,6 +677,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         flags().with_alias_region(Some(region))
     }
 
+    /// Entry `i` of the running closure's environment record (a cell, or a frozen value).
+    /// The record never changes after the closure is made and the running closure is
+    /// always a function with this record, so the load may be merged with others and moved
+    /// (`readonly`, `can_move`): a loop reads each entry once.
     fn free_cell(&mut self, i: usize) -> Value {
         let f = self.b.use_var(self.func_var);
         let c = self.b.ins().load(
