@@ -1094,9 +1094,17 @@ fn build_array_entry(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use cranelift_codegen::ir::{types::I32, Function};
+
+    /// What the frontend needs of a 64-bit SystemV target, for functions built in tests.
+    pub(crate) const FRONTEND: cranelift_codegen::isa::TargetFrontendConfig =
+        cranelift_codegen::isa::TargetFrontendConfig {
+            default_call_conv: CallConv::SystemV,
+            pointer_width: target_lexicon::PointerWidth::U64,
+            page_size_align_log2: 12,
+        };
 
     /// `f(x) = x + k` (or, with `broken`, an add of an i64 and an i32 the verifier rejects).
     fn adder(k: i64, broken: bool) -> Function {
@@ -1118,11 +1126,7 @@ mod tests {
         let r = b.ins().iadd(x, y);
         b.ins().return_(&[r]);
         b.seal_all_blocks();
-        b.finalize(cranelift_codegen::isa::TargetFrontendConfig {
-            default_call_conv: CallConv::SystemV,
-            pointer_width: target_lexicon::PointerWidth::U64,
-            page_size_align_log2: 12,
-        });
+        b.finalize(FRONTEND);
         func
     }
 

@@ -196,10 +196,7 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     if slot_index.is_empty() {
         return 0;
     }
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
-    let mut loops = LoopAnalysis::new();
-    loops.compute(func, &cfg, &domtree);
+    let (cfg, domtree, loops) = loops_of(func);
     // With no call that clobbers registers (every call goes to a `preserve_all` slow-path
     // wrapper), a value kept in a register costs no callee-saved register: replace
     // reloads everywhere, not only in loops.
@@ -219,6 +216,15 @@ pub fn remove_reloads(func: &mut Function) -> usize {
     reloads.retain(|&(_, result, stored)| func.dfg.value_type(result) == func.dfg.value_type(stored));
     replace_loads(func, &reloads);
     reloads.len()
+}
+
+/// `func`'s control-flow graph, dominator tree and loops.
+fn loops_of(func: &Function) -> (ControlFlowGraph, DominatorTree, LoopAnalysis) {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(func, &cfg, &domtree);
+    (cfg, domtree, loops)
 }
 
 /// Spill slots: the slots stack maps name, numbered densely.
@@ -264,10 +270,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
     if slot_index.is_empty() {
         return 0;
     }
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
-    let mut loops = LoopAnalysis::new();
-    loops.compute(func, &cfg, &domtree);
+    let (cfg, domtree, loops) = loops_of(func);
     let accesses = spill_accesses(func, &slot_index);
     let slots = slot_index.len();
     // Only slots stored on a loop's fast path are moved: a value stored once, before a
@@ -309,6 +312,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
     let rpo: Vec<Block> = domtree.cfg_rpo().copied().collect();
     // The stores to make before each safepoint: (safepoint, slot, value).
     let mut wanted: Vec<(Inst, StackSlot, Value)> = Vec::new();
+    let mut reached: rustc_hash::FxHashSet<Inst> = Default::default();
     let is_safepoint = |inst: Inst| func.dfg.user_stack_map_entries(inst).is_some_and(|e| !e.is_empty());
     slot_states(
         &cfg,
@@ -319,6 +323,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
         &|_| true,
         &is_safepoint,
         &mut |inst, state| {
+            reached.insert(inst);
             for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
                 let slot = slot_index[&e.slot];
                 if !movable[slot] {
@@ -332,7 +337,6 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
         },
     );
     // A safepoint the analysis did not reach (in unreachable code) keeps its slots' stores.
-    let reached: std::collections::HashSet<Inst> = wanted.iter().map(|w| w.0).collect();
     for &inst in &safepoints {
         if !reached.contains(&inst) {
             for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
@@ -484,10 +488,7 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
 /// only keeps alive a value that is live anyway: the frontend gives a slot to one value at
 /// a time). Runs after Cranelift's optimiser, which hoisted the `stack_addr`s.
 pub fn hoist_invariant_spills(func: &mut Function) -> usize {
-    let cfg = ControlFlowGraph::with_function(func);
-    let domtree = DominatorTree::with_function(func, &cfg);
-    let mut loops = LoopAnalysis::new();
-    loops.compute(func, &cfg, &domtree);
+    let (cfg, domtree, loops) = loops_of(func);
     let all: Vec<_> = loops.loops().collect();
     let mut moved = 0;
     // Which slot each `stack_addr` value addresses; slots also addressed at an offset
@@ -628,11 +629,7 @@ mod tests {
         b.switch_to_block(exit);
         b.ins().return_(&[i]);
         b.seal_all_blocks();
-        b.finalize(cranelift_codegen::isa::TargetFrontendConfig {
-            default_call_conv: CallConv::SystemV,
-            pointer_width: target_lexicon::PointerWidth::U64,
-            page_size_align_log2: 12,
-        });
+        b.finalize(crate::jit::tests::FRONTEND);
         func
     }
 
