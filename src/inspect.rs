@@ -27,7 +27,7 @@ pub fn function_irs(path: &str, source: &str, opts: &CompileOptions) -> Result<V
 pub fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i32 {
     driver::with_big_stack(move || {
         if cfg && stage == Stage::Asm {
-            eprintln!("cellar ir: --cfg draws CLIF blocks: use it with --stage built or --stage opt");
+            eprintln!("cellar ir: --cfg draws CLIF blocks: use it with --stage built, prepared or opt");
             return 2;
         }
         let source = match driver::read_source(&file) {
@@ -39,6 +39,7 @@ pub fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i3
         };
         let opts = CompileOptions {
             keep_ir: stage == Stage::Built,
+            keep_prepared_ir: stage == Stage::Prepared,
             keep_opt_ir: stage == Stage::Opt,
             keep_asm: stage == Stage::Asm,
             keep_cfg: cfg,

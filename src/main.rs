@@ -83,7 +83,7 @@ enum Command {
         /// Which stage to show.
         #[arg(long, value_enum, default_value_t = Stage::Built)]
         stage: Stage,
-        /// Print a Graphviz dot graph of each function's blocks (built or opt stage) instead,
+        /// Print a Graphviz dot graph of each function's blocks (built, prepared or opt stage) instead,
         /// one `digraph` per function on stdout; pick one with --fn, e.g.
         /// `cellar ir prog.py --fn averager --cfg | dot -Tsvg > averager.svg`.
         #[arg(long)]
@@ -104,6 +104,9 @@ enum Command {
 enum Stage {
     /// As lowered.
     Built,
+    /// After inlining and Cellar's own passes (slow-path calls routed, reloads removed), as
+    /// Cranelift's optimiser gets it.
+    Prepared,
     /// After Cranelift's optimiser.
     Opt,
     /// Machine code.
@@ -125,6 +128,7 @@ fn run(file: String, args: RunArgs) -> i32 {
 fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i32 {
     let stage = match stage {
         Stage::Built => cellar::jit::Stage::Built,
+        Stage::Prepared => cellar::jit::Stage::Prepared,
         Stage::Opt => cellar::jit::Stage::Opt,
         Stage::Asm => cellar::jit::Stage::Asm,
     };

@@ -23,6 +23,10 @@
 //!   at `FUNCTION_ENV_OFFSET + 8*i`) is `notrap aligned`, at both stages; and every function
 //!   that reads a free variable other than its own name (a self-recursive call uses the
 //!   running closure) has such a load.
+//! - `props::prepared-slow-calls::NAME`: at the `prepared` stage (what Cranelift's
+//!   optimiser gets), no cold block calls a runtime function (`%rt_*`) directly: every slow
+//!   path's call goes through a `preserve_all` wrapper. As lowered, cold blocks do call the
+//!   runtime directly, so the two stages are known to differ.
 //! - `props::call-in-loop`: in `call_loop.py`, the closure call in `run`'s loop is a
 //!   `call_indirect`, and the hot (non-cold) blocks of that loop call no other function.
 //!
@@ -76,13 +80,22 @@ struct Golden {
 }
 
 /// Extra goldens for single programs: `(program, suffix, args)`.
-const EXTRA_GOLDENS: &[(&str, Golden)] = &[(
-    "counter",
-    Golden {
-        suffix: "inc.dot",
-        args: &["ir", "--fn", "inc", "--cfg"],
-    },
-)];
+const EXTRA_GOLDENS: &[(&str, Golden)] = &[
+    (
+        "counter",
+        Golden {
+            suffix: "inc.dot",
+            args: &["ir", "--fn", "inc", "--cfg"],
+        },
+    ),
+    (
+        "call_loop",
+        Golden {
+            suffix: "prepared.clif",
+            args: &["ir", "--stage", "prepared"],
+        },
+    ),
+];
 
 const GOLDENS: &[Golden] = &[
     Golden {
@@ -150,6 +163,7 @@ fn compile(dir: &Path, name: &str) -> Result<Vec<FunctionIr>, Failed> {
     let source = fs::read_to_string(&path).map_err(|e| e.to_string())?;
     let opts = CompileOptions {
         keep_ir: true,
+        keep_prepared_ir: true,
         keep_opt_ir: true,
         ..Default::default()
     };
@@ -434,6 +448,34 @@ fn calls_in<'b>(blocks: impl IntoIterator<Item = &'b ClifBlock>, names: &HashMap
         }
     }
     out
+}
+
+/// `props::prepared-slow-calls::NAME` (see the module documentation).
+fn check_prepared_slow_calls(dir: &Path, name: &str) -> Result<(), Failed> {
+    let irs = compile(dir, name)?;
+    let cold_runtime_calls = |clif: &str| -> Vec<String> {
+        let names = callee_names(clif);
+        let blocks = parse_blocks(clif);
+        calls_in(blocks.iter().filter(|b| b.cold), &names)
+            .into_iter()
+            .filter(|f| f.starts_with("rt_"))
+            .collect()
+    };
+    let mut built = 0;
+    for f in &irs {
+        if f.prepared.is_empty() {
+            return Err(format!("{}: no prepared listing", f.qualname).into());
+        }
+        let direct = cold_runtime_calls(&f.prepared);
+        if let Some(callee) = direct.first() {
+            return Err(format!("{}: a cold block calls {callee} directly when prepared", f.qualname).into());
+        }
+        built += cold_runtime_calls(&f.built).len();
+    }
+    if built == 0 {
+        return Err("no cold block calls the runtime directly as lowered either".into());
+    }
+    Ok(())
 }
 
 fn function<'f>(irs: &'f [FunctionIr], qualname: &str) -> Result<&'f FunctionIr, Failed> {
@@ -1103,6 +1145,12 @@ fn main() {
         let (dir, name) = (dir.clone(), name.clone());
         trials.push(Trial::test(format!("props::env-loads::{name}"), move || {
             check_env_loads(&dir, &name)
+        }));
+    }
+    for name in &names {
+        let (dir, name) = (dir.clone(), name.clone());
+        trials.push(Trial::test(format!("props::prepared-slow-calls::{name}"), move || {
+            check_prepared_slow_calls(&dir, &name)
         }));
     }
     {

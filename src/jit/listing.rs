@@ -5,9 +5,11 @@
 //! followed by the code of one stage:
 //!
 //! ```text
-//! built  CLIF as lowered (safepoint spills included: calls show `stack_map=[...]`)
-//! opt    CLIF after Cranelift's optimiser
-//! asm    the machine code listing (VCode)
+//! built     CLIF as lowered (safepoint spills included: calls show `stack_map=[...]`)
+//! prepared  CLIF as Cranelift's optimiser gets it: callees inlined, slow-path calls
+//!           routed to their `preserve_all` wrappers, reloads removed (`super::spills`)
+//! opt       CLIF after Cranelift's optimiser (and the spill passes that follow it)
+//! asm       the machine code listing (VCode)
 //! ```
 //!
 //! In CLIF, `; line N: <source>` comments mark where the code of each source line starts
@@ -44,6 +46,8 @@ use std::fmt::Write as _;
 pub enum Stage {
     /// CLIF as lowered.
     Built,
+    /// CLIF after inlining and Cellar's own passes, before Cranelift's optimiser.
+    Prepared,
     /// CLIF after optimisation.
     Opt,
     /// Machine code.
@@ -66,12 +70,16 @@ pub struct FunctionIr {
     pub header: String,
     /// CLIF as lowered.
     pub built: String,
+    /// CLIF as Cranelift's optimiser gets it.
+    pub prepared: String,
     /// CLIF after optimisation.
     pub opt: String,
     /// Machine code listing.
     pub asm: String,
     /// Graphviz dot of the blocks as lowered.
     pub built_cfg: String,
+    /// Graphviz dot of the blocks as Cranelift's optimiser gets them.
+    pub prepared_cfg: String,
     /// Graphviz dot of the blocks after optimisation.
     pub opt_cfg: String,
 }
@@ -81,6 +89,7 @@ impl FunctionIr {
     pub fn code(&self, stage: Stage) -> &str {
         match stage {
             Stage::Built => &self.built,
+            Stage::Prepared => &self.prepared,
             Stage::Opt => &self.opt,
             Stage::Asm => &self.asm,
         }
@@ -91,9 +100,10 @@ impl FunctionIr {
         format!("{}{}\n", self.header, self.code(stage).trim_end())
     }
 
-    /// The Graphviz dot graph of one stage (built or opt).
+    /// The Graphviz dot graph of one stage (built, prepared or opt).
     pub fn cfg(&self, stage: Stage) -> &str {
         match stage {
+            Stage::Prepared => &self.prepared_cfg,
             Stage::Opt => &self.opt_cfg,
             _ => &self.built_cfg,
         }
@@ -235,12 +245,15 @@ fn describe(v: PyValue) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// Collects the listings [`super::compile`] was asked to keep, one function at a time:
-/// [`Recorder::built`] after lowering, [`Recorder::finish`] after code generation.
+/// [`Recorder::built`] after lowering, [`Recorder::prepared`] before Cranelift's optimiser,
+/// [`Recorder::finish`] after code generation.
 pub struct Recorder {
     syms: Symbols,
     opts: super::CompileOptions,
     built: String,
     built_cfg: String,
+    prepared: String,
+    prepared_cfg: String,
 }
 
 impl Recorder {
@@ -251,6 +264,8 @@ impl Recorder {
             opts: opts.clone(),
             built: String::new(),
             built_cfg: String::new(),
+            prepared: String::new(),
+            prepared_cfg: String::new(),
         }
     }
 
@@ -261,6 +276,17 @@ impl Recorder {
             self.built = self.clif(func, source);
             if self.opts.keep_cfg {
                 self.built_cfg = self.dot(func, source);
+            }
+        }
+    }
+
+    /// Record the function as Cranelift's optimiser gets it (inlined and prepared).
+    pub fn prepared(&mut self, func: &Function, source: &SourceText, module: &JITModule) {
+        if self.opts.keep_prepared_ir {
+            self.syms.name_functions(module);
+            self.prepared = self.clif(func, source);
+            if self.opts.keep_cfg {
+                self.prepared_cfg = self.dot(func, source);
             }
         }
     }
@@ -288,7 +314,7 @@ impl Recorder {
             let vcode = code.vcode.clone().unwrap_or_default();
             asm = self.syms.symbolize(&user_names(&ctx.func, &vcode));
         }
-        let keep_any = self.opts.keep_ir || self.opts.keep_opt_ir || self.opts.keep_asm;
+        let keep_any = self.opts.keep_ir || self.opts.keep_prepared_ir || self.opts.keep_opt_ir || self.opts.keep_asm;
         let s = prog.scopes.get(id);
         FunctionIr {
             scope: id,
@@ -297,9 +323,11 @@ impl Recorder {
             line: unsafe { (*prog.infos[&id]).firstlineno },
             header: if keep_any { header(prog, id) } else { String::new() },
             built: std::mem::take(&mut self.built),
+            prepared: std::mem::take(&mut self.prepared),
             opt,
             asm,
             built_cfg: titled(std::mem::take(&mut self.built_cfg), &s.qualname, "as lowered"),
+            prepared_cfg: titled(std::mem::take(&mut self.prepared_cfg), &s.qualname, "prepared"),
             opt_cfg: titled(opt_cfg, &s.qualname, "optimised"),
         }
     }

@@ -50,6 +50,9 @@ use std::collections::HashMap;
 pub struct CompileOptions {
     /// Keep the CLIF text of every function as lowered.
     pub keep_ir: bool,
+    /// Keep the CLIF text as Cranelift's optimiser gets it: inlined, slow-path calls
+    /// routed, reloads removed.
+    pub keep_prepared_ir: bool,
     /// Keep the CLIF text after optimisation.
     pub keep_opt_ir: bool,
     /// Keep the machine code listing.
@@ -595,7 +598,7 @@ pub fn compile(
     // Pass 2: inline, compile, record stack maps and listings. Without listings, every
     // function is inlined and prepared first, then all are compiled (on two threads when
     // there is enough work), then defined.
-    let listing = opts.keep_ir || opts.keep_opt_ir || opts.keep_asm;
+    let listing = opts.keep_ir || opts.keep_prepared_ir || opts.keep_opt_ir || opts.keep_asm;
     let mut jobs = Vec::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
@@ -613,9 +616,17 @@ pub fn compile(
             .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
         let s = scopes.get(id);
         if listing {
-            let cc = backend
-                .compile_current(fid, opts.keep_asm)
-                .map_err(|e| compile_failed(&s.qualname, &backend.ctx.func, e))?;
+            backend.prepare_current();
+            listings.prepared(&backend.ctx.func, source, &backend.module);
+            let cc = optimize_and_define(
+                &mut backend.module,
+                fid,
+                &mut backend.ctx,
+                &mut backend.regalloc,
+                opts.keep_asm,
+            )
+            .map_err(|e| compile_failed(&s.qualname, &backend.ctx.func, e))?;
+            backend.note_trampoline_uses();
             pending_maps.push((fid, cc.buffer.data().len(), site_maps(&cc)));
             ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
         } else {
@@ -792,19 +803,6 @@ pub enum TrampolineState {
 }
 
 impl Backend {
-    /// Compile `ctx.func` (inlining done) as `fid`: [`Self::prepare_current`], then
-    /// [`optimize_and_define`].
-    pub fn compile_current(
-        &mut self,
-        fid: FuncId,
-        want_disasm: bool,
-    ) -> Result<cranelift_codegen::CompiledCode, String> {
-        self.prepare_current();
-        let cc = optimize_and_define(&mut self.module, fid, &mut self.ctx, &mut self.regalloc, want_disasm)?;
-        self.note_trampoline_uses();
-        Ok(cc)
-    }
-
     /// Mark the trampolines `ctx.func` refers to as used (see [`Self::define_stubs`]).
     pub fn note_trampoline_uses(&mut self) {
         let calls = called_functions(&self.ctx.func);
@@ -857,7 +855,7 @@ impl Backend {
     }
 
     /// Define what compiled code calls and is not defined yet: the trampolines marked used
-    /// and the wrappers [`Self::compile_current`] declared since the last call.
+    /// and the wrappers [`Self::prepare_current`] declared since the last call.
     pub fn define_stubs(&mut self) -> Result<(), String> {
         let mut used: Vec<(u32, FuncId)> = self
             .trampolines
@@ -884,7 +882,7 @@ impl Backend {
         self.define_cold_wrappers()
     }
 
-    /// Define the wrappers [`Self::compile_current`] declared since the last call.
+    /// Define the wrappers [`Self::prepare_current`] declared since the last call.
     fn define_cold_wrappers(&mut self) -> Result<(), String> {
         for (&(arity, reentrant), (id, defined)) in self.cold_wrappers.iter_mut() {
             if *defined {
