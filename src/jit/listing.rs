@@ -314,14 +314,17 @@ impl Recorder {
             let vcode = code.vcode.clone().unwrap_or_default();
             asm = self.syms.symbolize(&user_names(&ctx.func, &vcode));
         }
-        let keep_any = self.opts.keep_ir || self.opts.keep_prepared_ir || self.opts.keep_opt_ir || self.opts.keep_asm;
         let s = prog.scopes.get(id);
         FunctionIr {
             scope: id,
             qualname: s.qualname.clone(),
             symbol: format!("py_{}", id.0),
             line: unsafe { (*prog.infos[&id]).firstlineno },
-            header: if keep_any { header(prog, id) } else { String::new() },
+            header: if self.opts.wants_listing() {
+                header(prog, id)
+            } else {
+                String::new()
+            },
             built: std::mem::take(&mut self.built),
             prepared: std::mem::take(&mut self.prepared),
             opt,

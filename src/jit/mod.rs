@@ -61,6 +61,13 @@ pub struct CompileOptions {
     pub keep_cfg: bool,
 }
 
+impl CompileOptions {
+    /// Whether any listing is to be kept (then functions are compiled one at a time).
+    pub fn wants_listing(&self) -> bool {
+        self.keep_ir || self.keep_prepared_ir || self.keep_opt_ir || self.keep_asm
+    }
+}
+
 /// A compiled program, ready to run.
 pub struct CompiledProgram {
     /// Native entry of the module body: `(func = 0) -> value`.
@@ -598,7 +605,7 @@ pub fn compile(
     // Pass 2: inline, compile, record stack maps and listings. Without listings, every
     // function is inlined and prepared first, then all are compiled (on two threads when
     // there is enough work), then defined.
-    let listing = opts.keep_ir || opts.keep_prepared_ir || opts.keep_opt_ir || opts.keep_asm;
+    let listing = opts.wants_listing();
     let mut jobs = Vec::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
