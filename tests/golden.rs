@@ -27,6 +27,10 @@
 //!   optimiser gets), no cold block calls a runtime function (`%rt_*`) directly: every slow
 //!   path's call goes through a `preserve_all` wrapper. As lowered, cold blocks do call the
 //!   runtime directly, so the two stages are known to differ.
+//! - `props::stubs-with-bodies::NAME`: compiled as `cellar run` compiles it (no listings),
+//!   every stub the program's code calls (trampolines, slow-path wrappers) is compiled
+//!   with the function bodies, on both threads, and none one at a time after them; and
+//!   there are some.
 //! - `props::call-in-loop`: in `call_loop.py`, the closure call in `run`'s loop is a
 //!   `call_indirect`, and the hot (non-cold) blocks of that loop call no other function.
 //!
@@ -474,6 +478,23 @@ fn check_prepared_slow_calls(dir: &Path, name: &str) -> Result<(), Failed> {
     }
     if built == 0 {
         return Err("no cold block calls the runtime directly as lowered either".into());
+    }
+    Ok(())
+}
+
+/// `props::stubs-with-bodies::NAME` (see the module documentation).
+fn check_stubs_with_bodies(dir: &Path, name: &str) -> Result<(), Failed> {
+    let path = dir.join(format!("{name}.py"));
+    let source = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let path = path.to_string_lossy();
+    let _one_at_a_time = COMPILER.lock().unwrap_or_else(|e| e.into_inner());
+    cellar_runtime::vm::init(&path, &source, false, 1000);
+    let stubs = cellar::driver::compile_source(&path, &source, &CompileOptions::default())?.stubs;
+    if stubs.after_bodies != 0 {
+        return Err(format!("{} stubs compiled after the bodies ({stubs:?})", stubs.after_bodies).into());
+    }
+    if stubs.with_bodies == 0 {
+        return Err("no stub compiled at all".into());
     }
     Ok(())
 }
@@ -1151,6 +1172,12 @@ fn main() {
         let (dir, name) = (dir.clone(), name.clone());
         trials.push(Trial::test(format!("props::prepared-slow-calls::{name}"), move || {
             check_prepared_slow_calls(&dir, &name)
+        }));
+    }
+    for name in &names {
+        let (dir, name) = (dir.clone(), name.clone());
+        trials.push(Trial::test(format!("props::stubs-with-bodies::{name}"), move || {
+            check_stubs_with_bodies(&dir, &name)
         }));
     }
     {
