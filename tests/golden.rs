@@ -39,6 +39,11 @@
 //!   chain's outer one, and its body (printed by `run --dump-ir`) makes no indirect call and
 //!   calls the shared body only once (the fall-back taken near the recursion limit).
 //!
+//! - `props::cell-regions`: in `cell_regions.py`, each variable's cells have an alias
+//!   region of their own (named `cell NAME`), so at the `opt` stage `set_both`'s `return a`
+//!   reuses the value stored to `a` (no load of `a` after the store to `b`), while
+//!   `set_and_call` still loads `a` after its call.
+//!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
 use cellar::jit::{CompileOptions, FunctionIr};
@@ -502,7 +507,7 @@ fn check_stubs_with_bodies(dir: &Path, name: &str) -> Result<(), Failed> {
 fn function<'f>(irs: &'f [FunctionIr], qualname: &str) -> Result<&'f FunctionIr, Failed> {
     irs.iter()
         .find(|f| f.qualname == qualname)
-        .ok_or_else(|| format!("no function `{qualname}` in fast_paths.py").into())
+        .ok_or_else(|| format!("no function `{qualname}` in the program").into())
 }
 
 /// The hot cycle of the loop in `f` at `stage` (the cycle through the first hot block that
@@ -1099,6 +1104,59 @@ fn check_perf_map(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The alias regions a CLIF function declares, by description (`region0 = 66560 "cell a"`
+/// gives `("cell a", "region0")`).
+fn alias_regions(clif: &str) -> HashMap<String, String> {
+    clif.lines()
+        .filter_map(|l| {
+            let (name, rest) = l.trim().split_once(" = ")?;
+            if !name.starts_with("region") {
+                return None;
+            }
+            let desc = rest.split_once('"')?.1.strip_suffix('"')?;
+            Some((desc.to_string(), name.to_string()))
+        })
+        .collect()
+}
+
+/// `props::cell-regions` (see the module documentation).
+fn check_cell_regions(dir: &Path) -> Result<(), Failed> {
+    const SET_BOTH: &str = "make_pair.<locals>.set_both";
+    const SET_AND_CALL: &str = "make_pair.<locals>.set_and_call";
+    let irs = compile(dir, "cell_regions")?;
+    // Memory instructions of `q` (at the `opt` stage) that are `op`s in variable `var`'s region.
+    let count = |q: &str, op: &str, var: &str| -> Result<usize, Failed> {
+        let g = function(&irs, q)?;
+        let regions = alias_regions(&g.opt);
+        let region = regions
+            .get(&format!("cell {var}"))
+            .ok_or(format!("{q} declares no region `cell {var}`: {regions:?}"))?;
+        let is_op = |i: &&String| i.split(['=', ' ']).any(|w| w == op || w == format!("{op}.i64"));
+        Ok(parse_blocks(&g.opt)
+            .iter()
+            .flat_map(|b| b.insts.iter())
+            .filter(is_op)
+            .filter(|i| i.split(' ').any(|w| w == region))
+            .count())
+    };
+    for (q, var) in [(SET_BOTH, "a"), (SET_BOTH, "b"), (SET_AND_CALL, "a")] {
+        if count(q, "store", var)? == 0 {
+            return Err(format!("{q} does not store to {var}'s cell").into());
+        }
+    }
+    let after_store = count(SET_BOTH, "load", "a")?;
+    if after_store != 0 {
+        return Err(format!(
+            "set_both loads `a` {after_store} time(s) after storing it: the store to `b` was taken to clobber it"
+        )
+        .into());
+    }
+    if count(SET_AND_CALL, "load", "a")? == 0 {
+        return Err("set_and_call does not load `a` after its call: a call may change any cell".into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = golden_dir();
@@ -1183,6 +1241,10 @@ fn main() {
     {
         let dir = dir.clone();
         trials.push(Trial::test("props::call-in-loop", move || check_call_in_loop(&dir)));
+    }
+    {
+        let dir = dir.clone();
+        trials.push(Trial::test("props::cell-regions", move || check_cell_regions(&dir)));
     }
     {
         let n = names.len();

@@ -126,8 +126,16 @@ struct Lower<'a, 'b, 'm> {
     likely: Option<Block>,
 }
 
-/// The `user_id` of the alias region of cell values (see `Lower::cell_flags`).
+/// The `user_id` of the alias region of the values of cells whose variable has no region of
+/// its own (see `Lower::cell_flags`).
 pub const CELL_REGION: u32 = 1;
+
+/// The first `user_id` of the alias regions of single variables' cells: variable `k` of
+/// scope `s` (its index in `Scope::symbols`) has `CELL_REGIONS_BASE + s * MAX_SYMBOLS + k`.
+pub const CELL_REGIONS_BASE: u32 = 1 << 16;
+
+/// Symbols per scope that get a cell region of their own; the rest share [`CELL_REGION`].
+const MAX_SYMBOLS: u32 = 1 << 10;
 
 fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
@@ -610,7 +618,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             Slot::Cell(var) => {
                 let c = self.b.use_var(var);
-                let cf = self.cell_flags();
+                let cf = self.cell_flags(name);
                 let v = self.b.ins().load(I64, cf, c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
                 if self.bound.contains(name) {
@@ -620,7 +628,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             Slot::Free(i) => {
                 let c = self.free_cell(i);
-                let cf = self.cell_flags();
+                let cf = self.cell_flags(name);
                 let v = self.b.ins().load(I64, cf, c, CELL_VALUE_OFFSET);
                 self.b.declare_value_needs_stack_map(v);
                 if self
@@ -666,14 +674,39 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         v
     }
 
-    /// Flags of a read or write of a cell's value: the alias region [`CELL_REGION`], which
-    /// no other access of compiled code is in, so Cranelift's alias analysis knows that a
-    /// store to a list, a dict or a stack slot leaves cell values as they were.
-    fn cell_flags(&mut self) -> MemFlagsData {
-        let region = self.b.func.dfg.alias_regions.insert(AliasRegionData {
-            user_id: CELL_REGION,
-            description: "cell value".into(),
+    /// Flags of a read or write of the value of the cell of variable `name` (a cell
+    /// variable of this scope, or a free variable of it).
+    ///
+    /// Each variable's cells have an alias region of their own: a cell is made for one
+    /// variable of one scope (`make_counter`'s `count`) and only ever read and written as
+    /// that variable, so a store to one variable's cell leaves every other variable's cell
+    /// as it was, and a store to a list, a dict or a stack slot (no region) leaves all of
+    /// them. Cranelift's alias analysis then keeps `count` in a register across a store
+    /// to `total`. Calls (the runtime, `cell_contents`) still observe every region. The
+    /// `user_id` is the same in every function, so inlining merges the regions of caller
+    /// and callee.
+    fn cell_flags(&mut self, name: &str) -> MemFlagsData {
+        let owner = if self.scope.symbol(name).is_some_and(|y| y.kind == ScopeKind::Cell) {
+            Some(self.scope.id)
+        } else {
+            self.cell_owner(name)
+        };
+        let own = owner.and_then(|o| {
+            let k = self.prog.scopes.get(o).symbols.iter().position(|y| y.name == name)? as u32;
+            let id = o.0.checked_mul(MAX_SYMBOLS)?.checked_add(CELL_REGIONS_BASE)?;
+            (k < MAX_SYMBOLS).then(|| id.checked_add(k)).flatten()
         });
+        let data = match own {
+            Some(user_id) => AliasRegionData {
+                user_id,
+                description: format!("cell {name}").into(),
+            },
+            None => AliasRegionData {
+                user_id: CELL_REGION,
+                description: "cell value".into(),
+            },
+        };
+        let region = self.b.func.dfg.alias_regions.insert(data);
         flags().with_alias_region(Some(region))
     }
 
@@ -717,12 +750,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             Slot::FrozenFree(_) => unreachable!("a frozen variable is never rebound: {name}"),
             Slot::Cell(var) => {
                 let c = self.b.use_var(var);
-                let cf = self.cell_flags();
+                let cf = self.cell_flags(name);
                 self.b.ins().store(cf, v, c, CELL_VALUE_OFFSET);
             }
             Slot::Free(i) => {
                 let c = self.free_cell(i);
-                let cf = self.cell_flags();
+                let cf = self.cell_flags(name);
                 self.b.ins().store(cf, v, c, CELL_VALUE_OFFSET);
             }
             Slot::Global(s) => {
