@@ -641,6 +641,23 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("counting's loop still calls: indirect={indirect}, {calls:?}").into());
             }
         }
+        "inlined-result-untested" => {
+            // The inlined `c()` returns to the loop without a test for `EXC`: the callee's
+            // exception exit goes to the caller's error path itself (`jit::inline`).
+            let g = f("counting")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
+            let exc = cellar_runtime::value::EXC.0;
+            let tests: Vec<&String> = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains("icmp") && i.split_whitespace().any(|w| w.starts_with("eq")))
+                .filter(|i| i.ends_with(&format!("= {exc}")))
+                .collect();
+            if !tests.is_empty() {
+                return Err(format!("counting's loop tests for EXC: {tests:?}").into());
+            }
+        }
         "inline-indexing" => {
             let calls = loop_calls("indexing")?;
             if calls.iter().any(|c| c == "rt_getitem") || !calls.iter().any(|c| c == "rt_dict_getitem") {
@@ -1193,6 +1210,7 @@ fn main() {
         "frozen-capture",
         "frozen-local",
         "known-call-inlined",
+        "inlined-result-untested",
         "inline-indexing",
         "definite-assignment",
         "no-reload-in-loop",

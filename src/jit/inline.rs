@@ -5,9 +5,31 @@
 //! Inlining keeps every semantic the out-of-line call has: the callee's depth count, its
 //! traceback entries (they name the callee's code), and its GC roots (Cranelift appends the
 //! call site's stack map to every safepoint of the inlined body).
+//!
+//! After inlining, the callee's exception exit goes straight to the caller's error path
+//! ([`route_exception_returns`]). A compiled body returns `EXC` only from its unwind block,
+//! as the constant `EXC`: every other `return` returns a value that an expression produced,
+//! and expressions never produce `EXC` (each call's result is tested where it is made,
+//! including the call that `rt_specialize_call` makes again). The caller tests the call's
+//! result for `EXC`; inlined, that test sits in the block the returns meet in:
+//!
+//! ```text
+//!   before                                     after
+//!   unwind:  jump ret(EXC) --.                 unwind:  jump err ----------.
+//!   normal:  jump ret(v) ----+-> ret(r):       normal:  jump ret(v) -> ret(r):   |
+//!                                c = r == EXC                   jump ok(..)      |
+//!                                brif c, err, ok                                 v
+//!                                                               err: the caller's traceback entry
+//! ```
+//!
+//! so the returned value takes no test on the way back (counter's loop: two tests of
+//! `EXC` fewer per iteration).
 
+use cellar_runtime::value::EXC;
+use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::inline::{Inline, InlineCommand};
-use cranelift_codegen::ir::{self, ExternalName, Function};
+use cranelift_codegen::ir::{self, condcodes::IntCC, ExternalName, Function, InstBuilder, InstructionData, Opcode};
+use cranelift_codegen::Context;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -46,22 +68,218 @@ pub struct Inliner<'a> {
     pub inlinable: &'a HashSet<u32>,
     /// The caller's `FuncId` index (never inlined into itself).
     pub caller: u32,
+    /// The results of the calls inlined so far (each becomes the parameter of the block
+    /// the callee's returns jump to).
+    pub results: Vec<ir::Value>,
+}
+
+/// Inline the calls the policy picks into `ctx.func`, the body of `caller`, then send each
+/// inlined callee's exception exit straight to the caller's error path
+/// ([`route_exception_returns`]). Returns how many exits moved.
+pub fn inline_calls(
+    ctx: &mut Context,
+    bodies: &HashMap<u32, Function>,
+    inlinable: &HashSet<u32>,
+    caller: u32,
+) -> Result<usize, String> {
+    let mut policy = Inliner {
+        bodies,
+        inlinable,
+        caller,
+        results: Vec::new(),
+    };
+    let inlined = ctx.inline(&mut policy).map_err(|e| format!("{e:?}"))?;
+    if !inlined || policy.results.is_empty() {
+        return Ok(0);
+    }
+    Ok(route_exception_returns(&mut ctx.func, &policy.results))
+}
+
+/// The `EXC` test that ends block `ret`: `brif (icmp eq r, EXC), err, ok(..)` on its only
+/// parameter `r`, where `err` takes no parameters. Returns `(brif, err)`.
+fn exception_test(func: &Function, ret: ir::Block) -> Option<(ir::Inst, ir::Block)> {
+    let [r] = func.dfg.block_params(ret) else { return None };
+    let brif = func.layout.last_inst(ret)?;
+    let InstructionData::Brif { arg, blocks, .. } = func.dfg.insts[brif] else {
+        return None;
+    };
+    let err = blocks[0].block(&func.dfg.value_lists);
+    if !blocks[0].args(&func.dfg.value_lists).next().is_none() || !func.dfg.block_params(err).is_empty() {
+        return None;
+    }
+    let is_exc = |v: ir::Value| is_exc_const(func, v);
+    let is_r = |v: ir::Value| holds(func, ret, v, *r);
+    let tests_r = match func.dfg.insts[func.dfg.value_def(func.dfg.resolve_aliases(arg)).inst()?] {
+        InstructionData::IntCompare {
+            opcode: Opcode::Icmp,
+            cond: IntCC::Equal,
+            args: [a, b],
+        } => (is_r(a) && is_exc(b)) || (is_r(b) && is_exc(a)),
+        _ => false,
+    };
+    tests_r.then_some((brif, err))
+}
+
+/// Is `v`, used in block `ret`, the value `r`: `r` itself, or a reload of the stack slot
+/// that `ret` spilled `r` to (the frontend spills a call's result that stays live across a
+/// safepoint right after the call, and reloads it for each later use)?
+fn holds(func: &Function, ret: ir::Block, v: ir::Value, r: ir::Value) -> bool {
+    let v = func.dfg.resolve_aliases(v);
+    if v == r {
+        return true;
+    }
+    // The slot of a `stack_addr` at offset 0.
+    let slot_of = |addr: ir::Value| match func.dfg.value_def(func.dfg.resolve_aliases(addr)).inst() {
+        Some(i) => match func.dfg.insts[i] {
+            InstructionData::StackAddr {
+                opcode: Opcode::StackAddr,
+                stack_slot,
+                offset,
+            } if i64::from(offset) == 0 => Some(stack_slot),
+            _ => None,
+        },
+        None => None,
+    };
+    let Some(load) = func.dfg.value_def(v).inst() else {
+        return false;
+    };
+    let InstructionData::Load {
+        opcode: Opcode::Load,
+        arg,
+        offset,
+        ..
+    } = func.dfg.insts[load]
+    else {
+        return false;
+    };
+    let Some(slot) = slot_of(arg).filter(|_| i32::from(offset) == 0) else {
+        return false;
+    };
+    if func.layout.inst_block(load) != Some(ret) {
+        return false;
+    }
+    // What the slot holds when the load runs: the last store to it in `ret` before the load.
+    let mut holds_r = false;
+    for inst in func.layout.block_insts(ret) {
+        if inst == load {
+            return holds_r;
+        }
+        if let InstructionData::Store {
+            opcode: Opcode::Store,
+            args: [stored, addr],
+            offset,
+            ..
+        } = func.dfg.insts[inst]
+        {
+            if i32::from(offset) == 0 && slot_of(addr) == Some(slot) {
+                holds_r = func.dfg.resolve_aliases(stored) == r;
+            }
+        }
+    }
+    false
+}
+
+/// Is `v` the constant `EXC`?
+fn is_exc_const(func: &Function, v: ir::Value) -> bool {
+    let v = func.dfg.resolve_aliases(v);
+    let Some(inst) = func.dfg.value_def(v).inst() else {
+        return false;
+    };
+    matches!(func.dfg.insts[inst], InstructionData::UnaryImm { opcode: Opcode::Iconst, imm } if imm.bits() == EXC.0 as i64)
+}
+
+/// For each inlined call whose result `results` names and which the caller tests for
+/// `EXC` right where the returns meet: point the edges that return `EXC` at the caller's
+/// error block, and, once none is left, drop the test (see the module documentation).
+/// The error block must not use what the meeting block computes. Returns how many tests
+/// were dropped.
+pub fn route_exception_returns(func: &mut Function, results: &[ir::Value]) -> usize {
+    let cfg = ControlFlowGraph::with_function(func);
+    let mut dropped = 0;
+    for &result in results {
+        let r = func.dfg.resolve_aliases(result);
+        let ir::ValueDef::Param(ret, 0) = func.dfg.value_def(r) else {
+            continue;
+        };
+        let Some((brif, err)) = exception_test(func, ret) else {
+            continue;
+        };
+        // `err` may only use values from blocks that dominate `ret` (and so its
+        // predecessors too), not `ret`'s own.
+        let defined_in_ret = |v: ir::Value| match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
+            ir::ValueDef::Result(i, _) => func.layout.inst_block(i) == Some(ret),
+            ir::ValueDef::Param(b, _) => b == ret,
+            _ => false,
+        };
+        let err_uses_ret = func
+            .layout
+            .block_insts(err)
+            .any(|i| func.dfg.inst_values(i).any(|v| defined_in_ret(v)));
+        if err_uses_ret {
+            continue;
+        }
+        // Edges that return `EXC` and could not move.
+        let mut left = 0;
+        let preds: Vec<ir::Inst> = cfg.pred_iter(ret).map(|p| p.inst).collect();
+        for branch in preds {
+            let dfg = &func.dfg;
+            let dests = dfg.insts[branch].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+            let mut moved = Vec::new();
+            for (i, call) in dests.iter().enumerate() {
+                if call.block(&dfg.value_lists) != ret {
+                    continue;
+                }
+                let arg = call.args(&dfg.value_lists).next().and_then(|a| a.as_value());
+                if !arg.is_some_and(|v| is_exc_const(func, v)) {
+                    continue;
+                }
+                // A `brif` whose other edge already goes to `err` keeps its edge to `ret`.
+                if dests
+                    .iter()
+                    .enumerate()
+                    .any(|(j, c)| j != i && c.block(&dfg.value_lists) == err)
+                {
+                    left += 1;
+                } else {
+                    moved.push(i);
+                }
+            }
+            for i in moved {
+                let dfg = &mut func.dfg;
+                let call = ir::BlockCall::new(err, std::iter::empty(), &mut dfg.value_lists);
+                dfg.insts[branch].branch_destination_mut(&mut dfg.jump_tables, &mut dfg.exception_tables)[i] = call;
+            }
+        }
+        if left == 0 {
+            let InstructionData::Brif { blocks, .. } = func.dfg.insts[brif] else {
+                unreachable!()
+            };
+            let ok = blocks[1].block(&func.dfg.value_lists);
+            let args: Vec<ir::BlockArg> = blocks[1].args(&func.dfg.value_lists).collect();
+            func.replace(brif).jump(ok, &args);
+            dropped += 1;
+        }
+    }
+    dropped
 }
 
 impl Inline for Inliner<'_> {
     fn inline(
         &mut self,
         caller: &Function,
-        _inst: ir::Inst,
+        inst: ir::Inst,
         _opcode: ir::Opcode,
         callee: ir::FuncRef,
         _args: &[ir::Value],
     ) -> InlineCommand<'_> {
         match callee_index(caller, callee) {
-            Some(f) if f != self.caller && self.inlinable.contains(&f) => InlineCommand::Inline {
-                callee: Cow::Borrowed(&self.bodies[&f]),
-                visit_callee: false,
-            },
+            Some(f) if f != self.caller && self.inlinable.contains(&f) => {
+                self.results.extend(caller.dfg.inst_results(inst).first().copied());
+                InlineCommand::Inline {
+                    callee: Cow::Borrowed(&self.bodies[&f]),
+                    visit_callee: false,
+                }
+            }
             _ => InlineCommand::KeepCall,
         }
     }

@@ -561,6 +561,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let vm = self.iconst(self.prog.vm_addr);
         self.b.ins().store(flags(), params[1], vm, VM_DEPTH_OFFSET);
         let r = self.call_rt("rt_specialize_call", &[closure, argv, n]);
+        // `EXC` leaves through the unwind block (the frame made again has added its own
+        // traceback entry): a body returns `EXC` from nowhere else, which inlining relies
+        // on (see `jit::inline`).
+        let failed = self.b.ins().icmp_imm_s(IntCC::Equal, r, EXC.0 as i64);
+        let done = self.b.create_block();
+        self.b.set_cold_block(done);
+        self.b.ins().brif(failed, self.unwind, &[], done, &[]);
+        self.enter(done);
         self.b.ins().return_(&[r]);
         self.enter(cont);
     }

@@ -628,14 +628,8 @@ pub fn compile(
         if listing {
             listings.built(&backend.ctx.func, source);
         }
-        backend
-            .ctx
-            .inline(inline::Inliner {
-                bodies: &bodies,
-                inlinable: &inlinable,
-                caller: fid.as_u32(),
-            })
-            .map_err(|e| format!("inlining into {}: {e:?}", scopes.get(id).qualname))?;
+        inline::inline_calls(&mut backend.ctx, &bodies, &inlinable, fid.as_u32())
+            .map_err(|e| format!("inlining into {}: {e}", scopes.get(id).qualname))?;
         let s = scopes.get(id);
         if listing {
             backend.prepare_current();

@@ -432,13 +432,7 @@ impl Tier2 {
         } = self;
         b.module.clear_context(&mut b.ctx);
         b.ctx.func = bodies[&body].clone();
-        b.ctx
-            .inline(inline::Inliner {
-                bodies,
-                inlinable,
-                caller: body,
-            })
-            .map_err(|e| format!("{e:?}"))?;
+        inline::inline_calls(&mut b.ctx, bodies, inlinable, body)?;
 
         // The closure parameter becomes the closure's address; the parameter itself is
         // kept in a GC slot that every safepoint lists, so the closure (and with it every
