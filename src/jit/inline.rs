@@ -25,6 +25,7 @@
 //! so the returned value takes no test on the way back (counter's loop: two tests of
 //! `EXC` fewer per iteration; averager: 157 -> 150 instructions per iteration).
 
+use super::spills::{slot_start, word_access, WordAccess};
 use cellar_runtime::value::EXC;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::inline::{Inline, InlineCommand};
@@ -128,51 +129,29 @@ fn holds(func: &Function, ret: ir::Block, v: ir::Value, r: ir::Value) -> bool {
     if v == r {
         return true;
     }
-    // The slot of a `stack_addr` at offset 0.
-    let slot_of = |addr: ir::Value| match func.dfg.value_def(func.dfg.resolve_aliases(addr)).inst() {
-        Some(i) => match func.dfg.insts[i] {
-            InstructionData::StackAddr {
-                opcode: Opcode::StackAddr,
-                stack_slot,
-                offset,
-            } if i64::from(offset) == 0 => Some(stack_slot),
-            _ => None,
-        },
-        None => None,
-    };
-    let Some(load) = func.dfg.value_def(v).inst() else {
-        return false;
-    };
-    let InstructionData::Load {
-        opcode: Opcode::Load,
-        arg,
-        offset,
-        ..
-    } = func.dfg.insts[load]
+    let Some(load) = func
+        .dfg
+        .value_def(v)
+        .inst()
+        .filter(|&i| func.layout.inst_block(i) == Some(ret))
     else {
         return false;
     };
-    let Some(slot) = slot_of(arg).filter(|_| i32::from(offset) == 0) else {
+    let Some(WordAccess::Load { addr, .. }) = word_access(func, load) else {
         return false;
     };
-    if func.layout.inst_block(load) != Some(ret) {
+    let Some(slot) = slot_start(func, addr) else {
         return false;
-    }
+    };
     // What the slot holds when the load runs: the last store to it in `ret` before the load.
     let mut holds_r = false;
     for inst in func.layout.block_insts(ret) {
         if inst == load {
             return holds_r;
         }
-        if let InstructionData::Store {
-            opcode: Opcode::Store,
-            args: [stored, addr],
-            offset,
-            ..
-        } = func.dfg.insts[inst]
-        {
-            if i32::from(offset) == 0 && slot_of(addr) == Some(slot) {
-                holds_r = func.dfg.resolve_aliases(stored) == r;
+        if let Some(WordAccess::Store { value, addr }) = word_access(func, inst) {
+            if slot_start(func, addr) == Some(slot) {
+                holds_r = value == r;
             }
         }
     }

@@ -418,6 +418,54 @@ pub fn stack_addrs(func: &Function) -> Vec<(Value, StackSlot, i64)> {
     found
 }
 
+/// A plain `store` or `load` at offset 0 through an address: the shape of every spill and
+/// reload the frontend makes (through a `stack_addr` of the slot).
+#[derive(Clone, Copy)]
+pub enum WordAccess {
+    /// `store value, addr` (`value` with aliases resolved).
+    Store { value: Value, addr: Value },
+    /// `result = load addr`.
+    Load { addr: Value, result: Value },
+}
+
+/// `inst` as a [`WordAccess`], if it is one.
+pub fn word_access(func: &Function, inst: Inst) -> Option<WordAccess> {
+    match func.dfg.insts[inst] {
+        InstructionData::Store {
+            opcode: Opcode::Store,
+            args: [value, addr],
+            offset,
+            ..
+        } if i64::from(offset) == 0 => Some(WordAccess::Store {
+            value: func.dfg.resolve_aliases(value),
+            addr,
+        }),
+        InstructionData::Load {
+            opcode: Opcode::Load,
+            arg,
+            offset,
+            ..
+        } if i64::from(offset) == 0 => Some(WordAccess::Load {
+            addr: arg,
+            result: func.dfg.first_result(inst),
+        }),
+        _ => None,
+    }
+}
+
+/// The stack slot whose start `addr` is (`stack_addr slot` at offset 0), if it is one.
+pub fn slot_start(func: &Function, addr: Value) -> Option<StackSlot> {
+    let inst = func.dfg.value_def(func.dfg.resolve_aliases(addr)).inst()?;
+    match func.dfg.insts[inst] {
+        InstructionData::StackAddr {
+            opcode: Opcode::StackAddr,
+            stack_slot,
+            offset,
+        } if i64::from(offset) == 0 => Some(stack_slot),
+        _ => None,
+    }
+}
+
 /// The spills and reloads of `func`: loads and stores at offset 0 of a `stack_addr` of a
 /// spill slot. A slot whose address is used any other way (which the frontend never
 /// does) is left out altogether.
@@ -434,24 +482,14 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             // The access, and which operand is its address.
-            let access = match func.dfg.insts[inst] {
-                InstructionData::Store {
-                    opcode: Opcode::Store,
-                    args: [value, addr],
-                    offset,
-                    ..
-                } if i64::from(offset) == 0 => addr_slot
-                    .get(&addr)
-                    .map(|&slot| (Access::Spill(slot, Some(func.dfg.resolve_aliases(value))), 1)),
-                InstructionData::Load {
-                    opcode: Opcode::Load,
-                    arg,
-                    offset,
-                    ..
-                } if i64::from(offset) == 0 => addr_slot
-                    .get(&arg)
-                    .map(|&slot| (Access::Reload(slot, func.dfg.first_result(inst)), 0)),
-                _ => None,
+            let access = match word_access(func, inst) {
+                Some(WordAccess::Store { value, addr }) => {
+                    addr_slot.get(&addr).map(|&slot| (Access::Spill(slot, Some(value)), 1))
+                }
+                Some(WordAccess::Load { addr, result }) => {
+                    addr_slot.get(&addr).map(|&slot| (Access::Reload(slot, result), 0))
+                }
+                None => None,
             };
             // Any other use of a spill slot's address makes the slot escape.
             for (i, arg) in func.dfg.inst_args(inst).iter().enumerate() {
