@@ -36,6 +36,10 @@ pub fn install_globals(scopes: &ScopeTable) -> HashMap<String, usize> {
     let names = global_names(scopes);
     cellar_runtime::vm::set_globals(names.clone());
     for (i, n) in names.iter().enumerate() {
+        if bound_as_global(scopes, n) {
+            // Empty until bound; while empty, reads find the builtin (see `shadows_builtin`).
+            continue;
+        }
         if let Some(b) = cellar_runtime::builtins::lookup_builtin(n) {
             cellar_runtime::vm::vm().globals[i] = b;
         }
@@ -86,18 +90,27 @@ pub fn is_builtin_name(scopes: &ScopeTable, id: ScopeId, name: &str) -> bool {
             scope.symbol(name).map(|s| s.kind),
             Some(ScopeKind::Local | ScopeKind::Cell | ScopeKind::Free)
         );
-    if local {
-        return false;
-    }
-    for s in &scopes.scopes {
-        if let Some(y) = s.symbol(name) {
+    !local && !bound_as_global(scopes, name)
+}
+
+/// Does some scope bind or delete the global `name` (`x = ...`, `def x`, `del x` at module
+/// level, or in a function that declares it `global`)?
+pub fn bound_as_global(scopes: &ScopeTable, name: &str) -> bool {
+    scopes.scopes.iter().any(|s| {
+        s.symbol(name).is_some_and(|y| {
             let global_here = s.is_module || matches!(y.kind, ScopeKind::GlobalExplicit);
-            if global_here && (y.plain_bindings > 0 || y.def_bindings > 0) {
-                return false;
-            }
-        }
-    }
-    true
+            global_here && (y.plain_bindings > 0 || y.def_bindings > 0)
+        })
+    })
+}
+
+/// Is the global `name` a builtin that the program also binds or deletes as a global? Then
+/// its slot is empty until the program binds it, and empty again after `del`, and a read
+/// of it while empty finds the builtin, as CPython's lookup falls back from the module's
+/// dict to `builtins` (`rt_global_fallback`). A builtin the program never binds is in its
+/// slot from the start.
+pub fn shadows_builtin(scopes: &ScopeTable, name: &str) -> bool {
+    bound_as_global(scopes, name) && cellar_runtime::builtins::lookup_builtin(name).is_some()
 }
 
 /// The operator code of `rt_binop`/`rt_inplace_op` for a binary operator.

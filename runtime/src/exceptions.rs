@@ -134,6 +134,16 @@ pub extern "C" fn rt_traceback_add(info: *const CodeInfo, line: u64) {
     }
 }
 
+/// The value of the global `name` while its slot is empty: the builtin of that name, or
+/// (returning EXC) `NameError: name 'x' is not defined`, as CPython's lookup falls back
+/// from the module's dict to `builtins`.
+pub extern "C" fn rt_global_fallback(name: Value) -> Value {
+    match crate::builtins::lookup_builtin(str_ref(name)) {
+        Some(b) => b,
+        None => rt_raise_name_error(name),
+    }
+}
+
 /// `NameError: name 'x' is not defined`.
 pub extern "C" fn rt_raise_name_error(name: Value) -> Value {
     raise_new(TypeId::NameError, format!("name '{}' is not defined", str_ref(name)))

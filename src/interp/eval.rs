@@ -347,10 +347,20 @@ impl Frame {
             Name::Local(s) => (self.get(s), rt_raise_unbound_local),
             Name::Cell(s) => (cell_get(self.get(s)), rt_raise_unbound_local),
             Name::Free(i) => (cell_get(self.env_cell(i)), rt_raise_unbound_free),
-            Name::Global(s) => (unsafe { *GLOBALS.add(s as usize) }, rt_raise_name_error),
+            Name::Global(s) => return self.global(s, name, line),
             Name::Missing => (UNBOUND, rt_raise_name_error),
         };
         self.bound(v, raiser, name, line)
+    }
+
+    /// The global in slot `slot`; while the slot is empty, the builtin `name` (or NameError).
+    #[inline(always)]
+    fn global(&self, slot: u32, name: Value, line: u32) -> R<Value> {
+        let v = unsafe { *GLOBALS.add(slot as usize) };
+        if v == UNBOUND {
+            return self.check(rt_global_fallback(name), line);
+        }
+        Ok(v)
     }
 
     /// `v`, or the error `raiser` makes for the name `name` if `v` is unbound.
@@ -389,12 +399,7 @@ impl Frame {
             E::FreeGet { idx, line, name } => {
                 self.bound(cell_get(self.env_cell(*idx)), rt_raise_unbound_free, *name, *line)
             }
-            E::GlobalGet { slot, line, name } => self.bound(
-                unsafe { *GLOBALS.add(*slot as usize) },
-                rt_raise_name_error,
-                *name,
-                *line,
-            ),
+            E::GlobalGet { slot, line, name } => self.global(*slot, *name, *line),
             _ => self.eval_node(e),
         }
     }
@@ -899,7 +904,16 @@ impl Frame {
             S::Break => return Flow::Break,
             S::Continue => return Flow::Continue,
             S::DelName { at, name, line } => {
-                tri!(self.load_name(*at, *name, *line));
+                // A global is unbound when its slot is empty, even if a read would find a
+                // builtin of that name.
+                match *at {
+                    Name::Global(s) => {
+                        tri!(self.bound(unsafe { *GLOBALS.add(s as usize) }, rt_raise_name_error, *name, *line));
+                    }
+                    _ => {
+                        tri!(self.load_name(*at, *name, *line));
+                    }
+                }
                 self.store_name(*at, UNBOUND);
             }
             S::DelSubscript { spill, line, o, k } => {

@@ -65,6 +65,7 @@ pub fn all() -> Vec<Import> {
         rt::exceptions::rt_exc_matches => "rt_exc_matches" (2) true false,
         rt::exceptions::rt_traceback_add => "rt_traceback_add" (2) false false,
         rt::exceptions::rt_raise_name_error => "rt_raise_name_error" (1) true false,
+        rt::exceptions::rt_global_fallback => "rt_global_fallback" (1) true false,
         rt::exceptions::rt_raise_unbound_local => "rt_raise_unbound_local" (1) true false,
         rt::exceptions::rt_raise_unbound_free => "rt_raise_unbound_free" (1) true false,
         rt::exceptions::rt_raise_recursion => "rt_raise_recursion" (0) true false,

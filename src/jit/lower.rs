@@ -657,9 +657,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             Slot::FrozenFree(i) => return self.free_cell(i),
             Slot::Global(s) => {
-                let g = self.iconst(self.prog.globals_addr);
-                let v = self.b.ins().load(I64, flags(), g, (8 * s) as i32);
-                self.b.declare_value_needs_stack_map(v);
+                let v = self.load_global(s);
+                if self.prog.shadowed_builtins.contains(name) {
+                    // Empty: the builtin of that name (or NameError).
+                    let ok = self.b.create_block();
+                    let p = self.b.append_block_param(ok, I64);
+                    self.b.declare_value_needs_stack_map(p);
+                    let bad = self.b.create_block();
+                    self.b.ins().brif(v, ok, &[v.into()], bad, &[]);
+                    self.b.set_cold_block(bad);
+                    self.enter(bad);
+                    let n = self.pyconst(nameval);
+                    let r = self.call_rt("rt_global_fallback", &[n]);
+                    self.check(r, span);
+                    self.b.ins().jump(ok, &[r.into()]);
+                    self.enter(ok);
+                    return p;
+                }
                 (v, "rt_raise_name_error")
             }
             Slot::Missing => {
@@ -774,9 +788,33 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
+    /// The word in global slot `s` (UNBOUND when the module does not bind the name).
+    fn load_global(&mut self, s: usize) -> Value {
+        let g = self.iconst(self.prog.globals_addr);
+        let v = self.b.ins().load(I64, flags(), g, (8 * s) as i32);
+        self.b.declare_value_needs_stack_map(v);
+        v
+    }
+
     fn delete_name(&mut self, name: &str, span: Span) {
-        // Reading first raises the right error when unbound.
-        self.load_name(name, span);
+        // Reading first raises the right error when unbound. A global is unbound when its
+        // slot is empty, even if a read would find a builtin of that name.
+        let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
+        if let Slot::Global(s) = slot {
+            let v = self.load_global(s);
+            let bad = self.b.create_block();
+            let ok = self.b.create_block();
+            self.b.ins().brif(v, ok, &[], bad, &[]);
+            self.b.set_cold_block(bad);
+            self.enter(bad);
+            let n = self.str_const(name);
+            let n = self.pyconst(n);
+            self.call_rt("rt_raise_name_error", &[n]);
+            self.raise_here(span);
+            self.enter(ok);
+        } else {
+            self.load_name(name, span);
+        }
         let u = self.pyconst(UNBOUND);
         self.store_name(name, u);
     }

@@ -108,6 +108,9 @@ pub struct ProgramInfo<'a> {
     pub body_ids: HashMap<ScopeId, FuncId>,
     /// Global slot of each global name.
     pub global_slots: HashMap<String, usize>,
+    /// Global names that are builtins the program binds or deletes as globals
+    /// ([`crate::program::shadows_builtin`]): a read of an empty slot finds the builtin.
+    pub shadowed_builtins: std::collections::HashSet<String>,
     /// Address of `Vm::globals[0]`.
     pub globals_addr: i64,
     /// Address of the VM.
@@ -556,6 +559,11 @@ pub fn compile(
         def_of_name: dc.def_of_name,
         infos,
         body_ids,
+        shadowed_builtins: global_slots
+            .keys()
+            .filter(|n| crate::program::shadows_builtin(scopes, n))
+            .cloned()
+            .collect(),
         global_slots,
         globals_addr,
         vm_addr: vm_ptr,
