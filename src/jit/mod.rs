@@ -177,13 +177,20 @@ pub fn optimize_and_compile(
         ctx.verify(isa).map_err(|e| e.to_string())?;
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
-    spills::hoist_invariant_spills(&mut ctx.func);
+    // The optimiser leaves `ctx.cfg` current, but its dominator tree and loops predate its
+    // branch folding. Nothing below changes a branch, so these serve to the end.
+    ctx.compute_domtree();
+    ctx.compute_loop_analysis();
+    let flow = spills::Flow {
+        cfg: &ctx.cfg,
+        domtree: &ctx.domtree,
+        loops: &ctx.loop_analysis,
+    };
+    spills::hoist_invariant_spills(&mut ctx.func, &flow);
     if std::env::var_os("CELLAR_KEEP_SPILLS").is_none() {
-        spills::sink_cold_spills(&mut ctx.func);
+        spills::sink_cold_spills(&mut ctx.func, &flow);
     }
     sink::sink_to_uses(&mut ctx.func);
-    ctx.compute_cfg();
-    ctx.compute_domtree();
     if isa.flags().enable_verifier() {
         ctx.verify(isa).map_err(|e| e.to_string())?;
     }

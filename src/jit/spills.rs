@@ -52,7 +52,8 @@ use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::entity::SecondaryMap;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
-    types::I64, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlot, Value, ValueDef,
+    types::I64, Block, Function, Inst, InstBuilder, InstructionData, MemFlagsData, Opcode, StackSlot,
+    UserStackMapEntry, Value, ValueDef,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::loop_analysis::LoopAnalysis;
@@ -227,12 +228,33 @@ fn loops_of(func: &Function) -> (ControlFlowGraph, DominatorTree, LoopAnalysis) 
     (cfg, domtree, loops)
 }
 
+/// A function's control-flow graph, dominator tree and loops, current for its blocks and
+/// branches. [`hoist_invariant_spills`] and [`sink_cold_spills`] move and add instructions
+/// but no branch, so one computation serves both (and the back end after them).
+pub struct Flow<'a> {
+    /// Control-flow graph.
+    pub cfg: &'a ControlFlowGraph,
+    /// Dominator tree.
+    pub domtree: &'a DominatorTree,
+    /// Loops.
+    pub loops: &'a LoopAnalysis,
+}
+
+/// The stack map entries of `inst` (none unless it is a call). Checks the opcode first:
+/// the entries sit in a `BTreeMap` that a lookup per instruction made a hot spot.
+fn stack_map(func: &Function, inst: Inst) -> &[UserStackMapEntry] {
+    if !func.dfg.insts[inst].opcode().is_call() {
+        return &[];
+    }
+    func.dfg.user_stack_map_entries(inst).unwrap_or(&[])
+}
+
 /// Spill slots: the slots stack maps name, numbered densely.
 fn spill_slots(func: &Function) -> HashMap<StackSlot, usize> {
     let mut slot_index: HashMap<StackSlot, usize> = HashMap::default();
     for b in func.layout.blocks() {
         for i in func.layout.block_insts(b) {
-            for e in func.dfg.user_stack_map_entries(i).unwrap_or(&[]) {
+            for e in stack_map(func, i) {
                 let n = slot_index.len();
                 slot_index.entry(e.slot).or_insert(n);
             }
@@ -265,12 +287,12 @@ fn spill_slots(func: &Function) -> HashMap<StackSlot, usize> {
 /// Every safepoint that names the slot sees the same value in it as before. A slot with a
 /// reload left, a safepoint in a hot block, or a safepoint where its value depends on the
 /// path is left as it is.
-pub fn sink_cold_spills(func: &mut Function) -> usize {
+pub fn sink_cold_spills(func: &mut Function, flow: &Flow) -> usize {
     let slot_index = spill_slots(func);
     if slot_index.is_empty() {
         return 0;
     }
-    let (cfg, domtree, loops) = loops_of(func);
+    let Flow { cfg, domtree, loops } = *flow;
     let accesses = spill_accesses(func, &slot_index);
     let slots = slot_index.len();
     // Only slots stored on a loop's fast path are moved: a value stored once, before a
@@ -294,7 +316,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
     for b in func.layout.blocks() {
         let cold = func.layout.is_cold(b);
         for inst in func.layout.block_insts(b) {
-            let entries = func.dfg.user_stack_map_entries(inst).unwrap_or(&[]);
+            let entries = stack_map(func, inst);
             if entries.is_empty() {
                 continue;
             }
@@ -313,7 +335,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
     // The stores to make before each safepoint: (safepoint, slot, value).
     let mut wanted: Vec<(Inst, StackSlot, Value)> = Vec::new();
     let mut reached: rustc_hash::FxHashSet<Inst> = Default::default();
-    let is_safepoint = |inst: Inst| func.dfg.user_stack_map_entries(inst).is_some_and(|e| !e.is_empty());
+    let is_safepoint = |inst: Inst| !stack_map(func, inst).is_empty();
     slot_states(
         &cfg,
         &rpo,
@@ -324,7 +346,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
         &is_safepoint,
         &mut |inst, state| {
             reached.insert(inst);
-            for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
+            for e in stack_map(func, inst) {
                 let slot = slot_index[&e.slot];
                 if !movable[slot] {
                     continue;
@@ -339,7 +361,7 @@ pub fn sink_cold_spills(func: &mut Function) -> usize {
     // A safepoint the analysis did not reach (in unreachable code) keeps its slots' stores.
     for &inst in &safepoints {
         if !reached.contains(&inst) {
-            for e in func.dfg.user_stack_map_entries(inst).unwrap_or(&[]) {
+            for e in stack_map(func, inst) {
                 movable[slot_index[&e.slot]] = false;
             }
         }
@@ -525,8 +547,8 @@ fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> Ha
 /// it at every safepoint in the loop, as before (and earlier in the first iteration, which
 /// only keeps alive a value that is live anyway: the frontend gives a slot to one value at
 /// a time). Runs after Cranelift's optimiser, which hoisted the `stack_addr`s.
-pub fn hoist_invariant_spills(func: &mut Function) -> usize {
-    let (cfg, domtree, loops) = loops_of(func);
+pub fn hoist_invariant_spills(func: &mut Function, flow: &Flow) -> usize {
+    let Flow { cfg, domtree, loops } = *flow;
     let all: Vec<_> = loops.loops().collect();
     let mut moved = 0;
     // Which slot each `stack_addr` value addresses; slots also addressed at an offset
@@ -697,7 +719,13 @@ mod tests {
             "the frontend spills v where it is defined:\n{}",
             func.display()
         );
-        assert_eq!(sink_cold_spills(&mut func), 1, "{}", func.display());
+        let (cfg, domtree, loops) = loops_of(&func);
+        let flow = Flow {
+            cfg: &cfg,
+            domtree: &domtree,
+            loops: &loops,
+        };
+        assert_eq!(sink_cold_spills(&mut func, &flow), 1, "{}", func.display());
         let after = slot_stores(&func);
         assert!(
             !after.is_empty() && after.iter().all(|&(_, cold)| cold),
