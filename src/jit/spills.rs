@@ -492,36 +492,40 @@ pub fn slot_start(func: &Function, addr: Value) -> Option<StackSlot> {
 /// spill slot. A slot whose address is used any other way (which the frontend never
 /// does) is left out altogether.
 fn spill_accesses(func: &Function, slot_index: &HashMap<StackSlot, usize>) -> HashMap<Inst, Access> {
-    let mut addr_slot: HashMap<Value, usize> = HashMap::default();
+    // The slot index each `stack_addr` result addresses (`NONE`: not a spill slot's). A
+    // dense map: it is read for every operand of every instruction.
+    const NONE: usize = usize::MAX;
+    let mut slot_of: SecondaryMap<Value, usize> = SecondaryMap::with_default(NONE);
     let mut escaped = vec![false; slot_index.len()];
     for (addr, stack_slot, offset) in stack_addrs(func) {
         if let Some(&slot) = slot_index.get(&stack_slot) {
-            addr_slot.insert(addr, slot);
+            slot_of[addr] = slot;
             escaped[slot] |= offset != 0;
         }
     }
+    let addr_slot = |v: &Value| Some(slot_of[*v]).filter(|&s| s != NONE);
     let mut accesses = HashMap::default();
     for b in func.layout.blocks() {
         for inst in func.layout.block_insts(b) {
             // The access, and which operand is its address.
             let access = match word_access(func, inst) {
                 Some(WordAccess::Store { value, addr }) => {
-                    addr_slot.get(&addr).map(|&slot| (Access::Spill(slot, Some(value)), 1))
+                    addr_slot(&addr).map(|slot| (Access::Spill(slot, Some(value)), 1))
                 }
                 Some(WordAccess::Load { addr, result }) => {
-                    addr_slot.get(&addr).map(|&slot| (Access::Reload(slot, result), 0))
+                    addr_slot(&addr).map(|slot| (Access::Reload(slot, result), 0))
                 }
                 None => None,
             };
             // Any other use of a spill slot's address makes the slot escape.
             for (i, arg) in func.dfg.inst_args(inst).iter().enumerate() {
-                if let Some(&slot) = addr_slot.get(arg) {
+                if let Some(slot) = addr_slot(arg) {
                     escaped[slot] |= access.map(|(_, addr)| addr) != Some(i);
                 }
             }
             if func.dfg.insts[inst].opcode().is_branch() {
                 for arg in func.dfg.inst_values(inst) {
-                    if let Some(&slot) = addr_slot.get(&arg) {
+                    if let Some(slot) = addr_slot(&arg) {
                         escaped[slot] = true;
                     }
                 }
