@@ -1120,7 +1120,10 @@ fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut F
 /// Entry from Rust into compiled code: `arr_n(func, argv)` loads `argv[0..nparams]` and
 /// calls `py_n`; the module's `arr_0(func)` just calls `py_0`. The callee's depth is
 /// `Vm::depth`, which compiled code sets before every call that can reach here (see
-/// `lower::Lower::depth`); the module body runs at depth 1.
+/// `lower::Lower::depth`); the module body runs at depth 1. `arr_n` puts `Vm::depth` back
+/// when `py_n` returns: the body sets it for its own calls, and a builtin that calls back
+/// (`map`, `sorted(key=)`) must see the same depth at every call, or each call would run
+/// one level deeper than the last.
 fn build_array_entry(
     module: &mut JITModule,
     ctx: &mut Context,
@@ -1135,10 +1138,10 @@ fn build_array_entry(
     b.switch_to_block(blk);
     b.seal_block(blk);
     let p = b.block_params(blk).to_vec();
+    let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
     let depth = if module_entry {
         b.ins().iconst(I64, 1)
     } else {
-        let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
         b.ins().load(I64, trusted(), vm, cellar_runtime::vm::VM_DEPTH_OFFSET)
     };
     let mut args = vec![p[0], depth];
@@ -1150,6 +1153,9 @@ fn build_array_entry(
     let callee = module.declare_func_in_func(body, b.func);
     let call = b.ins().call(callee, &args);
     let r = b.inst_results(call)[0];
+    if !module_entry {
+        b.ins().store(trusted(), depth, vm, cellar_runtime::vm::VM_DEPTH_OFFSET);
+    }
     b.ins().return_(&[r]);
     b.finalize(module.target_config());
 }
