@@ -684,6 +684,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 return self.pyconst(NONE);
             }
         };
+        self.bound_or_raise(v, raiser, nameval, span)
+    }
+
+    /// `v`, after a test that raises with `raiser(name)` (on a cold path) if it is unbound.
+    fn bound_or_raise(&mut self, v: Value, raiser: &'static str, nameval: PyValue, span: Span) -> Value {
         let bad = self.b.create_block();
         let ok = self.b.create_block();
         self.b.ins().brif(v, ok, &[], bad, &[]);
@@ -802,16 +807,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
         if let Slot::Global(s) = slot {
             let v = self.load_global(s);
-            let bad = self.b.create_block();
-            let ok = self.b.create_block();
-            self.b.ins().brif(v, ok, &[], bad, &[]);
-            self.b.set_cold_block(bad);
-            self.enter(bad);
-            let n = self.str_const(name);
-            let n = self.pyconst(n);
-            self.call_rt("rt_raise_name_error", &[n]);
-            self.raise_here(span);
-            self.enter(ok);
+            let nameval = self.str_const(name);
+            self.bound_or_raise(v, "rt_raise_name_error", nameval, span);
         } else {
             self.load_name(name, span);
         }

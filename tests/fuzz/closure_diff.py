@@ -602,10 +602,11 @@ class Gen:
                  "lambda x, y=1, *rest: x * y + len(rest)", f"lambda x, c={self.int_()}: {self.rand_expr(['x', 'c'], 3)}"]
         f = self.rng.choice(kinds)
         call = self.rng.choice(["f(x)", "f(x) + f(x + 1)", "f(*[x])", "f(x) if x != EV else f(x, 1, 2)",
-                                "f(x) if x != EV else f()", "f(x) if x != EV else 5(x)"]).replace("EV", str(ev))
+                                "f(x) if x != EV else f()", "f(x) if x != EV else [5][0](x)"]).replace("EV", str(ev))
         lines = [f"def {mk}(f):", "    def g(x):", f"        return {call}", "    return g", f"f = {f}", f"g = {mk}(f)", "acc = 0",
                  "errs = 0", f"for i in range({n}):", f"    if i == {self.event(n)}:",
-                 f"        f.__defaults__ = {self.rng.choice(['(100,)', '(7, 8)', 'None', '(2**47,)'])}", "    try:",
+                 f"        f.__defaults__ = {self.rng.choice(['(100,)', '(7, 8)' if self.on('long-defaults') else '(8,)', 'None', '(2**47,)'])}",
+                 "    try:",
                  "        " + self.acc_update("g(i)"), "    except TypeError as e:", "        errs += 1", "        if errs < 3:",
                  "            print('TypeError', e, i)", f"print('{mk}', acc, errs)"]
         if self.rng.random() < 0.3:
