@@ -4,26 +4,48 @@ with `nonlocal` state called in loops (counters, averagers, accumulators), compo
 captured callees rebound or raising on call N, late binding and default-argument capture,
 unbound free and local variables, cells written through `__closure__`, recursion through
 closures (and RecursionError), short-lived closures in loops, decorators, closures kept in
-lists and dicts, globals rebound during the run, and int arithmetic across 2**47. Each
-program is run by python3 and by `cellar run`; stdout, exit status and the last line of
-stderr must be equal. A Rust panic, a signal exit or a timeout is a failure too.
+lists and dicts or called by builtins, globals rebound during the run, random nests of
+scopes (nonlocal / global / del), random closure bodies, and int arithmetic across 2**47.
+Each program is run by python3 and by `cellar run`; stdout, exit status and the last line
+of stderr must be equal. A Rust panic, a signal exit or a timeout is a failure too.
 
-Call counts cluster around the JIT's specialisation points: a closure whose body calls a
-frozen capture gets a body of its own at its 1000th call, built on a helper thread and
-installed at a later ask (every 256 calls), so exceptions, rebindings and cell writes are
-placed just before, at and after calls 1000, 1256, 1512, ... (jit/specialize.rs).
+A program is 3-7 sections (the g_* methods of Gen), each at module level or inside a
+function of its own, each in a try that prints what escapes it; sometimes an uncaught error
+ends the program. Call counts cluster around the JIT's specialisation points: a closure
+whose body calls a frozen capture gets a body of its own at its 1000th call, compiled on a
+helper thread and installed at a later ask (every 256 calls), so exceptions, rebindings
+and cell writes happen just before, at and after calls 1000, 1256, 1512, ...
+(src/jit/specialize.rs). About 30% of programs use __closure__ / cell_contents, which turns
+frozen captures off for the whole program, so the others keep them.
 
 Modes: `jit` (plain `cellar run`), `wait` (CELLAR_SPECIALIZE_WAIT=1: the specialised body is
-installed at the first ask, so it runs from call 1001 on), `interp` (`--interp`, with -i),
-and `torture` (CELLAR_GC_TORTURE=1 on every 8th program, generated with small loop counts;
-both engines with -i). Programs that cellar rejects as unsupported are counted, not failed.
-Failing programs are kept in /tmp/closure_diff/ (or --keep DIR) with a .txt of both results.
+installed at the first ask, from call 1001 on; --no-wait drops it), `interp` (`--interp`,
+with -i), and on every 4th program (--torture-every K, 0 for none) `torture`
+(CELLAR_GC_TORTURE=1 with CELLAR_SPECIALIZE_WAIT=1), `torture-race` (CELLAR_GC_TORTURE=1
+alone) and, with -i, `interp-torture`. --repeat K runs the `jit` mode K times (the helper
+thread makes its timing vary). Programs that cellar rejects as unsupported are counted, not
+failed. Failing programs are kept in /tmp/closure_diff/ (--keep DIR) with a .txt of the
+results; a failure that does not repeat on a second run is marked flaky.
+
+--avoid FEATURE,... stops generating the patterns of known failures (reproducers in the
+session's report): del-builtin (a global shadowing a builtin deleted), c-depth (exact
+recursion depth with builtin calls or comparisons in the leaf: CPython counts those),
+lazy-builtins (all/any/zip/enumerate/filter over a stateful map), callback-depth (functions
+called back by map/sorted/... that call builtins such as abs: the JIT leaks depth),
+spec-pending-depth (exact recursion depth while a specialised body is pending),
+long-defaults (__defaults__ longer than the parameters), qualname-msg (errors after
+__qualname__ is assigned), cell-compare (cells compared with ==), int-str-limit (str() of
+an int of over 4300 digits). --only SECTION,... generates only those sections (e.g.
+--only scopes,random_body).
 
 Usage: python3 tests/fuzz/closure_diff.py target/release/cellar [--seed N] [--programs N] [-i]
-           [--no-wait] [--torture-every K] [--keep DIR] [--show N] [--avoid FEATURE,...]
+           [--no-wait] [--torture-every K] [--repeat K] [--keep DIR] [--show N]
+           [--avoid FEATURE,...] [--only SECTION,...]
        python3 tests/fuzz/closure_diff.py target/release/cellar --reduce FILE.py MODE
-           (MODE: jit, wait, interp, torture, interp-torture) shrinks a failing program
-           line by line, keeping it failing in the same way, and writes FILE.min.py.
+           (MODE: jit, wait, interp, torture, torture-race, interp-torture) shrinks a failing
+           program (drops blocks and lines, unwraps compound statements) while it still
+           fails the same way in MODE (stdout, exit, stderr, timeout, signal or panic), and
+           writes FILE.min.py.
 """
 
 import os
@@ -63,19 +85,22 @@ EXCEPTIONS = [
 
 
 def indent(lines, n=4):
+    """`lines` indented by n spaces."""
     return [" " * n + ln if ln else ln for ln in lines]
 
 
 class Gen:
     """Random program text, one section at a time; every name a section defines is unique."""
 
-    def __init__(self, rng, introspect, avoid=()):
+    def __init__(self, rng, introspect, avoid=(), only=()):
         self.rng = rng
         self.avoid = set(avoid)  # features not to generate (--avoid), e.g. while a bug is open
+        self.only = list(only)  # generate only these sections (--only)
         self.introspect = introspect  # may use __closure__ / cell_contents (turns off frozen captures)
         self.k = 0
 
     def name(self, base):
+        # A fresh name: base plus a counter.
         self.k += 1
         return f"{base}{self.k}"
 
@@ -97,6 +122,7 @@ class Gen:
         return r.randint(0, max(n, 1))
 
     def int_(self):
+        # An int literal at the edges (see EDGE_INTS).
         return self.rng.choice(EDGE_INTS)
 
     def on(self, feature):
@@ -380,6 +406,8 @@ class Gen:
             out += [f"        g.__closure__[{idx}].cell_contents = {newv}"]
         else:
             out += [f"        del g.__closure__[{idx}].cell_contents"]
+        if self.on("cell-compare"):
+            out += ["    if i == 7:", "        print(g.__closure__[0] == g.__closure__[-1], g.__closure__[0] != g.__closure__[0])"]
         out += ["    try:", "        " + self.acc_update("g(i)"), "    except (NameError, TypeError) as e:", "        errs += 1",
                 "        if errs < 3:", "            print(type(e).__name__, e)", f"print('{mk}', acc, errs)", "try:",
                 "    print(type(g.__closure__[0].cell_contents).__name__, type(g.__closure__[-1].cell_contents).__name__)",
@@ -532,6 +560,10 @@ class Gen:
                  "        return acc", "    return step", f"st = {mk}({seed})", "out = []", "v = None", f"for i in range({n}):",
                  "    v = st(i)", f"    if i % {p} == 0:", "        out.append(v)",
                  f"print('{mk}', v, out[-4:], v % 1000 if v is not None else 0, v // -7 if v is not None else 0)"]
+        if self.rng.random() < 0.1 and self.on("int-str-limit"):
+            # CPython 3.11 refuses int <-> str conversions of more than 4300 digits.
+            lines += ["try:", "    print(len(str((abs(v) + 10) * 10**4299)))", "except (ValueError, TypeError) as e:",
+                      "    print(type(e).__name__, e)"]
         return lines, True
 
     def g_many_spec(self):
@@ -584,7 +616,7 @@ class Gen:
     def rand_expr(self, names, depth):
         # A random int expression over `names` and edge constants (no zero divisor).
         r = self.rng
-        if depth == 0 or r.random() < 0.25:
+        if depth <= 0 or r.random() < 0.25:
             return r.choice(names + [self.int_(), str(r.randint(-9, 9))])
         op = r.choice(["+", "-", "*", "//", "%"])
         rhs = r.choice(["3", "-7", "1009", "2**47", "-(2**46 + 1)"]) if op in ("//", "%") else self.rand_expr(names, depth - 1)
@@ -622,7 +654,8 @@ class Gen:
         n = self.calls(hot=0.7)
         m = self.rng.randint(1, 7)
         out = [f"def {comp}(f, g):", "    return lambda x: f(g(x))"]
-        base = self.callee(out)
+        # Each level is reduced mod 1000003: a squaring callee applied 2**m times over.
+        base = f"{comp}((lambda x: x % 1000003), {self.callee(out)})"
         out += [f"h = {base}", f"for k in range({m}):", f"    h = {comp}(h, {self.rng.choice(['h', base, '(lambda x: x % 1009)'])})",
                 "acc = 0", f"for i in range({n}):", "    " + self.acc_update("h(i % 50)"), f"print('{comp}', acc)"]
         fix = self.name("fix")
@@ -681,6 +714,101 @@ class Gen:
                 f"print('{mk}', acc, g(1), g(1, m=0))"]
         return out, True
 
+    def g_random_body(self):
+        # A closure with a random body (int and float arithmetic trees, branches, small
+        # loops, a captured list, try/except) over its argument, nonlocal state, a frozen
+        # constant and two frozen callees, called n times: random code in specialised
+        # bodies, with the callees inlined.
+        mk = self.name("rbody")
+        n = self.calls(hot=0.7)
+        floats = self.rng.random() < 0.3
+        out = []
+        f1, f2 = self.callee(out, floats), self.callee(out, floats)
+        names = ["x", "state", "k", "t0", "t1", "t2"]
+
+        def e(d):
+            r = self.rng.random()
+            if d <= 0:
+                return self.rng.choice(names)
+            if r < 0.12:
+                return f"{self.rng.choice(['f', 'g'])}({e(d - 1)})"
+            if r < 0.17:
+                return f"(buf[-1] if buf else {self.int_()})"
+            if r < 0.2 and floats:
+                return self.rng.choice(["0.5", "-2.25", "(x / 3)", "1e300", "(state / 7)"])
+            return self.rand_expr(names, min(d, 2)) if d <= 1 or r < 0.5 else f"({e(d - 1)} {self.rng.choice(['+', '-', '*'])} {e(d - 1)})"
+
+        def stmts(depth, count):
+            out = []
+            for _ in range(count):
+                r = self.rng.random()
+                t = self.rng.choice(["t0", "t1", "t2"])
+                if r < 0.3:
+                    out += [f"{t} = {e(2)}"]
+                elif r < 0.45:
+                    out += [self.rng.choice([f"state = ({e(2)}) % {self.rng.choice(MODS)}", f"state += {e(1)}", f"state = {e(2)}"])]
+                elif r < 0.55:
+                    out += [f"buf.append(({e(1)}) % {self.rng.choice(MODS)})", "if len(buf) > 8:", "    buf.pop(0)"]
+                elif r < 0.7 and depth < 2:
+                    out += [f"if {e(1)} {self.rng.choice(['>', '<', '==', '!='])} {e(1)}:"] + indent(stmts(depth + 1, 2))
+                    if self.rng.random() < 0.5:
+                        out += ["else:"] + indent(stmts(depth + 1, 1))
+                elif r < 0.8 and depth < 2:
+                    out += [f"for j in range({self.rng.choice([1, 2, 3])}):"] + indent([f"{t} = {t} + j * {e(1)}"] + stmts(depth + 1, 1))
+                elif r < 0.9:
+                    out += ["try:", f"    {t} = {e(1)} // ({e(1)} % {self.rng.choice(['3', '5', '2'])})",
+                            "except ZeroDivisionError:", f"    {t} = -1"]
+                else:
+                    out += ["if abs(state) > 2**100:", "    state = state % 1000003", "if abs(t0) > 2**100:", "    t0 = 7"]
+            return out
+
+        body = ["nonlocal state", "t0 = t1 = t2 = 0"] + stmts(0, self.rng.randint(3, 8)) + [
+            "if abs(state) > 2**200:", "    state = state % (2**130 + 1)", f"return {e(2)}"]
+        out += [f"def {mk}(f, g, k):", f"    state = {self.int_()}", "    buf = []", "    def step(x):"] + indent(body, 8) + [
+            "    return step", f"st = {mk}({f1}, {f2}, {self.int_()})", "acc = 0", "errs = 0", "last = None",
+            f"for i in range({n}):", "    try:", "        last = st(i)", "    except (OverflowError, ZeroDivisionError, TypeError) as ex:",
+            "        errs += 1", "        if errs < 3:", "            print(type(ex).__name__, ex, i)", "        continue",
+            "    acc = (acc + last) % 1000003 if type(last) == int else acc + 1",
+            "    if abs(acc) > 2**100:", "        acc = acc // 2**90", f"print('{mk}', acc, errs, last % 1000003 if type(last) == int else repr(last))"]
+        return out, True
+
+    def g_func_attrs(self):
+        # A captured callee's __name__, __qualname__ and __defaults__ changed while the
+        # closure that calls it runs past specialisation; arity errors name it.
+        mk = self.name("attrs")
+        n = self.calls(hot=0.8)
+        ev, ev2 = self.event(n), self.event(n)
+        rename = [f"        f.__qualname__ = 'Q{ev}.r'"] if self.on("qualname-msg") else []
+        lines = [f"def {mk}(k):", "    def f(x, y=k):", "        return x + y", "    return f", f"def wrap_{mk}(f):",
+                 "    return lambda x: f(x) * 2", f"f = {mk}({self.int_()})", f"g = wrap_{mk}(f)", "acc = 0", "errs = 0",
+                 f"for i in range({n}):", f"    if i == {ev}:", "        f.__name__ = 'r'"] + rename + [
+                 f"    if i == {ev2}:", f"        f.__defaults__ = {self.rng.choice(['None', '()', '(1,)'])}", "    try:",
+                 "        " + self.acc_update("g(i)"), "    except TypeError as e:", "        errs += 1", "        if errs < 3:",
+                 "            print(e)", f"print('{mk}', acc, errs, f.__name__, f.__qualname__, f.__defaults__, g.__qualname__)"]
+        return lines, True
+
+    def g_inline_exc(self):
+        # try/except/else/finally inside a specialisable closure around calls of its frozen
+        # callees (inlined into its body), in a loop, nested, with continue and raise from
+        # finally: an inlined callee's exception must reach the right handler.
+        mk = self.name("inl")
+        n = self.calls(hot=0.8)
+        e1, s1 = self.rng.choice(EXCEPTIONS)
+        e2, s2 = self.rng.choice(EXCEPTIONS)
+        k1, k2 = self.rng.choice([3, 7, 11, 500]), self.rng.choice([2, 5, 13, 1000])
+        catch1 = self.rng.choice([e1, e2, "Exception", "(ValueError, KeyError)", "LookupError"])
+        fin = self.rng.choice(["t = t * 2", "t = t + 1", "if x % 9 == 0:\n    raise IndexError('fin %d' % x)"]).split("\n")
+        lines = [f"def leaf_{mk}(x):", f"    if x % {k1} == 0:", "        " + s1.format(v="x"), f"    if x % {k2} == 1:",
+                 "        " + s2.format(v="x"), "    return x",
+                 f"def {mk}(f, g):", "    def h(x):", "        t = 0", f"        for j in range({self.rng.choice([1, 2, 3])}):", "            try:",
+                 "                t = t + f(x + j)", f"            except {catch1}:", "                try:", "                    t = t + g(x)",
+                 "                except ZeroDivisionError:", "                    t = t - 7", "                    continue",
+                 "            else:", "                t = t + 2", "            finally:"] + indent(fin, 16) + [
+                 "        return t", "    return h", f"h = {mk}(leaf_{mk}, lambda x: 100 // (x % 3))", "acc = 0", "errs = []",
+                 f"for i in range({n}):", "    try:", "        acc = (acc + h(i)) % 1000003", "    except Exception as e:",
+                 "        if len(errs) < 4:", "            errs.append((type(e).__name__, str(e), i))", f"print('{mk}', acc, errs)"]
+        return lines, True
+
     def g_scopes(self):
         # Random nests of functions over the variables a b c d: parameters, nonlocal and
         # global declarations, assignments, augmented assignments, del, loops and inner
@@ -697,7 +825,7 @@ class Gen:
         out = []
         comp = self.name("bcomp")
         out += [f"def {comp}(f, g):", "    def h(x):", "        return f(g(x))", "    return h"]
-        pure = not self.on("spec-builtin-call")
+        pure = not self.on("callback-depth")
         h = f"{comp}({self.callee(out, pure=pure)}, {self.callee(out, pure=pure)})"
         n = self.calls(hot=0.7)
         at = self.event(n)
@@ -787,7 +915,7 @@ class Gen:
                 "g_late_binding", "g_unbound", "g_global_unbound", "g_recursion", "g_gc", "g_decorator",
                 "g_dispatch", "g_global_rebind", "g_bigarith", "g_many_spec", "g_defaults", "g_finally", "g_scopes", "g_scopes", "g_scopes", "g_builtin_calls",
                 "g_dict_state", "g_depth_spec", "g_except_capture", "g_levels", "g_callee_kinds", "g_callee_kinds", "g_dag",
-                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls"]
+                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls", "g_random_body", "g_random_body", "g_random_body", "g_func_attrs", "g_inline_exc", "g_inline_exc"]
 
     def ending(self):
         # An uncaught error at the end of the program: its last stderr line and the exit
@@ -814,10 +942,14 @@ class Gen:
         return ["def enddiv(k):", "    return lambda x: x // k", "print(enddiv(0)(5))"]
 
     def program(self):
+        # 3-7 random sections, each in a try (and half of the wrappable ones inside a
+        # function of their own), then sometimes an uncaught error.
         lines = []
         pool = [s for s in self.SECTIONS] + (["g_cells", "g_cells"] if self.introspect else [])
         if not self.on("spec-pending-depth"):
             pool.remove("g_depth_spec")
+        if self.only:
+            pool = self.only
         for si in range(self.rng.randint(3, 7)):
             body, wrappable = getattr(self, self.rng.choice(pool))()
             if wrappable and self.rng.random() < 0.5:
@@ -974,13 +1106,16 @@ def modes(binary, interp, wait):
 
 
 def torture_modes(binary, interp):
-    m = {"torture": ([binary, "run"], {"CELLAR_GC_TORTURE": "1", "CELLAR_SPECIALIZE_WAIT": "1"})}
+    """The GC-torture modes run on every K-th program: name -> (command, extra environment)."""
+    m = {"torture": ([binary, "run"], {"CELLAR_GC_TORTURE": "1", "CELLAR_SPECIALIZE_WAIT": "1"}),
+         "torture-race": ([binary, "run"], {"CELLAR_GC_TORTURE": "1"})}
     if interp:
         m["interp-torture"] = ([binary, "run", "--interp"], {"CELLAR_GC_TORTURE": "1"})
     return m
 
 
 def env_with(extra):
+    """This process's environment plus `extra`."""
     e = dict(os.environ)
     e.update(extra)
     return e
@@ -1004,6 +1139,7 @@ def verdict(want, got):
 
 
 def unsupported(got):
+    """Did cellar reject the program as outside its subset (not a failure)?"""
     return got[1] == 1 and "is not supported by cellar" in got[2]
 
 
@@ -1031,29 +1167,89 @@ def reduce(binary, path, mode):
     if first is None:
         print("does not fail")
         return
-    kind = first.split(":")[0]
+    kind = first.split()[0].rstrip(":")  # stdout, exit, stderr, timeout, signal or panic
     print("failure:", first)
 
     def still(cand):
         v = check(cmd, env, cand)
-        return v is not None and v.split(":")[0] == kind
+        return v is not None and v.split()[0].rstrip(":") == kind
 
-    chunk = max(1, len(lines) // 2)
     while True:
-        i, changed = 0, False
-        while i < len(lines):
-            cand = lines[:i] + lines[i + chunk:]
-            if cand and still(cand):
-                lines, changed = cand, True
-            else:
-                i += 1 if chunk == 1 else chunk
-        if chunk == 1 and not changed:
+        before = len(lines)
+        # Whole blocks (a line and the more indented lines under it), then single lines,
+        # then compound statements replaced by their dedented body.
+        for shrink in (drop_blocks, drop_lines, unwrap_blocks):
+            lines = shrink(lines, still)
+        if len(lines) == before:
             break
-        chunk = max(1, chunk // 2) if not changed or chunk > 1 else 1
     out = path[:-3] + ".min.py"
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"{len(lines)} lines -> {out}: {check(cmd, env, lines)}")
+
+
+def width(line):
+    """The indentation of `line`."""
+    return len(line) - len(line.lstrip(" "))
+
+
+def block_end(lines, i):
+    """The index after line i's block: the following lines indented more than it."""
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or width(lines[j]) > width(lines[i])):
+        j += 1
+    return j
+
+
+def drop_blocks(lines, still):
+    """Remove each block (a line and the lines indented under it) that `still` fails without."""
+    i = 0
+    while i < len(lines):
+        cand = lines[:i] + lines[block_end(lines, i):]
+        if cand and still(cand):
+            lines = cand
+        else:
+            i += 1
+    return lines
+
+
+def drop_lines(lines, still):
+    """Remove each single line that `still` fails without."""
+    i = 0
+    while i < len(lines):
+        cand = lines[:i] + lines[i + 1:]
+        if cand and still(cand):
+            lines = cand
+        else:
+            i += 1
+    return lines
+
+
+def unwrap_blocks(lines, still):
+    # A compound statement at line i (`try:`, `if`, `for`, `while`, with the clauses that
+    # follow it: except, finally, else, elif) replaced by one of its bodies, dedented.
+    i = 0
+    while i < len(lines):
+        head = lines[i].strip()
+        if not (head.endswith(":") and head.split()[0] in ("try:", "if", "for", "while")):
+            i += 1
+            continue
+        bodies, k = [], i
+        while True:
+            j = block_end(lines, k)
+            bodies.append([ln[4:] if ln.startswith(" " * (width(lines[i]) + 4)) else ln for ln in lines[k + 1:j]])
+            k = j
+            if not (k < len(lines) and width(lines[k]) == width(lines[i]) and
+                    lines[k].strip().split()[0].rstrip(":") in ("except", "finally", "else", "elif")):
+                break
+        for body in bodies:
+            cand = lines[:i] + body + lines[k:]
+            if still(cand):
+                lines = cand
+                break
+        else:
+            i += 1
+    return lines
 
 
 def check(cmd, env, lines):
@@ -1092,10 +1288,12 @@ def main():
         return
     seed = int(opt("--seed", 1))
     count = int(opt("--programs", 60))
-    every = int(opt("--torture-every", 8))
+    every = int(opt("--torture-every", 4))
+    repeat = int(opt("--repeat", 1))
     keep = opt("--keep", "/tmp/closure_diff")
     show = int(opt("--show", 0))
     avoid = [a for a in opt("--avoid", "").split(",") if a]
+    only = ["g_" + a.removeprefix("g_") for a in opt("--only", "").split(",") if a]
     interp = "-i" in args
     normal = modes(binary, interp, "--no-wait" not in args)
     torture = torture_modes(binary, interp)
@@ -1108,7 +1306,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         for n in range(count):
             tortured = every > 0 and n % every == every - 1
-            g = Gen(random.Random(rng.getrandbits(64)), rng.random() < 0.3, avoid)
+            g = Gen(random.Random(rng.getrandbits(64)), rng.random() < 0.3, avoid, only)
             text = g.program()
             if n < show:
                 print(f"---- program {n}\n{text}")
@@ -1122,7 +1320,10 @@ def main():
                     f.write(text)
                 continue
             bad = []
-            for name, (cmd, extra) in list(normal.items()) + (list(torture.items()) if tortured else []):
+            runs = [(name, m) for name, m in normal.items() for _ in range(repeat if name == "jit" else 1)]
+            for name, (cmd, extra) in runs + (list(torture.items()) if tortured else []):
+                if name in [b[0] for b in bad]:
+                    continue  # a repeated run of a mode that already failed
                 got = run(cmd, path, env=env_with(extra))
                 ran[name] += 1
                 if unsupported(got):
