@@ -1201,28 +1201,26 @@ def block_end(lines, i):
     return j
 
 
-def drop_blocks(lines, still):
-    """Remove each block (a line and the lines indented under it) that `still` fails without."""
+def drop_spans(lines, still, end):
+    """Remove each span lines[i:end(lines, i)] that `still` fails without."""
     i = 0
     while i < len(lines):
-        cand = lines[:i] + lines[block_end(lines, i):]
+        cand = lines[:i] + lines[end(lines, i):]
         if cand and still(cand):
             lines = cand
         else:
             i += 1
     return lines
+
+
+def drop_blocks(lines, still):
+    """Remove each block (a line and the lines indented under it) that `still` fails without."""
+    return drop_spans(lines, still, block_end)
 
 
 def drop_lines(lines, still):
     """Remove each single line that `still` fails without."""
-    i = 0
-    while i < len(lines):
-        cand = lines[:i] + lines[i + 1:]
-        if cand and still(cand):
-            lines = cand
-        else:
-            i += 1
-    return lines
+    return drop_spans(lines, still, lambda _, i: i + 1)
 
 
 def unwrap_blocks(lines, still):
