@@ -13,13 +13,13 @@
 use crate::call::call_value;
 use crate::exceptions::{new_exception_args, raise_new};
 use crate::format::{ascii_string, format_value, repr_string, round_float, str_string};
-use crate::iter::{collect, make_iter, next_item};
+use crate::iter::{collect, extend_list, make_iter, next_item};
 use crate::object::*;
 use crate::objects::*;
 use crate::ops::{binop, contains, py_cmp, py_eq, py_gt, py_hash_i64, py_lt, truthy, unhashable_part};
 use crate::types::{type_object, TypeId, TYPES};
 use crate::value::*;
-use crate::vm::{push_root, release_roots, root_mark, vm};
+use crate::vm::{push_root, vm, Roots};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
@@ -123,29 +123,6 @@ fn kwargs_pick<const N: usize>(fname: &str, kw: KW, allowed: [&str; N]) -> R<[Op
         }
     }
     Ok(out)
-}
-
-/// Roots a set of values for the duration of a scope that calls back into Python.
-struct Roots(usize);
-
-impl Roots {
-    fn new() -> Self {
-        Roots(root_mark())
-    }
-    fn add(&self, v: Value) {
-        push_root(v);
-    }
-    fn add_all(&self, vs: &[Value]) {
-        for &v in vs {
-            push_root(v);
-        }
-    }
-}
-
-impl Drop for Roots {
-    fn drop(&mut self) {
-        release_roots(self.0);
-    }
 }
 
 fn call1(f: Value, x: Value) -> R<Value> {
@@ -515,8 +492,15 @@ fn dict_update_from(d: Value, src: Value) -> R<()> {
         }
         return Ok(());
     }
-    let items = collect(src)?;
-    for (i, item) in items.into_iter().enumerate() {
+    // Pairs are inserted as they come, as CPython does (a bad element stops the iteration).
+    let it = make_iter(src)?;
+    let roots = Roots::new();
+    roots.add(d);
+    roots.add(it);
+    let mut i = 0;
+    while let Some(item) = next_item(it)? {
+        let held = Roots::new();
+        held.add(item);
         let pair = match seq_items(item) {
             Some(p) => p.to_vec(),
             None => {
@@ -543,6 +527,7 @@ fn dict_update_from(d: Value, src: Value) -> R<()> {
         if dict_mut(d).insert(pair[0], pair[1]).is_err() {
             return Err(raise_unhashable(unhashable_part(pair[0])));
         }
+        i += 1;
     }
     Ok(())
 }
@@ -650,9 +635,14 @@ fn bi_sum(_: Value, args: &[Value], kw: KW) -> Value {
                 "sum() can't sum strings [use ''.join(seq) instead]".into(),
             );
         }
-        let items = collect(args[0])?;
-        for it in items {
-            acc = binop(0, acc, it, false)?;
+        // Add as the items come, as CPython does: a failing addition stops the iteration.
+        let it = make_iter(args[0])?;
+        let roots = Roots::new();
+        roots.add(it);
+        let held = push_root(acc);
+        while let Some(v) = next_item(it)? {
+            acc = binop(0, acc, v, false)?;
+            vm().roots[held] = acc;
         }
         Ok(acc)
     })())
@@ -667,54 +657,67 @@ fn min_max(args: &[Value], kw: KW, is_max: bool) -> R<Value> {
             format!("{} expected at least 1 argument, got 0", name),
         );
     }
-    let items = if args.len() == 1 {
-        collect(args[0])?
-    } else {
-        if default.is_some() {
-            return err(
-                TypeId::TypeError,
-                format!(
-                    "Cannot specify a default for {}() with multiple positional arguments",
-                    name
-                ),
-            );
+    if args.len() > 1 && default.is_some() {
+        return err(
+            TypeId::TypeError,
+            format!(
+                "Cannot specify a default for {}() with multiple positional arguments",
+                name
+            ),
+        );
+    }
+    // Items are taken, keyed and compared one at a time, as CPython does (a failing key or
+    // comparison stops the iteration). The item, the best one and its key stay rooted across
+    // the steps and key calls, which may collect.
+    let roots = Roots::new();
+    let it = match args {
+        [one] => {
+            let it = make_iter(*one)?;
+            roots.add(it);
+            Some(it)
         }
-        args.to_vec()
+        _ => None,
     };
-    if items.is_empty() {
+    let mut pos = 0;
+    let mut next = || -> R<Option<Value>> {
+        match it {
+            Some(it) => next_item(it),
+            None => {
+                pos += 1;
+                Ok(args.get(pos - 1).copied())
+            }
+        }
+    };
+    let key = key.filter(|k| *k != NONE);
+    let keyof = |v: Value| -> R<Value> {
+        match key {
+            Some(k) => call1(k, v),
+            None => Ok(v),
+        }
+    };
+    let Some(mut best) = next()? else {
         return match default {
             Some(d) => Ok(d),
             None => err(TypeId::ValueError, format!("{}() arg is an empty sequence", name)),
         };
-    }
-    let roots = Roots::new();
-    roots.add_all(&items);
-    let key = key.filter(|k| *k != NONE);
-    if let Some(k) = key {
-        roots.add(k);
-    }
-    let keyof = |v: Value| -> R<Value> {
-        match key {
-            Some(k) => {
-                let r = call1(k, v)?;
-                push_root(r);
-                Ok(r)
-            }
-            None => Ok(v),
-        }
     };
-    let mut best = items[0];
+    let best_slot = push_root(best);
     let mut best_key = keyof(best)?;
-    for &it in &items[1..] {
-        let k = keyof(it)?;
+    let key_slot = push_root(best_key);
+    let item_slot = push_root(best);
+    while let Some(v) = next()? {
+        vm().roots[item_slot] = v;
+        let k = keyof(v)?;
         let better = if is_max {
             py_gt(k, best_key)?
         } else {
             py_lt(k, best_key)?
         };
         if better {
-            best = it;
+            best = v;
             best_key = k;
+            vm().roots[best_slot] = v;
+            vm().roots[key_slot] = k;
         }
     }
     Ok(best)
@@ -856,12 +859,12 @@ fn bi_enumerate(_: Value, args: &[Value], kw: KW) -> Value {
         let Some(it) = args.first().copied().or(kit) else {
             return err(
                 TypeId::TypeError,
-                "enumerate() missing required argument 'iterable' (pos 1)".into(),
+                "enumerate() missing required argument 'iterable'".into(),
             );
         };
         let start = match args.get(1).copied().or(kstart) {
             Some(s) => match int_val(s) {
-                Some(i) => i.to_big(),
+                Some(i) => new_bigint(i.to_big()),
                 None => {
                     return err(
                         TypeId::TypeError,
@@ -869,15 +872,10 @@ fn bi_enumerate(_: Value, args: &[Value], kw: KW) -> Value {
                     )
                 }
             },
-            None => BigInt::zero(),
+            None => new_int(0),
         };
-        let items = collect(it)?;
-        let out: Vec<Value> = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| new_tuple(vec![new_bigint(&start + BigInt::from(i)), v]))
-            .collect();
-        Ok(new_items_iter(IterName::Enumerate, out))
+        let inner = make_iter(it)?;
+        Ok(new_iter(IterMode::Enumerate, IterName::Enumerate, inner, 0, 0, 0, vec![start]))
     })())
 }
 
@@ -885,51 +883,21 @@ fn bi_zip(_: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         let [strict] = kwargs_pick("zip", kw, ["strict"])?;
         let strict = strict.map(truthy).unwrap_or(false);
-        let iters: Vec<Value> = args.iter().map(|&a| make_iter(a)).collect::<R<_>>()?;
-        let mut out = Vec::new();
-        if iters.is_empty() {
-            return Ok(new_items_iter(IterName::Zip, out));
-        }
-        'outer: loop {
-            let mut row = Vec::with_capacity(iters.len());
-            for (i, &it) in iters.iter().enumerate() {
-                match next_item(it)? {
-                    Some(v) => row.push(v),
-                    None => {
-                        if strict {
-                            if i > 0 {
-                                return err(
-                                    TypeId::ValueError,
-                                    format!(
-                                        "zip() argument {} is shorter than argument{} 1{}",
-                                        i + 1,
-                                        if i > 1 { "s" } else { "" },
-                                        if i > 1 { format!("-{}", i) } else { String::new() }
-                                    ),
-                                );
-                            }
-                            for (j, &other) in iters.iter().enumerate().skip(1) {
-                                if next_item(other)?.is_some() {
-                                    return err(
-                                        TypeId::ValueError,
-                                        format!(
-                                            "zip() argument {} is longer than argument{} 1{}",
-                                            j + 1,
-                                            if j > 1 { "s" } else { "" },
-                                            if j > 1 { format!("-{}", j) } else { String::new() }
-                                        ),
-                                    );
-                                }
-                            }
-                        }
-                        break 'outer;
-                    }
-                }
-            }
-            out.push(new_tuple(row));
-        }
-        Ok(new_items_iter(IterName::Zip, out))
+        let iters = inner_iters(args)?;
+        Ok(new_iter(IterMode::Zip, IterName::Zip, UNBOUND, 0, 0, strict as i64, iters))
     })())
+}
+
+/// `iter()` of each of `args`, in order (the first that is not iterable raises).
+fn inner_iters(args: &[Value]) -> R<Vec<Value>> {
+    let roots = Roots::new();
+    let mut iters = Vec::with_capacity(args.len());
+    for &a in args {
+        let it = make_iter(a)?;
+        roots.add(it);
+        iters.push(it);
+    }
+    Ok(iters)
 }
 
 fn bi_map(_: Value, args: &[Value], kw: KW) -> Value {
@@ -938,28 +906,8 @@ fn bi_map(_: Value, args: &[Value], kw: KW) -> Value {
         if args.len() < 2 {
             return err(TypeId::TypeError, "map() must have at least two arguments.".into());
         }
-        let f = args[0];
-        let roots = Roots::new();
-        roots.add(f);
-        let iters: Vec<Value> = args[1..].iter().map(|&a| make_iter(a)).collect::<R<_>>()?;
-        roots.add_all(&iters);
-        let mut out = Vec::new();
-        'outer: loop {
-            let mut row = Vec::with_capacity(iters.len());
-            for &it in &iters {
-                match next_item(it)? {
-                    Some(v) => row.push(v),
-                    None => break 'outer,
-                }
-            }
-            let r = call_value(f, &row, &[]);
-            if r == EXC {
-                return Err(EXC);
-            }
-            push_root(r);
-            out.push(r);
-        }
-        Ok(new_items_iter(IterName::Map, out))
+        let iters = inner_iters(&args[1..])?;
+        Ok(new_iter(IterMode::Map, IterName::Map, args[0], 0, 0, 0, iters))
     })())
 }
 
@@ -967,19 +915,8 @@ fn bi_filter(_: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         no_kw("filter", kw)?;
         expect("filter", args, 2, 2)?;
-        let f = args[0];
-        let items = collect(args[1])?;
-        let roots = Roots::new();
-        roots.add(f);
-        roots.add_all(&items);
-        let mut out = Vec::new();
-        for it in items {
-            let keep = if f == NONE { truthy(it) } else { truthy(call1(f, it)?) };
-            if keep {
-                out.push(it);
-            }
-        }
-        Ok(new_items_iter(IterName::Filter, out))
+        let inner = make_iter(args[1])?;
+        Ok(new_iter(IterMode::Filter, IterName::Filter, args[0], 0, 0, 0, vec![inner]))
     })())
 }
 
@@ -1596,8 +1533,7 @@ fn list_pop(this: Value, args: &[Value], kw: KW) -> Value {
 fn list_extend(this: Value, args: &[Value], kw: KW) -> Value {
     ret((|| {
         let x = exactly_one("list.extend", args, kw)?;
-        let items = collect(x)?;
-        list_mut(this).extend_from_slice(&items);
+        extend_list(this, x)?;
         Ok(NONE)
     })())
 }

@@ -6,6 +6,7 @@ use crate::object::*;
 use crate::objects::*;
 use crate::types::TypeId;
 use crate::value::*;
+use crate::vm::Roots;
 
 fn args_slice<'a>(args: *const Value, n: usize) -> &'a [Value] {
     if n == 0 {
@@ -215,9 +216,13 @@ pub fn call_value(callee: Value, args: &[Value], kwargs: &[(Value, Value)]) -> V
         Some(ObjKind::Function) => call_function(callee, args, kwargs),
         Some(ObjKind::Builtin) => {
             let b = obj::<BuiltinObj>(callee);
+            let _roots = root_arguments(b.this, args, kwargs);
             (b.func)(b.this, args, kwargs)
         }
-        Some(ObjKind::Type) => crate::builtins::construct(callee, args, kwargs),
+        Some(ObjKind::Type) => {
+            let _roots = root_arguments(callee, args, kwargs);
+            crate::builtins::construct(callee, args, kwargs)
+        }
         _ => type_error(format!("'{}' object is not callable", type_name(callee))),
     }
 }
@@ -282,11 +287,25 @@ fn callee_desc(callee: Value) -> String {
     }
 }
 
+/// Roots the receiver and arguments of a built-in for the length of its call. Compiled code
+/// passes them in a scratch area the collector does not scan, and a built-in may call back
+/// into Python (a `key=` function, or a step of a lazy `map`) while it still needs them.
+fn root_arguments(this: Value, args: &[Value], kwargs: &[(Value, Value)]) -> Roots {
+    let roots = Roots::new();
+    roots.add(this);
+    roots.add_all(args);
+    for &(_, v) in kwargs {
+        roots.add(v);
+    }
+    roots
+}
+
 /// `obj.name(args...)` without allocating a bound method for built-in methods.
 pub extern "C" fn rt_call_method(o: Value, name: Value, args: *const Value, nargs: u64, kwnames: Value) -> Value {
     let n = str_ref(name);
     if let Some((f, _)) = crate::builtins::find_method(o, n) {
         let (pos, kw) = split_args(args, nargs, kwnames);
+        let _roots = root_arguments(o, pos, &kw);
         return f(o, pos, &kw);
     }
     let callee = match crate::ops::getattr(o, n) {

@@ -473,6 +473,10 @@ pub fn is_jit_pc(pc: usize) -> bool {
 /// JIT frame on the stack).
 pub fn collect(fp: usize, pc: usize) {
     let vm = vm();
+    if vm.collection_holds > 0 {
+        // `gc_pending` stays set: the first poll after the hold ends collects.
+        return;
+    }
     let mut m = Marker {
         stack: Vec::with_capacity(256),
     };

@@ -402,7 +402,11 @@ pub fn setattr(o: Value, name: &str, val: Value) -> Option<Value> {
         ObjKind::Code if code_getattr(o, name).is_some() => attribute_error("readonly attribute".into()),
         ObjKind::Code => no_attr(o, name),
         ObjKind::Exception => match name {
-            "args" if val != UNBOUND => match crate::iter::collect(val) {
+            "args" if val != UNBOUND => match {
+                // `rt_setattr` is called without a trampoline (see `CollectionHold`).
+                let _hold = crate::vm::CollectionHold::new();
+                crate::iter::collect(val)
+            } {
                 Ok(items) => {
                     obj::<ExceptionObj>(o).args = new_tuple(items);
                     NONE

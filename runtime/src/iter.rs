@@ -1,8 +1,11 @@
 //! Iteration: `iter()`, `next()`, unpacking, and collecting an iterable into a `Vec`.
 //!
-//! Every iterator is an [`IterObj`]. `map`, `filter`, `zip`, `enumerate` and `reversed`
-//! are materialized eagerly when created (mode `Items`), so `rt_next` never calls back into
-//! Python.
+//! Every iterator is an [`IterObj`]. `map`, `filter`, `zip` and `enumerate` are lazy, as in
+//! CPython: each `next` steps the iterators they wrap, and `map` and `filter` call their
+//! function then, so [`rt_next`] may call back into Python (compiled code reaches it, and
+//! the other entry points here that step iterators, through trampolines). Rust code that
+//! steps an iterator roots what it holds across the step ([`Roots`]). `reversed` is
+//! materialized when created (mode `Items`).
 
 use crate::exceptions::raise_new;
 use crate::object::*;
@@ -10,6 +13,7 @@ use crate::objects::*;
 use crate::ops::range_len;
 use crate::types::TypeId;
 use crate::value::*;
+use crate::vm::{push_root, Roots};
 
 fn not_iterable(v: Value) -> Value {
     raise_new(TypeId::TypeError, format!("'{}' object is not iterable", type_name(v)))
@@ -137,7 +141,126 @@ pub extern "C" fn rt_next(it: Value) -> Value {
                 UNBOUND
             }
         }
+        IterMode::Map | IterMode::Filter | IterMode::Zip | IterMode::Enumerate => match lazy_next(it) {
+            Ok(Some(v)) => v,
+            Ok(None) => UNBOUND,
+            Err(e) => e,
+        },
     }
+}
+
+/// The inner iterators of a lazy iterator (fixed when it is made).
+fn inner(it: Value, k: usize) -> Value {
+    obj::<IterObj>(it).items[k]
+}
+
+/// `next` of a `map`, `filter`, `zip` or `enumerate` iterator. The steps of the inner
+/// iterators and the calls of the function may call back into Python, which may collect, or
+/// step `it` itself: so `it` and the items taken so far are rooted, and no reference into
+/// `it` is held across a step.
+fn lazy_next(it: Value) -> R<Option<Value>> {
+    let roots = Roots::new();
+    roots.add(it);
+    let (mode, n) = {
+        let i = obj::<IterObj>(it);
+        (i.mode, i.items.len())
+    };
+    match mode {
+        IterMode::Map => {
+            let mut row = Vec::with_capacity(n);
+            for k in 0..n {
+                match next_item(inner(it, k))? {
+                    Some(v) => {
+                        push_root(v);
+                        row.push(v);
+                    }
+                    None => return Ok(None),
+                }
+            }
+            match crate::call::call_value(obj::<IterObj>(it).src, &row, &[]) {
+                EXC => Err(EXC),
+                v => Ok(Some(v)),
+            }
+        }
+        IterMode::Filter => loop {
+            let Some(v) = next_item(inner(it, 0))? else {
+                return Ok(None);
+            };
+            let f = obj::<IterObj>(it).src;
+            let keep = if f == NONE {
+                crate::ops::truthy(v)
+            } else {
+                let held = Roots::new();
+                held.add(v);
+                match crate::call::call_value(f, &[v], &[]) {
+                    EXC => return Err(EXC),
+                    r => crate::ops::truthy(r),
+                }
+            };
+            if keep {
+                return Ok(Some(v));
+            }
+        },
+        IterMode::Zip => {
+            if n == 0 {
+                return Ok(None);
+            }
+            let strict = obj::<IterObj>(it).step == 1;
+            let mut row = Vec::with_capacity(n);
+            for k in 0..n {
+                match next_item(inner(it, k))? {
+                    Some(v) => {
+                        push_root(v);
+                        row.push(v);
+                    }
+                    None if strict => return zip_strict_end(it, k),
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(new_tuple(row)))
+        }
+        IterMode::Enumerate => {
+            // The count is read after the step, as CPython does (a step may call back and
+            // take items of `it` itself).
+            let Some(v) = next_item(obj::<IterObj>(it).src)? else {
+                return Ok(None);
+            };
+            push_root(v);
+            let count = inner(it, 0);
+            let next = crate::ops::binop(0, count, new_int(1), false)?;
+            obj::<IterObj>(it).items[0] = next;
+            Ok(Some(new_tuple(vec![count, v])))
+        }
+        _ => unreachable!("not a lazy iterator"),
+    }
+}
+
+/// The end of `zip(..., strict=True)` when inner iterator `k` ended: a `ValueError` if it is
+/// not the first (k > 0) or if another one has items left (k = 0), else the normal end.
+fn zip_strict_end(it: Value, k: usize) -> R<Option<Value>> {
+    let sides = |j: usize| {
+        if j > 1 {
+            format!("s 1-{}", j)
+        } else {
+            " 1".to_string()
+        }
+    };
+    if k > 0 {
+        return Err(raise_new(
+            TypeId::ValueError,
+            format!("zip() argument {} is shorter than argument{}", k + 1, sides(k)),
+        ));
+    }
+    let n = obj::<IterObj>(it).items.len();
+    for j in 1..n {
+        if next_item(inner(it, j))?.is_some() {
+            return Err(raise_new(
+                TypeId::ValueError,
+                format!("zip() argument {} is longer than argument{}", j + 1, sides(j)),
+            ));
+        }
+    }
+    Ok(None)
 }
 
 /// Like [`rt_next`] but returns `Ok(None)` when exhausted.
@@ -179,11 +302,50 @@ pub fn collect(o: Value) -> R<Vec<Value>> {
         _ => {}
     }
     let it = make_iter(o)?;
+    // A step may call back into Python and collect: the iterator and the items so far stay
+    // rooted until the caller has them.
+    let lazy = is_lazy(it);
+    let roots = Roots::new();
+    if lazy {
+        roots.add(it);
+    }
     let mut out = Vec::new();
     while let Some(v) = next_item(it)? {
+        if lazy {
+            push_root(v);
+        }
         out.push(v);
     }
     Ok(out)
+}
+
+/// Is `v` a `map`, `filter`, `zip` or `enumerate` iterator (whose steps may call back into
+/// Python)?
+pub fn is_lazy(v: Value) -> bool {
+    v.is_kind(ObjKind::Iterator)
+        && matches!(
+            obj::<IterObj>(v).mode,
+            IterMode::Map | IterMode::Filter | IterMode::Zip | IterMode::Enumerate
+        )
+}
+
+/// `list.extend(iterable)`, `[*iterable]` and `list += iterable`: a list or tuple is copied
+/// at once (so `xs.extend(xs)` doubles `xs`); any other iterable is appended item by item, as
+/// CPython does, so a callback of a lazy iterator sees the list grow.
+pub fn extend_list(list: Value, iterable: Value) -> R<()> {
+    if let Some(items) = seq_items(iterable) {
+        let items = items.to_vec();
+        list_mut(list).extend_from_slice(&items);
+        return Ok(());
+    }
+    let it = make_iter(iterable)?;
+    let roots = Roots::new();
+    roots.add(list);
+    roots.add(it);
+    while let Some(v) = next_item(it)? {
+        list_mut(list).push(v);
+    }
+    Ok(())
 }
 
 fn cannot_unpack(o: Value) -> Value {
@@ -212,10 +374,13 @@ pub extern "C" fn rt_unpack(o: Value, n: u64, out: *mut Value) -> Value {
                     return cannot_unpack(o);
                 }
             };
+            let roots = Roots::new();
+            roots.add(it);
             let mut v = Vec::with_capacity(n);
             loop {
                 match next_item(it) {
                     Ok(Some(x)) => {
+                        push_root(x);
                         v.push(x);
                         if v.len() > n {
                             break;

@@ -321,7 +321,15 @@ pub struct RangeObj {
     pub step: i64,
 }
 
-/// An iterator: over a sequence `src` by index, over a range, or over a materialized list.
+/// An iterator: over a sequence `src` by index, over a range, over a materialized list, or a
+/// lazy `map`/`filter`/`zip`/`enumerate` over other iterators (see [`IterMode`]).
+///
+/// ```text
+/// +--------+-----+-----+-----+------+------+---------------------+
+/// | header | src | pos | end | step | mode | items (Vec: ptr,    |
+/// |        |     |     |     |      | (u8) |  capacity, length)  |
+/// +--------+-----+-----+-----+------+------+---------------------+
+/// ```
 #[repr(C)]
 pub struct IterObj {
     /// Header.
@@ -359,6 +367,17 @@ pub enum IterMode {
     DictItems,
     /// `items[pos]`.
     Items,
+    /// `map(f, *its)`: calls `src` with one item of each iterator in `items`.
+    Map,
+    /// `filter(f, it)`: the items of `items[0]` for which `src` (or truthiness, if `src` is
+    /// None) holds.
+    Filter,
+    /// `zip(*its)`: tuples of one item of each iterator in `items`; `step` is 1 for
+    /// `strict=True`.
+    Zip,
+    /// `enumerate(it, start)`: `(count, item)` tuples over the iterator `src`; `items[0]` is
+    /// the next count (an int, small or big).
+    Enumerate,
 }
 
 /// `slice(start, stop, step)`.

@@ -618,11 +618,8 @@ pub extern "C" fn rt_list_extend(list: Value, iterable: Value) -> Value {
             format!("Value after * must be an iterable, not {}", type_name(iterable)),
         );
     }
-    match crate::iter::collect(iterable) {
-        Ok(items) => {
-            list_mut(list).extend_from_slice(&items);
-            NONE
-        }
+    match crate::iter::extend_list(list, iterable) {
+        Ok(()) => NONE,
         Err(e) => e,
     }
 }

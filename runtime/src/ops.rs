@@ -440,6 +440,8 @@ pub fn contains(container: Value, x: Value) -> R<bool> {
             Ok(ok && (i - r.start) % r.step == 0)
         }
         Some(ObjKind::Iterator) => loop {
+            // `rt_compare` is called without a trampoline (see `CollectionHold`).
+            let _hold = crate::vm::CollectionHold::new();
             let v = crate::iter::rt_next(container);
             if v == EXC {
                 return Err(EXC);
@@ -994,11 +996,10 @@ pub extern "C" fn rt_inplace_op(op: u64, a: Value, b: Value) -> Value {
             list_mut(a).extend_from_slice(&items);
             return a;
         }
-        return match crate::iter::collect(b) {
-            Ok(items) => {
-                list_mut(a).extend_from_slice(&items);
-                a
-            }
+        // `rt_inplace_op` is called without a trampoline (see `CollectionHold`).
+        let _hold = crate::vm::CollectionHold::new();
+        return match crate::iter::extend_list(a, b) {
+            Ok(()) => a,
             Err(e) => e,
         };
     }
@@ -1261,6 +1262,8 @@ fn setitem(o: Value, key: Value, val: Value) -> R<()> {
                 return Ok(());
             }
             if key.is_kind(ObjKind::Slice) {
+                // `rt_setitem` is called without a trampoline (see `CollectionHold`).
+                let _hold = crate::vm::CollectionHold::new();
                 let new = crate::iter::collect(val).map_err(|e| {
                     if crate::exceptions::pending_is(TypeId::TypeError) {
                         crate::vm::take_exception();

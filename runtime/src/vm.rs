@@ -82,6 +82,8 @@ pub struct Vm {
     pub source: String,
     /// The interpreter's frames (`cellar run --interp`); empty under the JIT.
     pub stack: crate::stack::ValueStack,
+    /// While non-zero, collections wait (see [`CollectionHold`]).
+    pub collection_holds: u32,
 }
 
 // The offsets compiled code uses are the struct's.
@@ -128,6 +130,7 @@ pub fn init(filename: &str, source: &str, torture: bool, depth_limit: u64) -> *m
         filename: filename.to_string(),
         source: source.to_string(),
         stack: crate::stack::ValueStack::new(),
+        collection_holds: 0,
     });
     unsafe {
         VM = Box::into_raw(b);
@@ -181,6 +184,66 @@ pub fn release_roots(mark: usize) {
 /// The current root-stack height.
 pub fn root_mark() -> usize {
     vm().roots.len()
+}
+
+/// Values rooted for the rest of a Rust scope that may call back into Python: [`Roots::add`]
+/// pushes onto [`Vm::roots`], and dropping the guard (also on an early `?` return) pops
+/// back to the height it started at.
+pub struct Roots(usize);
+
+impl Roots {
+    /// Start a scope at the current root-stack height.
+    pub fn new() -> Self {
+        Roots(root_mark())
+    }
+    /// Keep `v` alive until the guard drops.
+    pub fn add(&self, v: Value) {
+        push_root(v);
+    }
+    /// Keep all of `vs` alive until the guard drops.
+    pub fn add_all(&self, vs: &[Value]) {
+        vm().roots.extend_from_slice(vs);
+    }
+}
+
+impl Default for Roots {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Roots {
+    fn drop(&mut self) {
+        release_roots(self.0);
+    }
+}
+
+/// Collections wait while a guard lives. A runtime entry point that compiled code calls
+/// directly (not through a trampoline, so no `ExitNode` records the calling JIT frame) takes
+/// one before it steps an iterator that may call back into Python (`x in map(f, xs)`,
+/// `xs += map(f, ys)`, a slice assignment): the collector could not find that frame's roots
+/// from a poll in the callback, so the collection runs at the first poll after the guard
+/// drops instead.
+pub struct CollectionHold(());
+
+impl CollectionHold {
+    /// Hold collections until the guard drops.
+    pub fn new() -> Self {
+        vm().collection_holds += 1;
+        CollectionHold(())
+    }
+}
+
+impl Default for CollectionHold {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for CollectionHold {
+    fn drop(&mut self) {
+        vm().collection_holds -= 1;
+    }
 }
 
 /// Allocate a new cell holding `v` (UNBOUND = empty).

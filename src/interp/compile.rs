@@ -49,10 +49,13 @@ impl Fx<'_> {
     }
 }
 
-/// Can evaluating `e` reach a safepoint (a call: a collection, or Python code)?
+/// Can evaluating `e` reach a safepoint (a collection, or Python code)? A call can, and so
+/// can a step of an iterator, which may be a lazy `map` or `filter` calling back: `*it` in a
+/// display and `x in it`.
 pub fn may_collect(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Call { .. } => true,
+        ExprKind::Call { .. } | ExprKind::Starred(_) => true,
+        ExprKind::Compare { ops, .. } if ops.iter().any(|op| matches!(op, CmpOp::In | CmpOp::NotIn)) => true,
         ExprKind::Lambda(f) => f
             .params
             .positional
