@@ -139,8 +139,22 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
     };
     let status = if result == EXC {
         let exc = cellar_runtime::vm::take_exception();
-        cellar_runtime::exceptions::print_uncaught(exc);
-        1
+        match cellar_runtime::exceptions::system_exit_status(exc) {
+            Some(status) => status,
+            None => {
+                cellar_runtime::exceptions::print_uncaught(exc);
+                if cellar_runtime::exceptions::is_instance_of(exc, cellar_runtime::types::TypeId::KeyboardInterrupt) {
+                    // CPython ends by SIGINT then, so that its parent sees an interrupted
+                    // child (a shell's status 130).
+                    cellar_runtime::vm::flush_stdout();
+                    unsafe {
+                        libc::signal(libc::SIGINT, libc::SIG_DFL);
+                        libc::raise(libc::SIGINT);
+                    }
+                }
+                1
+            }
+        }
     } else {
         0
     };

@@ -10,7 +10,7 @@
 //! ```
 
 use crate::scope::{ScopeKind, ScopeTable};
-use crate::syntax::ast::{FunctionDef, ScopeId};
+use crate::syntax::ast::{Constant, Expr, ExprKind, FunctionDef, ScopeId, StmtKind};
 use cellar_runtime::object::CodeInfo;
 use std::collections::HashMap;
 
@@ -64,9 +64,25 @@ pub fn code_info(scopes: &ScopeTable, id: ScopeId, filename: &str, line: u32, f:
         freevars: s.freevars.clone(),
         cellvars: s.cellvars.clone(),
         varnames: s.varnames.clone(),
+        doc: f.and_then(docstring),
         code: std::ptr::null(),
         array_entry: None,
         engine: std::ptr::null(),
+    }
+}
+
+/// The docstring of a `def`: its first statement, if that is a string literal (a lambda has
+/// none).
+fn docstring(f: &FunctionDef) -> Option<String> {
+    if f.is_lambda {
+        return None;
+    }
+    match &f.body.first()?.kind {
+        StmtKind::Expr(Expr {
+            kind: ExprKind::Constant(Constant::Str(s)),
+            ..
+        }) => Some(s.clone()),
+        _ => None,
     }
 }
 

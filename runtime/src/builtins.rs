@@ -325,6 +325,9 @@ fn make_int(args: &[Value], kw: KW) -> R<Value> {
                 "int() can't convert non-string with explicit base".into(),
             );
         };
+        if let Some(n) = int_digits_over_limit(s, b as u32) {
+            return Err(int_str_limit_error(Some(n)));
+        }
         return match parse_int(s, b as u32) {
             Some(n) => Ok(new_bigint(n)),
             None => err(
@@ -347,6 +350,9 @@ fn make_int(args: &[Value], kw: KW) -> R<Value> {
         return float_to_int(x.as_float());
     }
     if let Some(s) = as_str(x) {
+        if let Some(n) = int_digits_over_limit(s, 10) {
+            return Err(int_str_limit_error(Some(n)));
+        }
         return match parse_int(s, 10) {
             Some(n) => Ok(new_bigint(n)),
             None => err(
@@ -558,6 +564,11 @@ fn bi_print(_: Value, args: &[Value], kw: KW) -> Value {
             match as_str(a) {
                 Some(t) => s.push_str(t),
                 None => s.push_str(&str_string(a)),
+            }
+            if let Some(e) = crate::format::take_int_str_limit() {
+                // CPython writes the arguments before the one that failed.
+                write_stdout(s.as_bytes())?;
+                return Err(e);
             }
         }
         s.push_str(&end);
@@ -875,7 +886,15 @@ fn bi_enumerate(_: Value, args: &[Value], kw: KW) -> Value {
             None => new_int(0),
         };
         let inner = make_iter(it)?;
-        Ok(new_iter(IterMode::Enumerate, IterName::Enumerate, inner, 0, 0, 0, vec![start]))
+        Ok(new_iter(
+            IterMode::Enumerate,
+            IterName::Enumerate,
+            inner,
+            0,
+            0,
+            0,
+            vec![start],
+        ))
     })())
 }
 
@@ -884,7 +903,15 @@ fn bi_zip(_: Value, args: &[Value], kw: KW) -> Value {
         let [strict] = kwargs_pick("zip", kw, ["strict"])?;
         let strict = strict.map(truthy).unwrap_or(false);
         let iters = inner_iters(args)?;
-        Ok(new_iter(IterMode::Zip, IterName::Zip, UNBOUND, 0, 0, strict as i64, iters))
+        Ok(new_iter(
+            IterMode::Zip,
+            IterName::Zip,
+            UNBOUND,
+            0,
+            0,
+            strict as i64,
+            iters,
+        ))
     })())
 }
 
@@ -916,7 +943,15 @@ fn bi_filter(_: Value, args: &[Value], kw: KW) -> Value {
         no_kw("filter", kw)?;
         expect("filter", args, 2, 2)?;
         let inner = make_iter(args[1])?;
-        Ok(new_iter(IterMode::Filter, IterName::Filter, args[0], 0, 0, 0, vec![inner]))
+        Ok(new_iter(
+            IterMode::Filter,
+            IterName::Filter,
+            args[0],
+            0,
+            0,
+            0,
+            vec![inner],
+        ))
     })())
 }
 

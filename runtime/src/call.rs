@@ -49,7 +49,7 @@ fn type_error(msg: String) -> Value {
 pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<Value>> {
     let fo = obj::<FunctionObj>(f);
     let info = fo.info();
-    let q = &info.qualname;
+    let q = &crate::introspect::function_qualname(f);
     let npos = info.npositional as usize;
     let nkw = info.nkwonly as usize;
     let kw_start = npos + info.has_varargs as usize;
@@ -113,7 +113,9 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
         let kwonly_given = (kw_start..kw_start + nkw).filter(|&i| slots[i] != UNBOUND).count();
         let ndef = defaults.len();
         let sig = if ndef > 0 {
-            format!("from {} to {}", npos - ndef, npos)
+            // Negative when `__defaults__` was set longer than the parameter list (CPython
+            // prints that too).
+            format!("from {} to {}", npos as i64 - ndef as i64, npos)
         } else {
             npos.to_string()
         };
@@ -142,9 +144,11 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
         };
         return Err(type_error(msg));
     }
-    let m = npos - defaults.len().min(npos);
+    // Defaults belong to the last parameters: `defaults[i - m]` fills parameter `i`. A
+    // `__defaults__` longer than the parameter list has its first items unused (m < 0).
+    let m = npos as isize - defaults.len() as isize;
     if args.len() < npos {
-        let missing: Vec<&str> = (args.len()..m)
+        let missing: Vec<&str> = (args.len()..m.max(0) as usize)
             .filter(|&i| slots[i] == UNBOUND)
             .map(|i| info.params[i].as_str())
             .collect();
@@ -157,9 +161,9 @@ pub fn bind_args(f: Value, args: &[Value], kwargs: &[(Value, Value)]) -> R<Vec<V
                 format_missing(&missing)
             )));
         }
-        for i in m.max(args.len())..npos {
+        for i in (m.max(0) as usize).max(args.len())..npos {
             if slots[i] == UNBOUND {
-                slots[i] = defaults[i - m];
+                slots[i] = defaults[(i as isize - m) as usize];
             }
         }
     }
@@ -217,11 +221,11 @@ pub fn call_value(callee: Value, args: &[Value], kwargs: &[(Value, Value)]) -> V
         Some(ObjKind::Builtin) => {
             let b = obj::<BuiltinObj>(callee);
             let _roots = root_arguments(b.this, args, kwargs);
-            (b.func)(b.this, args, kwargs)
+            checked_conversions((b.func)(b.this, args, kwargs))
         }
         Some(ObjKind::Type) => {
             let _roots = root_arguments(callee, args, kwargs);
-            crate::builtins::construct(callee, args, kwargs)
+            checked_conversions(crate::builtins::construct(callee, args, kwargs))
         }
         _ => type_error(format!("'{}' object is not callable", type_name(callee))),
     }
@@ -280,11 +284,17 @@ pub extern "C" fn rt_call_ex(callee: Value, args: Value, kwargs: Value) -> Value
 
 fn callee_desc(callee: Value) -> String {
     match callee.kind() {
-        Some(ObjKind::Function) => format!("__main__.{}()", obj::<FunctionObj>(callee).info().qualname),
+        Some(ObjKind::Function) => format!("__main__.{}()", crate::introspect::function_qualname(callee)),
         Some(ObjKind::Builtin) => format!("{}()", obj::<BuiltinObj>(callee).name),
         Some(ObjKind::Type) => format!("{}()", type_obj_name(callee)),
         _ => format!("{} object", type_name(callee)),
     }
+}
+
+/// The result of a built-in, or the `ValueError` for an int too long to print that one of
+/// its conversions met (`print(10**5000)`, `str(...)`, `"".join(map(str, ...))`).
+fn checked_conversions(r: Value) -> Value {
+    crate::format::take_int_str_limit().unwrap_or(r)
 }
 
 /// Roots the receiver and arguments of a built-in for the length of its call. Compiled code
@@ -306,7 +316,7 @@ pub extern "C" fn rt_call_method(o: Value, name: Value, args: *const Value, narg
     if let Some((f, _)) = crate::builtins::find_method(o, n) {
         let (pos, kw) = split_args(args, nargs, kwnames);
         let _roots = root_arguments(o, pos, &kw);
-        return f(o, pos, &kw);
+        return checked_conversions(f(o, pos, &kw));
     }
     let callee = match crate::ops::getattr(o, n) {
         Ok(c) => c,

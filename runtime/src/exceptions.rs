@@ -216,6 +216,36 @@ pub fn uncaught_summary(exc: Value) -> String {
     s
 }
 
+/// Is `exc` an exception of type `t` or a subclass?
+pub fn is_instance_of(exc: Value, t: TypeId) -> bool {
+    exc.is_kind(ObjKind::Exception) && is_subtype(obj::<ExceptionObj>(exc).typ, type_object(t))
+}
+
+/// If `exc` is a `SystemExit`, what CPython does with it at the top level: the exit status
+/// its code gives (none or None: 0; an int: that int), or, for any other code, its `str` on
+/// stderr and status 1. No traceback is printed. `None` for other exceptions.
+pub fn system_exit_status(exc: Value) -> Option<i32> {
+    if !is_instance_of(exc, TypeId::SystemExit) {
+        return None;
+    }
+    let args = obj::<ExceptionObj>(exc).args;
+    let code = match tuple_items(args) {
+        [] => NONE,
+        [one] => *one,
+        _ => args,
+    };
+    if code == NONE {
+        return Some(0);
+    }
+    if let Some(i) = int_val(code) {
+        // The status is the int's low bits, as the C `exit()` CPython calls takes them.
+        return Some(num_traits::ToPrimitive::to_i64(&i.to_big()).map_or(-1, |n| n as i32));
+    }
+    crate::vm::flush_stdout();
+    eprintln!("{}", crate::format::str_string(code));
+    Some(1)
+}
+
 /// Print an uncaught exception to stderr in CPython's shape (flushes stdout first).
 pub fn print_uncaught(exc: Value) {
     crate::vm::flush_stdout();

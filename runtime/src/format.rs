@@ -205,7 +205,7 @@ pub fn repr_string(v: Value) -> String {
     }
     match v.kind() {
         Some(ObjKind::Str) => repr_str(str_ref(v)),
-        Some(ObjKind::BigInt) => bigint_ref(v).to_string(),
+        Some(ObjKind::BigInt) => big_decimal(bigint_ref(v)),
         Some(ObjKind::List) => guarded(v, "[...]", || format!("[{}]", join_reprs(list_mut(v)))),
         Some(ObjKind::DictView) => guarded(v, "...", || {
             let dv = obj::<DictViewObj>(v);
@@ -500,6 +500,41 @@ fn sign_str(neg: bool, sp: &Spec) -> &'static str {
     }
 }
 
+thread_local! {
+    /// Set when [`repr_string`] or [`str_string`] met an int too long to convert (they
+    /// cannot fail); see [`take_int_str_limit`].
+    static INT_STR_TOO_LONG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The decimal digits of `n`, or CPython's `ValueError` past [`INT_MAX_STR_DIGITS`] digits.
+fn checked_decimal(n: &BigInt) -> R<String> {
+    let s = n.to_string();
+    if s.trim_start_matches('-').len() > INT_MAX_STR_DIGITS {
+        return Err(int_str_limit_error(None));
+    }
+    Ok(s)
+}
+
+/// `str(n)` for the infallible [`repr_string`]: past the limit it gives "" and leaves a
+/// flag that the entry point that asked (a built-in call, an f-string, `%`) turns into the
+/// `ValueError` with [`take_int_str_limit`].
+fn big_decimal(n: &BigInt) -> String {
+    let s = n.to_string();
+    if s.trim_start_matches('-').len() > INT_MAX_STR_DIGITS {
+        INT_STR_TOO_LONG.with(|f| f.set(true));
+        return String::new();
+    }
+    s
+}
+
+/// If a conversion since the last call met an int past the digit limit: clear the flag,
+/// raise CPython's `ValueError` and return EXC.
+pub fn take_int_str_limit() -> Option<Value> {
+    INT_STR_TOO_LONG
+        .with(|f| f.replace(false))
+        .then(|| int_str_limit_error(None))
+}
+
 /// Format an int with a parsed spec.
 pub fn format_int(n: &BigInt, sp: &Spec) -> R<String> {
     let ty = sp.ty.unwrap_or('d');
@@ -548,7 +583,11 @@ pub fn format_int(n: &BigInt, sp: &Spec) -> R<String> {
             format!("Cannot specify ',' with '{}'.", ty),
         ));
     }
-    let mut digits = n.abs().to_str_radix(radix);
+    let mut digits = if radix == 10 {
+        checked_decimal(&n.abs())?
+    } else {
+        n.abs().to_str_radix(radix)
+    };
     if ty == 'X' {
         digits = digits.to_uppercase();
     }
@@ -749,6 +788,11 @@ pub fn format_value(v: Value, spec: &str) -> R<String> {
 /// f-string replacement field: apply conversion `conv` (0, or `'r'`, `'s'`, `'a'` as u64)
 /// then the format spec `spec` (a str, or UNBOUND for none). Returns a str or EXC.
 pub extern "C" fn rt_format_value(v: Value, conv: u64, spec: Value) -> Value {
+    let r = format_value_unchecked(v, conv, spec);
+    take_int_str_limit().unwrap_or(r)
+}
+
+fn format_value_unchecked(v: Value, conv: u64, spec: Value) -> Value {
     let v = match conv as u8 {
         b'r' => new_string(repr_string(v)),
         b's' => new_string(str_string(v)),
@@ -945,7 +989,7 @@ pub fn percent_format(fmt: &str, args: Value) -> R<String> {
                         format!("%{} format: a real number is required, not {}", ty, type_name(arg)),
                     ));
                 };
-                let mut digits = n.abs().to_string();
+                let mut digits = checked_decimal(&n.abs())?;
                 if let Some(p) = sp.precision {
                     while digits.len() < p {
                         digits.insert(0, '0');

@@ -196,7 +196,7 @@ fn function_getattr(o: Value, name: &str) -> Option<Value> {
         "__name__" => or_default(e.name, || new_str(&info.name)),
         "__qualname__" => or_default(e.qualname, || new_str(&info.qualname)),
         "__module__" => or_default(e.module, || new_str("__main__")),
-        "__doc__" => or_default(e.doc, || NONE),
+        "__doc__" => or_default(e.doc, || info.doc.as_deref().map_or(NONE, new_str)),
         "__defaults__" => or_default(f.defaults, || NONE),
         "__kwdefaults__" => or_default(f.kwdefaults, || NONE),
         "__closure__" => closure(o),

@@ -192,6 +192,9 @@ pub struct CodeInfo {
     pub cellvars: Vec<String>,
     /// Local variable names (`co_varnames`).
     pub varnames: Vec<String>,
+    /// The docstring (`__doc__` until reassigned): the body's first statement when it is a
+    /// string literal, as written (CPython 3.11 does not dedent it).
+    pub doc: Option<String>,
     /// Native entry (set once the code is finalized).
     pub code: NativeCode,
     /// Array entry (set once the code is finalized). Under the interpreter this is its

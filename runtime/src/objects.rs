@@ -150,6 +150,47 @@ pub fn new_bigint(n: BigInt) -> Value {
     new_bigint_raw(n)
 }
 
+/// CPython 3.11's default limit on the digits of an int converted from or to a string in a
+/// base that is not a power of two (`sys.get_int_max_str_digits()`).
+pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// The `ValueError` CPython raises for an int of `digits` digits (past
+/// [`INT_MAX_STR_DIGITS`]) converted to a string, or from a string when `digits` is known.
+pub fn int_str_limit_error(from_str_digits: Option<usize>) -> Value {
+    let has = from_str_digits.map_or(String::new(), |n| format!(": value has {} digits", n));
+    crate::exceptions::raise_new(
+        crate::types::TypeId::ValueError,
+        format!(
+            "Exceeds the limit ({} digits) for integer string conversion{}; use sys.set_int_max_str_digits() to increase the limit",
+            INT_MAX_STR_DIGITS, has
+        ),
+    )
+}
+
+/// The digits `int(s, base)` would read, if that is more than [`INT_MAX_STR_DIGITS`] in a
+/// base that is not a power of two: CPython counts the leading run of digits (underscores
+/// skipped) after the sign and prefix, and checks it before the rest of the literal.
+pub fn int_digits_over_limit(s: &str, base: u32) -> Option<usize> {
+    let t = s.trim_start();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let lower = body.get(..2).map(|p| p.to_ascii_lowercase());
+    let prefixed = matches!(lower.as_deref(), Some("0x" | "0o" | "0b"));
+    let base = match base {
+        0 if prefixed => return None,
+        0 => 10,
+        b => b,
+    };
+    if base.is_power_of_two() {
+        return None;
+    }
+    let digits = body
+        .chars()
+        .take_while(|&c| c == '_' || c.is_digit(base))
+        .filter(|&c| c != '_')
+        .count();
+    (digits > INT_MAX_STR_DIGITS).then_some(digits)
+}
+
 /// An `int` from decimal digits (optional sign, underscores allowed); `None` if malformed.
 pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
     let t = s.trim();

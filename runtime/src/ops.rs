@@ -142,7 +142,8 @@ pub fn py_hash_i64(v: Value) -> Option<i64> {
             }
             Some(acc as i64)
         }
-        Some(ObjKind::List) | Some(ObjKind::Dict) | Some(ObjKind::Slice) => None,
+        // Cells compare by contents, so they are unhashable, as in CPython.
+        Some(ObjKind::List) | Some(ObjKind::Dict) | Some(ObjKind::Slice) | Some(ObjKind::Cell) => None,
         Some(ObjKind::DictView) if obj::<DictViewObj>(v).which != ViewKind::Values => None,
         _ => Some(((v.0 >> 4) | (v.0 << 60)) as i64),
     }
@@ -251,8 +252,19 @@ pub fn py_eq(a: Value, b: Value) -> bool {
             let (x, y) = (obj::<SliceObj>(a), obj::<SliceObj>(b));
             py_eq(x.start, y.start) && py_eq(x.stop, y.stop) && py_eq(x.step, y.step)
         }
+        (Some(ObjKind::Cell), Some(ObjKind::Cell)) => match cell_contents(a, b) {
+            (Some(x), Some(y)) => x == y || py_eq(x, y),
+            (x, y) => x.is_none() == y.is_none(),
+        },
         _ => false,
     }
+}
+
+/// The contents of two cells (`None` for an empty cell). Cells compare by contents, as in
+/// CPython; an empty cell orders before a full one.
+fn cell_contents(a: Value, b: Value) -> (Option<Value>, Option<Value>) {
+    let full = |c: Value| Some(obj::<CellObj>(c).value).filter(|&v| v != UNBOUND);
+    (full(a), full(b))
 }
 
 /// Is `x` in the dict view `view`? Keys: a key lookup; items: `x` must be a `(key, value)`
@@ -354,6 +366,10 @@ pub fn py_cmp(a: Value, b: Value, op: &str) -> R<Option<Ordering>> {
         {
             Ok(view_order(a, b))
         }
+        (Some(ObjKind::Cell), Some(ObjKind::Cell)) => match cell_contents(a, b) {
+            (Some(x), Some(y)) => py_cmp(x, y, op),
+            (x, y) => Ok(Some(x.is_some().cmp(&y.is_some()))),
+        },
         _ => Err(raise_order_error(op, a, b)),
     }
 }
@@ -963,7 +979,11 @@ pub fn binop(op: u64, a: Value, b: Value, inplace: bool) -> R<Value> {
         }
         5 => {
             if a.is_kind(ObjKind::Str) {
-                return crate::format::percent_format(str_ref(a), b).map(new_string);
+                let r = crate::format::percent_format(str_ref(a), b).map(new_string);
+                return match crate::format::take_int_str_limit() {
+                    Some(e) => Err(e),
+                    None => r,
+                };
             }
         }
         9 => {

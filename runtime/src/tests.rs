@@ -549,6 +549,7 @@ fn leaked_info(name: &str, freevars: &[&str]) -> &'static crate::object::CodeInf
         freevars: names(freevars),
         cellvars: names(&["a"]),
         varnames: names(&["a", "b", "t"]),
+        doc: None,
         code: std::ptr::null(),
         array_entry: None,
         engine: std::ptr::null(),

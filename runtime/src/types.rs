@@ -85,6 +85,28 @@ pub enum TypeId {
     ConnectionError,
     /// `BrokenPipeError`.
     BrokenPipeError,
+    /// `SystemExit`.
+    SystemExit,
+    /// `KeyboardInterrupt`.
+    KeyboardInterrupt,
+    /// `GeneratorExit`.
+    GeneratorExit,
+    /// `UnicodeError`.
+    UnicodeError,
+    /// `ImportError`.
+    ImportError,
+    /// `ModuleNotFoundError`.
+    ModuleNotFoundError,
+    /// `EOFError`.
+    EOFError,
+    /// `FileNotFoundError`.
+    FileNotFoundError,
+    /// `PermissionError`.
+    PermissionError,
+    /// `TimeoutError`.
+    TimeoutError,
+    /// `FloatingPointError`.
+    FloatingPointError,
     /// `dict_keys`.
     DictKeys,
     /// `dict_values`.
@@ -150,6 +172,29 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
         TypeId::BrokenPipeError,
         "BrokenPipeError",
         Some(TypeId::ConnectionError),
+    ),
+    (TypeId::SystemExit, "SystemExit", Some(TypeId::BaseException)),
+    (
+        TypeId::KeyboardInterrupt,
+        "KeyboardInterrupt",
+        Some(TypeId::BaseException),
+    ),
+    (TypeId::GeneratorExit, "GeneratorExit", Some(TypeId::BaseException)),
+    (TypeId::UnicodeError, "UnicodeError", Some(TypeId::ValueError)),
+    (TypeId::ImportError, "ImportError", Some(TypeId::Exception)),
+    (
+        TypeId::ModuleNotFoundError,
+        "ModuleNotFoundError",
+        Some(TypeId::ImportError),
+    ),
+    (TypeId::EOFError, "EOFError", Some(TypeId::Exception)),
+    (TypeId::FileNotFoundError, "FileNotFoundError", Some(TypeId::OSError)),
+    (TypeId::PermissionError, "PermissionError", Some(TypeId::OSError)),
+    (TypeId::TimeoutError, "TimeoutError", Some(TypeId::OSError)),
+    (
+        TypeId::FloatingPointError,
+        "FloatingPointError",
+        Some(TypeId::ArithmeticError),
     ),
     (TypeId::DictKeys, "dict_keys", Some(TypeId::Object)),
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
