@@ -158,6 +158,9 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
                 let forced_global = !blk.is_lambda && pres.kinds.get(&blk.name) == Some(&ScopeKind::GlobalExplicit);
                 if parent.is_module || forced_global {
                     blk.name.clone()
+                } else if matches!(parent.name.as_str(), "<listcomp>" | "<dictcomp>") {
+                    // A comprehension's scope adds no `<locals>` (CPython 3.11).
+                    format!("{}.{}", qualnames[p.0 as usize], blk.name)
                 } else {
                     format!("{}.<locals>.{}", qualnames[p.0 as usize], blk.name)
                 }

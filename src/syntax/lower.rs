@@ -30,6 +30,15 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_parser::{Mode, ParseErrorType, ParseOptions, UnsupportedSyntaxErrorKind};
 use ruff_text_size::{Ranged, TextRange};
 
+/// What a comprehension builds (see [`Lowerer::comprehension`]).
+#[derive(Clone, Copy)]
+enum Comprehension<'a> {
+    /// `[elt for ...]`.
+    List(&'a py::Expr),
+    /// `{key: value for ...}`.
+    Dict(&'a py::Expr, &'a py::Expr),
+}
+
 /// Deepest nesting of expressions and statements accepted (CPython's recursion limit).
 pub const MAX_DEPTH: usize = 1000;
 /// Deepest bracket nesting accepted (CPython's tokenizer `MAXLEVEL`).
@@ -1462,6 +1471,177 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Lower a list or dict comprehension as CPython 3.11 compiles it: a nested function
+    /// `<listcomp>` / `<dictcomp>` of one parameter `.0`, called at once with the first
+    /// iterable, which is evaluated in the enclosing scope:
+    ///
+    /// ```text
+    /// [elt for x in xs if c for y in ys]      def <listcomp>(.0):
+    ///                                              .r = []
+    ///   becomes  <listcomp>(xs)  with              for x in .0:
+    ///                                                  if c:
+    ///                                                      for y in ys:
+    ///                                                          .r.append(elt)
+    ///                                              return .r
+    /// ```
+    ///
+    /// So the targets are the comprehension's own locals, and a closure made in `elt`
+    /// captures them as cells of that function (`[lambda: i for i in range(3)]` binds late,
+    /// as in CPython). A dict comprehension evaluates the key before the value (`.k = key;
+    /// .r[.k] = value`). The names starting with `.` cannot clash with user names. The
+    /// comprehension's scope id follows those of lambdas in the first iterable and precedes
+    /// those in the rest, so a parent's id stays smaller than its children's.
+    fn comprehension(&mut self, kind: Comprehension<'_>, generators: &[py::Comprehension], sp: Span) -> R<ExprKind> {
+        if let Some(g) = generators.iter().find(|g| g.is_async) {
+            return unsupported("asynchronous comprehension", g.range);
+        }
+        let first = self.expr(&generators[0].iter)?;
+        let scope_id = ScopeId(self.next_scope);
+        self.next_scope += 1;
+        let saved = (self.in_function, self.loop_depth, self.fblocks);
+        self.in_function = true;
+        self.loop_depth = 0;
+        self.fblocks = 0;
+        let body = self.comprehension_body(kind, generators);
+        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        let (name, empty) = match kind {
+            Comprehension::List(_) => ("<listcomp>", ExprKind::List(Vec::new())),
+            Comprehension::Dict(..) => ("<dictcomp>", ExprKind::Dict(Vec::new())),
+        };
+        let at = |kind: ExprKind| Expr { kind, span: sp };
+        let stmt = |kind: StmtKind| Stmt { kind, span: sp };
+        let mut stmts = vec![stmt(StmtKind::Assign {
+            targets: vec![at(ExprKind::Name(".r".into()))],
+            value: at(empty),
+        })];
+        stmts.push(body?);
+        stmts.push(stmt(StmtKind::Return(Some(at(ExprKind::Name(".r".into()))))));
+        let f = FunctionDef {
+            name: name.to_string(),
+            params: Params {
+                positional: vec![Param {
+                    name: Ident {
+                        name: ".0".into(),
+                        span: sp,
+                    },
+                    default: None,
+                }],
+                ..Params::default()
+            },
+            body: stmts,
+            decorators: Vec::new(),
+            is_lambda: false,
+            span: sp,
+            scope_id,
+        };
+        Ok(ExprKind::Call {
+            func: Box::new(at(ExprKind::Lambda(Box::new(f)))),
+            args: vec![Arg::Positional(first)],
+        })
+    }
+
+    /// The loops of a comprehension (see [`Self::comprehension`]), innermost statement first
+    /// built, then wrapped in its `if`s and `for`s from the last generator out.
+    fn comprehension_body(&mut self, kind: Comprehension<'_>, generators: &[py::Comprehension]) -> R<Stmt> {
+        // Lower in source order (targets and conditions of each generator, then the element)
+        // so that scope ids of lambdas follow their position.
+        let mut levels = Vec::with_capacity(generators.len());
+        for (i, g) in generators.iter().enumerate() {
+            let target = self.target(&g.target, true)?;
+            let iter = if i == 0 {
+                Expr {
+                    kind: ExprKind::Name(".0".into()),
+                    span: span(g.iter.range()),
+                }
+            } else {
+                self.expr(&g.iter)?
+            };
+            let ifs = g.ifs.iter().map(|c| self.expr(c)).collect::<R<Vec<_>>>()?;
+            levels.push((target, iter, ifs, span(g.range)));
+        }
+        let name = |n: &str, span: Span| Expr {
+            kind: ExprKind::Name(n.into()),
+            span,
+        };
+        let mut inner = match kind {
+            Comprehension::List(elt) => {
+                let elt = self.expr(elt)?;
+                let esp = elt.span;
+                let append = Expr {
+                    kind: ExprKind::Attribute {
+                        value: Box::new(name(".r", esp)),
+                        attr: Ident {
+                            name: "append".into(),
+                            span: esp,
+                        },
+                    },
+                    span: esp,
+                };
+                vec![Stmt {
+                    kind: StmtKind::Expr(Expr {
+                        kind: ExprKind::Call {
+                            func: Box::new(append),
+                            args: vec![Arg::Positional(elt)],
+                        },
+                        span: esp,
+                    }),
+                    span: esp,
+                }]
+            }
+            Comprehension::Dict(key, value) => {
+                let key = self.expr(key)?;
+                let value = self.expr(value)?;
+                let (ksp, vsp) = (key.span, value.span);
+                let slot = Expr {
+                    kind: ExprKind::Subscript {
+                        value: Box::new(name(".r", ksp)),
+                        index: Box::new(name(".k", ksp)),
+                    },
+                    span: ksp,
+                };
+                vec![
+                    Stmt {
+                        kind: StmtKind::Assign {
+                            targets: vec![name(".k", ksp)],
+                            value: key,
+                        },
+                        span: ksp,
+                    },
+                    Stmt {
+                        kind: StmtKind::Assign {
+                            targets: vec![slot],
+                            value,
+                        },
+                        span: vsp,
+                    },
+                ]
+            }
+        };
+        for (target, iter, ifs, gsp) in levels.into_iter().rev() {
+            for test in ifs.into_iter().rev() {
+                let tsp = test.span;
+                inner = vec![Stmt {
+                    kind: StmtKind::If {
+                        test,
+                        body: inner,
+                        orelse: Vec::new(),
+                    },
+                    span: tsp,
+                }];
+            }
+            inner = vec![Stmt {
+                kind: StmtKind::For {
+                    target,
+                    iter,
+                    body: inner,
+                    orelse: Vec::new(),
+                },
+                span: gsp,
+            }];
+        }
+        Ok(inner.pop().expect("one generator at least"))
+    }
+
     fn boxed(&mut self, e: &py::Expr) -> R<Box<Expr>> {
         Ok(Box::new(self.expr(e)?))
     }
@@ -1521,9 +1701,13 @@ impl Lowerer<'_> {
                 ExprKind::Dict(items)
             }
             E::Set(_) => return unsupported("set", r),
-            E::ListComp(_) => return unsupported("list comprehension", r),
+            E::ListComp(c) => self.comprehension(Comprehension::List(&c.elt), &c.generators, sp)?,
             E::SetComp(_) => return unsupported("set comprehension", r),
-            E::DictComp(_) => return unsupported("dict comprehension", r),
+            E::DictComp(d) => match d.key.as_deref() {
+                Some(key) => self.comprehension(Comprehension::Dict(key, &d.value), &d.generators, sp)?,
+                // Only in a tree recovered from a syntax error (`{**x for x in y}`).
+                None => return unsupported("dict unpacking in a comprehension", r),
+            },
             E::Generator(_) => return unsupported("generator expression", r),
             E::Await(_) => return unsupported("await", r),
             E::Yield(_) => return unsupported("yield", r),
@@ -1711,9 +1895,7 @@ mod tests {
             ("def f():\n    await g()\n", "await"),
             ("def f():\n    yield 1\n", "yield"),
             ("def f():\n    yield from g\n", "yield from"),
-            ("x = [i for i in y]\n", "list comprehension"),
             ("x = {i for i in y}\n", "set comprehension"),
-            ("x = {i: i for i in y}\n", "dict comprehension"),
             ("x = sum(i for i in y)\n", "generator expression"),
             ("x = {1, 2}\n", "set"),
             ("if (n := 10) > 5:\n    pass\n", "walrus operator"),
@@ -1741,8 +1923,8 @@ mod tests {
         }
         // The error points at the construct.
         assert_eq!(
-            err("x = 1\ny = [i for i in x]\n"),
-            "SyntaxError: 'list comprehension' is not supported by cellar @2:4"
+            err("x = 1\ny = {i for i in x}\n"),
+            "SyntaxError: 'set comprehension' is not supported by cellar @2:4"
         );
     }
 
@@ -2056,11 +2238,11 @@ mod tests {
 
     #[test]
     fn syntax_render_points_at_error() {
-        let text = SourceText::new("x = 1\ny = [i for i in x]\n".to_string());
+        let text = SourceText::new("x = 1\ny = {i for i in x}\n".to_string());
         let e = parse_module(&text).unwrap_err();
         assert_eq!(
             e.render("t.py", &text),
-            "  File \"t.py\", line 2\n    y = [i for i in x]\n        ^^^^^^^^^^^^^^\nSyntaxError: 'list comprehension' is not supported by cellar\n"
+            "  File \"t.py\", line 2\n    y = {i for i in x}\n        ^^^^^^^^^^^^^^\nSyntaxError: 'set comprehension' is not supported by cellar\n"
         );
     }
 }

@@ -1,4 +1,0 @@
-# Unsupported construct: cellar rejects a list comprehension before running anything.
-print('never printed by cellar')
-squares = [n * n for n in range(5)]
-print(squares)
