@@ -166,22 +166,13 @@ fn lazy_next(it: Value) -> R<Option<Value>> {
         (i.mode, i.items.len())
     };
     match mode {
-        IterMode::Map => {
-            let mut row = Vec::with_capacity(n);
-            for k in 0..n {
-                match next_item(inner(it, k))? {
-                    Some(v) => {
-                        push_root(v);
-                        row.push(v);
-                    }
-                    None => return Ok(None),
-                }
-            }
-            match crate::call::call_value(obj::<IterObj>(it).src, &row, &[]) {
+        IterMode::Map => match next_row(it, n)? {
+            Ok(row) => match crate::call::call_value(obj::<IterObj>(it).src, &row, &[]) {
                 EXC => Err(EXC),
                 v => Ok(Some(v)),
-            }
-        }
+            },
+            Err(_) => Ok(None),
+        },
         IterMode::Filter => loop {
             let Some(v) = next_item(inner(it, 0))? else {
                 return Ok(None);
@@ -205,19 +196,11 @@ fn lazy_next(it: Value) -> R<Option<Value>> {
             if n == 0 {
                 return Ok(None);
             }
-            let strict = obj::<IterObj>(it).step == 1;
-            let mut row = Vec::with_capacity(n);
-            for k in 0..n {
-                match next_item(inner(it, k))? {
-                    Some(v) => {
-                        push_root(v);
-                        row.push(v);
-                    }
-                    None if strict => return zip_strict_end(it, k),
-                    None => return Ok(None),
-                }
+            match next_row(it, n)? {
+                Ok(row) => Ok(Some(new_tuple(row))),
+                Err(k) if obj::<IterObj>(it).step == 1 => zip_strict_end(it, k),
+                Err(_) => Ok(None),
             }
-            Ok(Some(new_tuple(row)))
         }
         IterMode::Enumerate => {
             // The count is read after the step, as CPython does (a step may call back and
@@ -233,6 +216,23 @@ fn lazy_next(it: Value) -> R<Option<Value>> {
         }
         _ => unreachable!("not a lazy iterator"),
     }
+}
+
+/// One item of each of the `n` inner iterators of `it`, in order, each rooted as it comes
+/// (for the caller's [`Roots`] scope), or `Err(k)` when inner iterator `k` ended first (the
+/// later ones are not stepped).
+fn next_row(it: Value, n: usize) -> R<Result<Vec<Value>, usize>> {
+    let mut row = Vec::with_capacity(n);
+    for k in 0..n {
+        match next_item(inner(it, k))? {
+            Some(v) => {
+                push_root(v);
+                row.push(v);
+            }
+            None => return Ok(Err(k)),
+        }
+    }
+    Ok(Ok(row))
 }
 
 /// The end of `zip(..., strict=True)` when inner iterator `k` ended: a `ValueError` if it is
