@@ -506,25 +506,25 @@ thread_local! {
     static INT_STR_TOO_LONG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The decimal text of `n`, or `None` past [`INT_MAX_STR_DIGITS`] digits.
+fn decimal_within_limit(n: &BigInt) -> Option<String> {
+    let s = n.to_string();
+    (s.trim_start_matches('-').len() <= INT_MAX_STR_DIGITS).then_some(s)
+}
+
 /// The decimal digits of `n`, or CPython's `ValueError` past [`INT_MAX_STR_DIGITS`] digits.
 fn checked_decimal(n: &BigInt) -> R<String> {
-    let s = n.to_string();
-    if s.trim_start_matches('-').len() > INT_MAX_STR_DIGITS {
-        return Err(int_str_limit_error(None));
-    }
-    Ok(s)
+    decimal_within_limit(n).ok_or_else(|| int_str_limit_error(None))
 }
 
 /// `str(n)` for the infallible [`repr_string`]: past the limit it gives "" and leaves a
 /// flag that the entry point that asked (a built-in call, an f-string, `%`) turns into the
 /// `ValueError` with [`take_int_str_limit`].
 fn big_decimal(n: &BigInt) -> String {
-    let s = n.to_string();
-    if s.trim_start_matches('-').len() > INT_MAX_STR_DIGITS {
+    decimal_within_limit(n).unwrap_or_else(|| {
         INT_STR_TOO_LONG.with(|f| f.set(true));
-        return String::new();
-    }
-    s
+        String::new()
+    })
 }
 
 /// If a conversion since the last call met an int past the digit limit: clear the flag,
