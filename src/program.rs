@@ -140,6 +140,11 @@ pub fn binop_code(op: crate::syntax::ast::BinOp) -> u64 {
         BinOp::FloorDiv => 4,
         BinOp::Mod => 5,
         BinOp::Pow => 6,
+        BinOp::LShift => 7,
+        BinOp::RShift => 8,
+        BinOp::BitOr => 9,
+        BinOp::BitXor => 10,
+        BinOp::BitAnd => 11,
     }
 }
 

@@ -701,6 +701,16 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("iterating's loop calls {calls:?}").into());
             }
         }
+        "bitwise-inline" => {
+            // `^`, `&` and `|` on small ints are one instruction each, with no call.
+            let calls = loop_calls("bit_mixing")?;
+            if !calls.is_empty() {
+                return Err(format!("bit_mixing's loop calls {calls:?}").into());
+            }
+            if !f("bit_mixing")?.opt.contains("rt_binop") {
+                return Err("bit_mixing has no slow path: the check cannot see its calls".into());
+            }
+        }
         "inline-append" => {
             let calls = loop_calls("appending")?;
             if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
@@ -1242,6 +1252,7 @@ fn main() {
         "dense-dict",
         "list-iteration",
         "inline-append",
+        "bitwise-inline",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

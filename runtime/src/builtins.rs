@@ -490,7 +490,8 @@ fn make_range(args: &[Value], kw: KW) -> R<Value> {
     Ok(new_range(start, stop, step))
 }
 
-fn dict_update_from(d: Value, src: Value) -> R<()> {
+/// `dict.update(src)` and `d |= src`: the pairs of a dict, or of an iterable of pairs.
+pub(crate) fn dict_update_from(d: Value, src: Value) -> R<()> {
     if src.is_kind(ObjKind::Dict) {
         let pairs: Vec<(Value, Value)> = dict_mut(src).iter().collect();
         for (k, v) in pairs {

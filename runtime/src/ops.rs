@@ -781,7 +781,18 @@ fn int_op(op: u64, a: &IntVal, b: &IntVal) -> R<Value> {
             if y.is_negative() {
                 return Err(raise_new(TypeId::ValueError, "negative shift count".into()));
             }
-            new_bigint(x << y.to_usize().unwrap_or(usize::MAX >> 8))
+            if x.is_zero() {
+                return Ok(new_int(0));
+            }
+            // CPython: a count beyond `Py_ssize_t` overflows, a result too big to allocate
+            // is a MemoryError.
+            let Some(s) = y.to_i64() else {
+                return Err(raise_new(TypeId::OverflowError, "too many digits in integer".into()));
+            };
+            if (s as u128 + x.bits() as u128) / 8 > MAX_ALLOCATION {
+                return Err(raise_new(TypeId::MemoryError, String::new()));
+            }
+            new_bigint(x << s as usize)
         }
         8 => {
             if y.is_negative() {
@@ -1032,9 +1043,13 @@ pub extern "C" fn rt_inplace_op(op: u64, a: Value, b: Value) -> Value {
         *list_mut(a) = items;
         return a;
     }
-    if op == 9 && a.is_kind(ObjKind::Dict) && b.is_kind(ObjKind::Dict) {
-        let r = rt_dict_update(a, b);
-        return if r == EXC { r } else { a };
+    if op == 9 && a.is_kind(ObjKind::Dict) {
+        // `d |= x` is `d.update(x)`: any iterable of pairs will do, unlike `d | x`.
+        let _hold = crate::vm::CollectionHold::new();
+        return match crate::builtins::dict_update_from(a, b) {
+            Ok(()) => a,
+            Err(e) => e,
+        };
     }
     match binop(op, a, b, true) {
         Ok(v) => v,

@@ -585,8 +585,9 @@ impl<'a> Cx<'a> {
                 let x = self.boxed(fx, operand);
                 match op {
                     UnaryOp::Not => E::Not(x),
-                    UnaryOp::Neg => E::Unary { neg: true, line, x },
-                    UnaryOp::Pos => E::Unary { neg: false, line, x },
+                    UnaryOp::Neg => E::Unary { code: 0, line, x },
+                    UnaryOp::Pos => E::Unary { code: 1, line, x },
+                    UnaryOp::Invert => E::Unary { code: 3, line, x },
                 }
             }
             ExprKind::Compare { left, ops, comparators } => {

@@ -131,6 +131,17 @@ fn int_arith(op: BinOp, a: Value, b: Value) -> Option<Value> {
                 r
             }
         }
+        BinOp::BitAnd => x & y,
+        BinOp::BitOr => x | y,
+        BinOp::BitXor => x ^ y,
+        BinOp::RShift if y >= 0 => x >> y.min(63),
+        BinOp::LShift if (0..64).contains(&y) => {
+            let r = x << y;
+            if r >> y != x {
+                return None;
+            }
+            r
+        }
         _ => return None,
     };
     Value::small_int(r)
@@ -437,14 +448,14 @@ impl Frame {
                 self.compare(*op, a, b, *line)
             }
             E::Not(x) => Ok(Value::bool(!self.truth(x)?)),
-            E::Unary { neg, line, x } => {
+            E::Unary { code, line, x } => {
                 let v = self.eval(x)?;
-                if *neg && v.is_small_int() {
+                if *code == 0 && v.is_small_int() {
                     if let Some(r) = Value::small_int(-v.as_small_int()) {
                         return Ok(r);
                     }
                 }
-                self.check(rt_unary(if *neg { 0 } else { 1 }, v), *line)
+                self.check(rt_unary(*code as u64, v), *line)
             }
             E::BoolOp { is_and, xs } => {
                 let last = xs.len() - 1;

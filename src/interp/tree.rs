@@ -87,8 +87,8 @@ pub enum E {
     Chain(Box<Chain>),
     /// `not x`.
     Not(Box<E>),
-    /// `-x` (`neg`) or `+x`.
-    Unary { neg: bool, line: u32, x: Box<E> },
+    /// Unary `-`, `+` or `~`: `code` is `rt_unary`'s operator code (0, 1, 3).
+    Unary { code: u8, line: u32, x: Box<E> },
     /// `a and b and ...` / `a or b or ...`.
     BoolOp { is_and: bool, xs: Box<[E]> },
     /// `body if test else orelse`.

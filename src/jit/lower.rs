@@ -1911,8 +1911,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         let fv = self.pyconst(FALSE);
                         self.b.ins().select(t, fv, tv)
                     }
-                    UnaryOp::Neg | UnaryOp::Pos => {
-                        let code = self.iconst(if *op == UnaryOp::Neg { 0 } else { 1 });
+                    UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert => {
+                        let code = self.iconst(match op {
+                            UnaryOp::Neg => 0,
+                            UnaryOp::Pos => 1,
+                            _ => 3,
+                        });
                         let r = self.call_rt("rt_unary", &[code, v]);
                         self.check(r, e.span);
                         r
@@ -2499,7 +2503,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.use_var(res)
     }
 
-    /// `a op b`, with an inline small-int fast path for + - * // %.
+    /// `a op b`, with an inline small-int fast path for + - * // % & | ^.
     fn binop(&mut self, op: BinOp, a: Value, b: Value, inplace: bool, span: Span) -> Value {
         let res = self.new_var();
         let join = self.b.create_block();
@@ -2536,6 +2540,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), q);
             let boxed = self.b.ins().iadd_imm_s(bits, DOUBLE_OFFSET as i64);
             self.b.def_var(res, boxed);
+            self.b.ins().jump(join, &[]);
+        } else if matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
+            // Small ints are `INT_TAG | low 48 bits of the two's complement`: `&` and `|` of
+            // two keep the tag, `^` clears it, and the 48-bit results are exact.
+            let ints = self.both_small_ints(a, b);
+            let fast = self.b.create_block();
+            self.b.ins().brif(ints, fast, &[], slow, &[]);
+            self.enter(fast);
+            let r = match op {
+                BinOp::BitAnd => self.b.ins().band(a, b),
+                BinOp::BitOr => self.b.ins().bor(a, b),
+                _ => {
+                    let x = self.b.ins().bxor(a, b);
+                    self.b.ins().bor_imm_s(x, INT_TAG as i64)
+                }
+            };
+            self.b.def_var(res, r);
             self.b.ins().jump(join, &[]);
         } else {
             self.b.ins().jump(floaty.unwrap_or(slow), &[]);

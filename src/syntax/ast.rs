@@ -163,6 +163,16 @@ pub enum BinOp {
     FloorDiv,
     Mod,
     Pow,
+    /// `<<`
+    LShift,
+    /// `>>`
+    RShift,
+    /// `|`
+    BitOr,
+    /// `^`
+    BitXor,
+    /// `&`
+    BitAnd,
 }
 
 /// Comparison operators.
@@ -186,6 +196,8 @@ pub enum UnaryOp {
     Neg,
     Pos,
     Not,
+    /// `~`
+    Invert,
 }
 
 /// A constant literal.

@@ -938,11 +938,11 @@ fn binop(op: py::Operator, r: TextRange) -> R<BinOp> {
         O::Mod => BinOp::Mod,
         O::Pow => BinOp::Pow,
         O::MatMult => return unsupported("matrix multiplication", r),
-        O::BitAnd => return unsupported("bitwise and", r),
-        O::BitOr => return unsupported("bitwise or", r),
-        O::BitXor => return unsupported("bitwise xor", r),
-        O::LShift => return unsupported("left shift", r),
-        O::RShift => return unsupported("right shift", r),
+        O::BitAnd => BinOp::BitAnd,
+        O::BitOr => BinOp::BitOr,
+        O::BitXor => BinOp::BitXor,
+        O::LShift => BinOp::LShift,
+        O::RShift => BinOp::RShift,
     })
 }
 
@@ -1669,7 +1669,7 @@ impl Lowerer<'_> {
                     py::UnaryOp::Not => UnaryOp::Not,
                     py::UnaryOp::USub => UnaryOp::Neg,
                     py::UnaryOp::UAdd => UnaryOp::Pos,
-                    py::UnaryOp::Invert => return unsupported("bitwise not", r),
+                    py::UnaryOp::Invert => UnaryOp::Invert,
                 };
                 ExprKind::UnaryOp {
                     op,
@@ -1900,13 +1900,6 @@ mod tests {
             ("x = {1, 2}\n", "set"),
             ("if (n := 10) > 5:\n    pass\n", "walrus operator"),
             ("match x:\n    case 1:\n        pass\n", "match"),
-            ("x = a & b\n", "bitwise and"),
-            ("x = a | b\n", "bitwise or"),
-            ("x = a ^ b\n", "bitwise xor"),
-            ("x = a << b\n", "left shift"),
-            ("x = a >> b\n", "right shift"),
-            ("x = ~a\n", "bitwise not"),
-            ("x |= 1\n", "bitwise or"),
             ("x = a @ b\n", "matrix multiplication"),
             ("raise E from e\n", "raise ... from"),
             ("def f(a, /, b):\n    pass\n", "positional-only parameters"),

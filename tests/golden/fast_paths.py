@@ -99,3 +99,13 @@ def make_log():
 
 
 print(make_log()(1))
+
+
+def bit_mixing(n):
+    h = 0
+    for i in range(n):
+        h = (h ^ i) & 0xFFFF | 1
+    return h
+
+
+print(bit_mixing(100))
