@@ -158,7 +158,11 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
                 let forced_global = !blk.is_lambda && pres.kinds.get(&blk.name) == Some(&ScopeKind::GlobalExplicit);
                 if parent.is_module || forced_global {
                     blk.name.clone()
-                } else if matches!(parent.name.as_str(), "<listcomp>" | "<dictcomp>") {
+                } else if blk.name == "<genexpr>" && !blk.params.iter().any(|p| p == ".0") {
+                    // A clause of a generator expression (`crate::syntax::lower`) runs as
+                    // the generator itself.
+                    qualnames[p.0 as usize].clone()
+                } else if matches!(parent.name.as_str(), "<listcomp>" | "<dictcomp>" | "<genexpr>") {
                     // A comprehension's scope adds no `<locals>` (CPython 3.11).
                     format!("{}.{}", qualnames[p.0 as usize], blk.name)
                 } else {

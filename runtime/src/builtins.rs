@@ -172,6 +172,9 @@ const FUNCTIONS: &[Entry] = &[
     ("getattr", bi_getattr),
     ("hasattr", bi_hasattr),
     ("setattr", bi_setattr),
+    // Not a Python name (it starts with a dot): what a generator expression's `<genexpr>`
+    // function calls (`cellar::syntax::lower`).
+    (".generator", bi_generator),
 ];
 
 fn cache() -> &'static mut HashMap<&'static str, Value> {
@@ -1083,11 +1086,14 @@ fn bi_next(_: Value, args: &[Value], kw: KW) -> Value {
                 format!("'{}' object is not an iterator", type_name(it)),
             );
         }
+        crate::iter::clear_ended_by();
         match next_item(it)? {
             Some(v) => Ok(v),
-            None => match args.get(1) {
-                Some(&d) => Ok(d),
-                None => Err(crate::vm::raise(new_exception_args(TypeId::StopIteration, vec![]))),
+            None => match (args.get(1), crate::iter::take_ended_by()) {
+                (Some(&d), _) => Ok(d),
+                // A callback's own `StopIteration` goes on as it was raised.
+                (None, UNBOUND) => Err(crate::vm::raise(new_exception_args(TypeId::StopIteration, vec![]))),
+                (None, stop) => Err(crate::vm::raise(stop)),
             },
         }
     })())
@@ -1391,6 +1397,7 @@ pub fn find_method(o: Value, name: &str) -> Option<(BuiltinFn, &'static str)> {
         Some(ObjKind::Str) => STR_METHODS,
         Some(ObjKind::Dict) => DICT_METHODS,
         Some(ObjKind::Tuple) => TUPLE_METHODS,
+        Some(ObjKind::Iterator) if obj::<IterObj>(o).mode == IterMode::Generator => GENERATOR_METHODS,
         Some(ObjKind::Type) => {
             if name == "fromkeys" && obj::<TypeObj>(o).id == TypeId::Dict {
                 return Some((dict_fromkeys, "fromkeys"));
@@ -1472,6 +1479,68 @@ const LIST_METHODS: &[Entry] = &[
     ("copy", list_copy),
     ("clear", list_clear),
 ];
+
+const GENERATOR_METHODS: &[Entry] = &[
+    ("send", generator_send),
+    ("throw", generator_throw),
+    ("close", generator_close),
+];
+
+fn bi_generator(_: Value, args: &[Value], _: KW) -> Value {
+    ret(crate::iter::new_generator(args))
+}
+
+fn generator_send(this: Value, args: &[Value], kw: KW) -> Value {
+    ret((|| {
+        let v = exactly_one("send", args, kw)?;
+        crate::iter::generator_send(this, v)
+    })())
+}
+
+fn generator_throw(this: Value, args: &[Value], kw: KW) -> Value {
+    ret((|| {
+        no_kw("throw", kw)?;
+        expect("throw", args, 1, 3)?;
+        let (t, v) = (args[0], args.get(1).copied().unwrap_or(NONE));
+        let exc = if t.is_kind(ObjKind::Exception) {
+            if v != NONE {
+                return err(
+                    TypeId::TypeError,
+                    "instance exception may not have a separate value".into(),
+                );
+            }
+            t
+        } else if is_exception_type(t) {
+            if v.is_kind(ObjKind::Exception) && is_subtype(type_of(v), t) {
+                v
+            } else {
+                let args = match v {
+                    NONE => Vec::new(),
+                    _ if v.is_kind(ObjKind::Tuple) => tuple_items(v).to_vec(),
+                    _ => vec![v],
+                };
+                new_exception_obj(t, args)
+            }
+        } else {
+            return err(
+                TypeId::TypeError,
+                format!(
+                    "exceptions must be classes or instances deriving from BaseException, not {}",
+                    type_name(t)
+                ),
+            );
+        };
+        crate::iter::generator_throw(this, exc)
+    })())
+}
+
+fn generator_close(this: Value, args: &[Value], kw: KW) -> Value {
+    ret((|| {
+        no_kw("close", kw)?;
+        expect("close", args, 0, 0)?;
+        crate::iter::generator_close(this)
+    })())
+}
 
 const TUPLE_METHODS: &[Entry] = &[("count", list_count), ("index", list_index)];
 

@@ -295,6 +295,13 @@ pub fn repr_string(v: Value) -> String {
                 format!("range({}, {}, {})", r.start, r.stop, r.step)
             }
         }
+        Some(ObjKind::Iterator) if obj::<IterObj>(v).mode == IterMode::Generator => {
+            format!(
+                "<generator object {} at {}>",
+                crate::iter::generator_qualname(v),
+                addr(v)
+            )
+        }
         Some(ObjKind::Iterator) => format!("<{} object at {}>", type_name(v), addr(v)),
         Some(ObjKind::Code) => crate::introspect::code_repr(v),
         Some(ObjKind::Slice) => {

@@ -144,9 +144,189 @@ pub extern "C" fn rt_next(it: Value) -> Value {
         IterMode::Map | IterMode::Filter | IterMode::Zip | IterMode::Enumerate => match lazy_next(it) {
             Ok(Some(v)) => v,
             Ok(None) => UNBOUND,
+            // A `StopIteration` from a callback ends the iteration, as in CPython, where
+            // it is how any `__next__` says it is done.
+            Err(e) if crate::exceptions::pending_is(TypeId::StopIteration) => {
+                ENDED_BY.with(|c| c.set(crate::vm::take_exception()));
+                let _ = e;
+                UNBOUND
+            }
+            Err(e) => e,
+        },
+        IterMode::Generator => match generator_next(it) {
+            Ok(Some(v)) => v,
+            Ok(None) => UNBOUND,
             Err(e) => e,
         },
     }
+}
+
+thread_local! {
+    /// The `StopIteration` that last ended a lazy iterator from inside a callback, for
+    /// `next(it)` to raise again as it was (see [`take_ended_by`]). Not a root: it is only
+    /// read right after the step that set it, and cleared before.
+    static ENDED_BY: std::cell::Cell<Value> = const { std::cell::Cell::new(UNBOUND) };
+}
+
+/// Forget the last `StopIteration` that ended a lazy iterator (before a step whose end
+/// [`take_ended_by`] will ask about).
+pub fn clear_ended_by() {
+    ENDED_BY.with(|c| c.set(UNBOUND));
+}
+
+/// The `StopIteration` raised by a callback that ended the last step, if it did (else
+/// UNBOUND): `next(it)` raises it again, as CPython's `next` passes it on.
+pub fn take_ended_by() -> Value {
+    ENDED_BY.with(|c| c.replace(UNBOUND))
+}
+
+/// Generator state in [`IterObj::end`] (mode `Generator`).
+const GEN_SUSPENDED: i64 = 0;
+const GEN_RUNNING: i64 = 1;
+const GEN_FINISHED: i64 = 2;
+
+/// `.generator(iterable, test0, then0, ...)`: the generator object of a generator
+/// expression, made by its `<genexpr>` function (see `cellar::syntax::lower`). `iterable`
+/// is the first clause's (made an iterator now, so a bad one fails where the expression
+/// is); then come, per clause, its test function (or None) and its then function.
+pub fn new_generator(args: &[Value]) -> R<Value> {
+    let n = (args.len() - 1) / 2;
+    let first = make_iter(args[0])?;
+    let mut items = Vec::with_capacity(2 * n + 2);
+    items.extend_from_slice(&args[1..]);
+    items.push(first);
+    Ok(new_iter(
+        IterMode::Generator,
+        IterName::Generator,
+        NONE,
+        n as i64,
+        GEN_SUSPENDED,
+        0,
+        items,
+    ))
+}
+
+/// The qualname of a generator's `<genexpr>` (its clause functions share it), for its repr.
+pub fn generator_qualname(g: Value) -> String {
+    let i = obj::<IterObj>(g);
+    obj::<FunctionObj>(i.items[1]).info().qualname.clone()
+}
+
+/// `next` of a generator: steps its loops until the last clause yields an element. An
+/// exception ends the generator, and a `StopIteration` raised inside it becomes a
+/// `RuntimeError` (PEP 479).
+fn generator_next(g: Value) -> R<Option<Value>> {
+    match obj::<IterObj>(g).end {
+        GEN_FINISHED => return Ok(None),
+        GEN_RUNNING => {
+            return Err(raise_new(TypeId::ValueError, "generator already executing".into()));
+        }
+        _ => {}
+    }
+    {
+        let i = obj::<IterObj>(g);
+        i.end = GEN_RUNNING;
+        i.step = 1;
+    }
+    let r = generator_advance(g);
+    let i = obj::<IterObj>(g);
+    if matches!(r, Ok(Some(_))) {
+        i.end = GEN_SUSPENDED;
+    } else {
+        generator_finish(g);
+    }
+    match r {
+        Err(e) if crate::exceptions::pending_is(TypeId::StopIteration) => {
+            let _ = (e, crate::vm::take_exception());
+            Err(raise_new(TypeId::RuntimeError, "generator raised StopIteration".into()))
+        }
+        r => r,
+    }
+}
+
+/// Mark a generator finished and drop the iterators of its loops.
+fn generator_finish(g: Value) {
+    let i = obj::<IterObj>(g);
+    i.end = GEN_FINISHED;
+    let clauses = 2 * i.pos as usize;
+    i.items.truncate(clauses);
+}
+
+fn generator_advance(g: Value) -> R<Option<Value>> {
+    let roots = Roots::new();
+    roots.add(g);
+    let n = obj::<IterObj>(g).pos as usize;
+    loop {
+        let depth = obj::<IterObj>(g).items.len() - 2 * n;
+        if depth == 0 {
+            return Ok(None);
+        }
+        let k = depth - 1;
+        let Some(v) = next_item(inner(g, 2 * n + k))? else {
+            obj::<IterObj>(g).items.pop();
+            continue;
+        };
+        let held = Roots::new();
+        held.add(v);
+        let (test, then) = (inner(g, 2 * k), inner(g, 2 * k + 1));
+        let value = if test == NONE {
+            crate::call::call_value(then, &[v], &[])
+        } else {
+            match crate::call::call_value(test, &[v], &[]) {
+                EXC => return Err(EXC),
+                t if !crate::ops::truthy(t) => continue,
+                _ => crate::call::call_value(then, &[], &[]),
+            }
+        };
+        if value == EXC {
+            return Err(EXC);
+        }
+        if k + 1 == n {
+            return Ok(Some(value));
+        }
+        held.add(value);
+        let sub = make_iter(value)?;
+        obj::<IterObj>(g).items.push(sub);
+    }
+}
+
+/// `gen.send(value)`: as `next`, except that a generator that has not started takes only
+/// None (a generator expression ignores what is sent).
+pub fn generator_send(g: Value, value: Value) -> R<Value> {
+    let i = obj::<IterObj>(g);
+    if i.step == 0 && i.end != GEN_FINISHED && value != NONE {
+        return Err(raise_new(
+            TypeId::TypeError,
+            "can't send non-None value to a just-started generator".into(),
+        ));
+    }
+    match generator_next(g)? {
+        Some(v) => Ok(v),
+        None => Err(crate::vm::raise(crate::exceptions::new_exception_args(
+            TypeId::StopIteration,
+            vec![],
+        ))),
+    }
+}
+
+/// `gen.throw(exc)`: the exception is raised where the generator is suspended; a
+/// generator expression does not catch it, so it ends the generator and propagates
+/// (`GeneratorExit` as well). A running generator raises `ValueError`.
+pub fn generator_throw(g: Value, exc: Value) -> R<Value> {
+    if obj::<IterObj>(g).end == GEN_RUNNING {
+        return Err(raise_new(TypeId::ValueError, "generator already executing".into()));
+    }
+    generator_finish(g);
+    Err(crate::exceptions::rt_raise(exc))
+}
+
+/// `gen.close()`: ends the generator (a running one raises `ValueError`).
+pub fn generator_close(g: Value) -> R<Value> {
+    if obj::<IterObj>(g).end == GEN_RUNNING {
+        return Err(raise_new(TypeId::ValueError, "generator already executing".into()));
+    }
+    generator_finish(g);
+    Ok(NONE)
 }
 
 /// The inner iterators of a lazy iterator (fixed when it is made).
@@ -325,7 +505,7 @@ pub fn is_lazy(v: Value) -> bool {
     v.is_kind(ObjKind::Iterator)
         && matches!(
             obj::<IterObj>(v).mode,
-            IterMode::Map | IterMode::Filter | IterMode::Zip | IterMode::Enumerate
+            IterMode::Map | IterMode::Filter | IterMode::Zip | IterMode::Enumerate | IterMode::Generator
         )
 }
 

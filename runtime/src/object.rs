@@ -381,6 +381,14 @@ pub enum IterMode {
     /// `enumerate(it, start)`: `(count, item)` tuples over the iterator `src`; `items[0]` is
     /// the next count (an int, small or big).
     Enumerate,
+    /// A generator expression of `pos` clauses (see `crate::iter::generator_next`):
+    ///
+    /// ```text
+    /// items: | test 0 | then 0 | ... | test pos-1 | then pos-1 | iter 0 | ... | iter d-1 |
+    ///         `------- clause functions (test: None if no ifs) -----'`- loops entered -'
+    /// end:   0 suspended, 1 running, 2 finished;   step: 0 before the first item, then 1
+    /// ```
+    Generator,
 }
 
 /// `slice(start, stop, step)`.

@@ -53,6 +53,8 @@ pub enum IterName {
     DictReverseValues,
     /// `dict_reverseitemiterator`.
     DictReverseItems,
+    /// `generator`.
+    Generator,
 }
 
 impl IterName {
@@ -75,6 +77,7 @@ impl IterName {
             IterName::DictReverseKeys => "dict_reversekeyiterator",
             IterName::DictReverseValues => "dict_reversevalueiterator",
             IterName::DictReverseItems => "dict_reverseitemiterator",
+            IterName::Generator => "generator",
         }
     }
     fn from_flags(f: u16) -> IterName {
@@ -96,6 +99,7 @@ impl IterName {
             DictReverseKeys,
             DictReverseValues,
             DictReverseItems,
+            Generator,
         ]
         .get(f as usize)
         .copied()
@@ -545,6 +549,7 @@ pub fn type_id_of(v: Value) -> TypeId {
         Some(ObjKind::Exception) => obj::<TypeObj>(obj::<ExceptionObj>(v).typ).id,
         Some(ObjKind::Type) => TypeId::Type,
         Some(ObjKind::Range) => TypeId::Range,
+        Some(ObjKind::Iterator) if obj::<IterObj>(v).mode == IterMode::Generator => TypeId::Generator,
         Some(ObjKind::Iterator) => TypeId::Iterator,
         Some(ObjKind::Slice) => TypeId::Slice,
         Some(ObjKind::DictView) => match obj::<DictViewObj>(v).which {

@@ -115,6 +115,8 @@ pub enum TypeId {
     DictItems,
     /// `code`.
     Code,
+    /// `generator` (of a generator expression).
+    Generator,
 }
 
 /// `(id, __name__, base)` for every built-in type, in `TypeId` order.
@@ -200,6 +202,7 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::DictValues, "dict_values", Some(TypeId::Object)),
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
     (TypeId::Code, "code", Some(TypeId::Object)),
+    (TypeId::Generator, "generator", Some(TypeId::Object)),
 ];
 
 /// Create the type objects (called by `vm::init`).

@@ -946,6 +946,47 @@ fn binop(op: py::Operator, r: TextRange) -> R<BinOp> {
     })
 }
 
+/// A function named `<genexpr>` of at most one positional parameter (a generator
+/// expression or one of its clauses, see [`Lowerer::generator_expression`]).
+fn clause_function(param: Option<&str>, body: Vec<Stmt>, sp: Span, scope_id: ScopeId) -> FunctionDef {
+    FunctionDef {
+        name: "<genexpr>".to_string(),
+        params: Params {
+            positional: param
+                .map(|p| Param {
+                    name: Ident {
+                        name: p.into(),
+                        span: sp,
+                    },
+                    default: None,
+                })
+                .into_iter()
+                .collect(),
+            ..Params::default()
+        },
+        body,
+        decorators: Vec::new(),
+        is_lambda: false,
+        span: sp,
+        scope_id,
+    }
+}
+
+/// The names an assignment target binds (`a`, `(a, *b)`, `[a, (b, c)]`; not `x.y` or
+/// `x[i]`), in order.
+fn bound_names(target: &Expr, out: &mut Vec<String>) {
+    match &target.kind {
+        ExprKind::Name(n) => {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|t| bound_names(t, out)),
+        ExprKind::Starred(t) => bound_names(t, out),
+        _ => {}
+    }
+}
+
 /// Convert an integer literal's text (any base, underscores allowed) to decimal digits.
 fn int_to_decimal(token: &str) -> String {
     let t: String = token.chars().filter(|c| *c != '_').collect();
@@ -1642,6 +1683,166 @@ impl Lowerer<'_> {
         Ok(inner.pop().expect("one generator at least"))
     }
 
+    /// A generator expression, as a `<genexpr>` function called at once with the first
+    /// iterable (evaluated in the enclosing scope, as CPython 3.11 does), whose body hands
+    /// its clauses, as small functions, to the runtime's generator (`.generator`, see
+    /// `cellar_runtime::iter`), which runs the loops one item at a time:
+    ///
+    /// ```text
+    ///   (elt for x in xs if c for y in f(x))      <genexpr>(.0):
+    ///                                                 def <genexpr>(.v):    test of clause 1
+    ///                                                     nonlocal x
+    ///   becomes  <genexpr>(xs)  with                      x = .v
+    ///                                                     return c
+    ///                                                 def <genexpr>():      then of clause 1
+    ///                                                     return f(x)
+    ///                                                 def <genexpr>(.v):    then of clause 2
+    ///                                                     nonlocal y
+    ///                                                     y = .v
+    ///                                                     return elt
+    ///                                                 return .generator(.0, test1, then1,
+    ///                                                                   None, then2)
+    ///                                                 x = y = None   (never run: binds them)
+    /// ```
+    ///
+    /// A clause without `if`s has no test: its "then" function takes the item. The "then"
+    /// of a clause returns the next clause's iterable, or, for the last, the element. So
+    /// the targets are locals (cells) of `<genexpr>`, shared by its clauses, and a closure
+    /// made in `elt` sees the value of the item being produced (late binding, as in
+    /// CPython). The clause functions are named `<genexpr>` and have no `.0`: their
+    /// qualname is the generator's (`crate::scope`), as are the frames in a traceback.
+    fn generator_expression(&mut self, elt: &py::Expr, generators: &[py::Comprehension], sp: Span) -> R<ExprKind> {
+        if let Some(g) = generators.iter().find(|g| g.is_async) {
+            return unsupported("asynchronous comprehension", g.range);
+        }
+        let first = self.expr(&generators[0].iter)?;
+        let scope_id = ScopeId(self.next_scope);
+        self.next_scope += 1;
+        let saved = (self.in_function, self.loop_depth, self.fblocks);
+        self.in_function = true;
+        self.loop_depth = 0;
+        self.fblocks = 0;
+        let clauses = self.generator_clauses(elt, generators);
+        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        let (fns, bound) = clauses?;
+        let at = |kind: ExprKind| Expr { kind, span: sp };
+        let stmt = |kind: StmtKind| Stmt { kind, span: sp };
+        let mut args = vec![Arg::Positional(at(ExprKind::Name(".0".into())))];
+        args.extend(fns.into_iter().map(Arg::Positional));
+        let mut body = vec![stmt(StmtKind::Return(Some(at(ExprKind::Call {
+            func: Box::new(at(ExprKind::Name(".generator".into()))),
+            args,
+        }))))];
+        for name in bound {
+            body.push(stmt(StmtKind::Assign {
+                targets: vec![at(ExprKind::Name(name))],
+                value: at(ExprKind::Constant(Constant::None)),
+            }));
+        }
+        Ok(ExprKind::Call {
+            func: Box::new(at(ExprKind::Lambda(Box::new(clause_function(
+                Some(".0"),
+                body,
+                sp,
+                scope_id,
+            ))))),
+            args: vec![Arg::Positional(first)],
+        })
+    }
+
+    /// The clause functions of a generator expression (see [`Self::generator_expression`]),
+    /// as lambda expressions in argument order (test or None, then), and the names their
+    /// targets bind. Lowered in source order so that scope ids follow positions.
+    fn generator_clauses(&mut self, elt: &py::Expr, generators: &[py::Comprehension]) -> R<(Vec<Expr>, Vec<String>)> {
+        let mut fns = Vec::with_capacity(2 * generators.len());
+        let mut bound: Vec<String> = Vec::new();
+        for (k, g) in generators.iter().enumerate() {
+            let gsp = span(g.range);
+            let at = |kind: ExprKind| Expr { kind, span: gsp };
+            let mut id = ScopeId(self.next_scope);
+            self.next_scope += 1;
+            let target = self.target(&g.target, true)?;
+            let mut names = Vec::new();
+            bound_names(&target, &mut names);
+            let assign = vec![
+                Stmt {
+                    kind: StmtKind::Nonlocal(
+                        names
+                            .iter()
+                            .map(|n| Ident {
+                                name: n.clone(),
+                                span: target.span,
+                            })
+                            .collect(),
+                    ),
+                    span: target.span,
+                },
+                Stmt {
+                    kind: StmtKind::Assign {
+                        targets: vec![target],
+                        value: at(ExprKind::Name(".v".into())),
+                    },
+                    span: gsp,
+                },
+            ];
+            for n in names {
+                if !bound.contains(&n) {
+                    bound.push(n);
+                }
+            }
+            let mut then_param = Some(assign);
+            if !g.ifs.is_empty() {
+                let mut tests = g.ifs.iter().map(|c| self.expr(c)).collect::<R<Vec<_>>>()?;
+                let test = if tests.len() == 1 {
+                    tests.pop().unwrap()
+                } else {
+                    let tsp = Span {
+                        start: tests[0].span.start,
+                        end: tests[tests.len() - 1].span.end,
+                    };
+                    Expr {
+                        kind: ExprKind::BoolOp {
+                            is_and: true,
+                            values: tests,
+                        },
+                        span: tsp,
+                    }
+                };
+                let mut body = then_param.take().unwrap();
+                let tsp = test.span;
+                body.push(Stmt {
+                    kind: StmtKind::Return(Some(test)),
+                    span: tsp,
+                });
+                fns.push(at(ExprKind::Lambda(Box::new(clause_function(
+                    Some(".v"),
+                    body,
+                    gsp,
+                    id,
+                )))));
+                id = ScopeId(self.next_scope);
+                self.next_scope += 1;
+            } else {
+                fns.push(at(ExprKind::Constant(Constant::None)));
+            }
+            let then = match generators.get(k + 1) {
+                Some(next) => self.expr(&next.iter)?,
+                None => self.expr(elt)?,
+            };
+            let tsp = then.span;
+            let (param, mut body) = match then_param {
+                Some(assign) => (Some(".v"), assign),
+                None => (None, Vec::new()),
+            };
+            body.push(Stmt {
+                kind: StmtKind::Return(Some(then)),
+                span: tsp,
+            });
+            fns.push(at(ExprKind::Lambda(Box::new(clause_function(param, body, gsp, id)))));
+        }
+        Ok((fns, bound))
+    }
+
     fn boxed(&mut self, e: &py::Expr) -> R<Box<Expr>> {
         Ok(Box::new(self.expr(e)?))
     }
@@ -1708,7 +1909,7 @@ impl Lowerer<'_> {
                 // Only in a tree recovered from a syntax error (`{**x for x in y}`).
                 None => return unsupported("dict unpacking in a comprehension", r),
             },
-            E::Generator(_) => return unsupported("generator expression", r),
+            E::Generator(g) => self.generator_expression(&g.elt, &g.generators, sp)?,
             E::Await(_) => return unsupported("await", r),
             E::Yield(_) => return unsupported("yield", r),
             E::YieldFrom(_) => return unsupported("yield from", r),
@@ -1896,7 +2097,6 @@ mod tests {
             ("def f():\n    yield 1\n", "yield"),
             ("def f():\n    yield from g\n", "yield from"),
             ("x = {i for i in y}\n", "set comprehension"),
-            ("x = sum(i for i in y)\n", "generator expression"),
             ("x = {1, 2}\n", "set"),
             ("if (n := 10) > 5:\n    pass\n", "walrus operator"),
             ("match x:\n    case 1:\n        pass\n", "match"),
