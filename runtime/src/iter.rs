@@ -174,8 +174,10 @@ pub fn clear_ended_by() {
     ENDED_BY.with(|c| c.set(UNBOUND));
 }
 
-/// The `StopIteration` raised by a callback that ended the last step, if it did (else
-/// UNBOUND): `next(it)` raises it again, as CPython's `next` passes it on.
+/// The `StopIteration` raised by a callback that ended the last step, if one did (else
+/// UNBOUND): `next(it)` raises it again, as CPython's `next` passes it on. Like CPython's,
+/// `map`, `filter`, `zip` and `enumerate` pass it on from the iterators they step, and a
+/// generator's loop consumes it.
 pub fn take_ended_by() -> Value {
     ENDED_BY.with(|c| c.replace(UNBOUND))
 }
@@ -263,6 +265,7 @@ fn generator_advance(g: Value) -> R<Option<Value>> {
         }
         let k = depth - 1;
         let Some(v) = next_item(inner(g, 2 * n + k))? else {
+            clear_ended_by();
             obj::<IterObj>(g).items.pop();
             continue;
         };
