@@ -864,6 +864,35 @@ class Gen:
                  "        except KeyError as e:", "            errs += 1", f"print('{mk}', acc, errs, len(d), list(d.items())[:6], list(d)[-3:])"]
         return lines, True
 
+    def g_genexpr(self):
+        # Generator expressions over closures: a nonlocal counter bumped by the element or
+        # the condition (so laziness shows in the count), nested clauses, lambdas made in
+        # the element (late binding), partial consumption with next(), an error part way,
+        # and bitwise operators in the element.
+        mk = self.name("make_gen")
+        n = self.calls(hot=0.3)
+        elt = self.rng.choice(["bump(x)", "x * k", "(x ^ k) & 0xff | 1", "bump(x) + y", "lambda: x + k",
+                               "(x, y)", "x // (k - 3)", "-x << (k % 5)"])
+        nested = "y" in elt or self.rng.random() < 0.3
+        clauses = "for x in xs" + (" for y in range(x % 3)" if nested else "")
+        if self.rng.random() < 0.5:
+            clauses += self.rng.choice([" if x % 2", " if bump(x) % 3", " if x > k", " if x & 1 if x % 3"])
+        consume = self.rng.choice(["sum_or_len(g)", "list_of(g)", "first_two(g)", "any(v == k for v in g)",
+                                   "max_or(g)"])
+        lines = [f"def {mk}(k):", "    count = 0", "    def bump(v):", "        nonlocal count", "        count += 1",
+                 "        return v + count", "    def run(xs):", f"        g = ({elt} {clauses})", f"        return g",
+                 "    def seen():", "        return count", "    return run, seen",
+                 "def sum_or_len(g):", "    vs = list(g)", "    return sum(v() if callable(v) else (v[0] if type(v) == tuple else v) for v in vs)",
+                 "def list_of(g):", "    return [v() if callable(v) else v for v in g]",
+                 "def first_two(g):", "    a = next(g, None)", "    b = next(g, None)", "    return (a() if callable(a) else a, b() if callable(b) else b)",
+                 "def max_or(g):", "    vs = [v() if callable(v) else v for v in g]", "    return max(vs) if vs else None",
+                 f"run, seen = {mk}({self.rng.randint(0, 9)})", "acc = 0", "out = None",
+                 f"for i in range({n}):", "    try:", f"        out = {consume.replace('g)', 'run(range(i % 9)))')}",
+                 "    except ZeroDivisionError:", "        out = 'zde'",
+                 "    acc = acc + (out if type(out) == int else 1)",
+                 f"print('{mk}', acc, seen(), out)"]
+        return lines, True
+
     def g_depth_spec(self):
         # The deepest recursion that succeeds when the leaf calls a closure chain that is
         # specialised before or during the probes (its checks of depth on entry fall back
@@ -915,7 +944,7 @@ class Gen:
                 "g_late_binding", "g_unbound", "g_global_unbound", "g_recursion", "g_gc", "g_decorator",
                 "g_dispatch", "g_global_rebind", "g_bigarith", "g_many_spec", "g_defaults", "g_finally", "g_scopes", "g_scopes", "g_scopes", "g_builtin_calls",
                 "g_dict_state", "g_depth_spec", "g_except_capture", "g_levels", "g_callee_kinds", "g_callee_kinds", "g_dag",
-                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls", "g_random_body", "g_random_body", "g_random_body", "g_func_attrs", "g_inline_exc", "g_inline_exc"]
+                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls", "g_random_body", "g_random_body", "g_random_body", "g_func_attrs", "g_inline_exc", "g_inline_exc", "g_genexpr", "g_genexpr"]
 
     def ending(self):
         # An uncaught error at the end of the program: its last stderr line and the exit
