@@ -146,11 +146,6 @@ const FUNCTIONS: &[Entry] = &[
     ("repr", bi_repr),
     ("ascii", bi_ascii),
     ("sorted", bi_sorted),
-    ("reversed", bi_reversed),
-    ("enumerate", bi_enumerate),
-    ("zip", bi_zip),
-    ("map", bi_map),
-    ("filter", bi_filter),
     ("isinstance", bi_isinstance),
     ("issubclass", bi_issubclass),
     ("round", bi_round),
@@ -208,6 +203,11 @@ pub fn lookup_builtin(name: &str) -> Option<Value> {
         "type" => Some(TypeId::Type),
         "object" => Some(TypeId::Object),
         "slice" => Some(TypeId::Slice),
+        "reversed" => Some(TypeId::Reversed),
+        "enumerate" => Some(TypeId::Enumerate),
+        "zip" => Some(TypeId::Zip),
+        "map" => Some(TypeId::Map),
+        "filter" => Some(TypeId::Filter),
         _ => TYPES
             .iter()
             .find(|(id, n, _)| *n == name && is_exception_type(type_object(*id)))
@@ -237,6 +237,15 @@ pub fn construct(t: Value, args: &[Value], kw: KW) -> Value {
             );
         }
         return new_exception_obj(t, args.to_vec());
+    }
+    // The lazy iterators are types, as in CPython (`isinstance(m, map)`).
+    match id {
+        TypeId::Reversed => return bi_reversed(UNBOUND, args, kw),
+        TypeId::Enumerate => return bi_enumerate(UNBOUND, args, kw),
+        TypeId::Zip => return bi_zip(UNBOUND, args, kw),
+        TypeId::Map => return bi_map(UNBOUND, args, kw),
+        TypeId::Filter => return bi_filter(UNBOUND, args, kw),
+        _ => {}
     }
     ret(match id {
         TypeId::Int => make_int(args, kw),

@@ -80,6 +80,28 @@ impl IterName {
             IterName::Generator => "generator",
         }
     }
+    /// The type object's id (`type(iter([]))` is `list_iterator`).
+    pub fn type_id(self) -> TypeId {
+        match self {
+            IterName::List => TypeId::ListIterator,
+            IterName::Tuple => TypeId::TupleIterator,
+            IterName::Str => TypeId::StrIterator,
+            IterName::DictKeys => TypeId::DictKeyIterator,
+            IterName::Range => TypeId::RangeIterator,
+            IterName::ListReverse => TypeId::ListReverseIterator,
+            IterName::Reversed => TypeId::Reversed,
+            IterName::Map => TypeId::Map,
+            IterName::Filter => TypeId::Filter,
+            IterName::Zip => TypeId::Zip,
+            IterName::Enumerate => TypeId::Enumerate,
+            IterName::DictValues => TypeId::DictValueIterator,
+            IterName::DictItems => TypeId::DictItemIterator,
+            IterName::DictReverseKeys => TypeId::DictReverseKeyIterator,
+            IterName::DictReverseValues => TypeId::DictReverseValueIterator,
+            IterName::DictReverseItems => TypeId::DictReverseItemIterator,
+            IterName::Generator => TypeId::Generator,
+        }
+    }
     fn from_flags(f: u16) -> IterName {
         use IterName::*;
         [
@@ -549,8 +571,7 @@ pub fn type_id_of(v: Value) -> TypeId {
         Some(ObjKind::Exception) => obj::<TypeObj>(obj::<ExceptionObj>(v).typ).id,
         Some(ObjKind::Type) => TypeId::Type,
         Some(ObjKind::Range) => TypeId::Range,
-        Some(ObjKind::Iterator) if obj::<IterObj>(v).mode == IterMode::Generator => TypeId::Generator,
-        Some(ObjKind::Iterator) => TypeId::Iterator,
+        Some(ObjKind::Iterator) => IterName::from_flags(unsafe { (*v.header()).flags }).type_id(),
         Some(ObjKind::Slice) => TypeId::Slice,
         Some(ObjKind::DictView) => match obj::<DictViewObj>(v).which {
             ViewKind::Keys => TypeId::DictKeys,

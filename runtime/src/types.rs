@@ -117,6 +117,38 @@ pub enum TypeId {
     Code,
     /// `generator` (of a generator expression).
     Generator,
+    /// `list_iterator`.
+    ListIterator,
+    /// `tuple_iterator`.
+    TupleIterator,
+    /// `str_ascii_iterator`.
+    StrIterator,
+    /// `dict_keyiterator`.
+    DictKeyIterator,
+    /// `range_iterator`.
+    RangeIterator,
+    /// `list_reverseiterator`.
+    ListReverseIterator,
+    /// `reversed`.
+    Reversed,
+    /// `map`.
+    Map,
+    /// `filter`.
+    Filter,
+    /// `zip`.
+    Zip,
+    /// `enumerate`.
+    Enumerate,
+    /// `dict_valueiterator`.
+    DictValueIterator,
+    /// `dict_itemiterator`.
+    DictItemIterator,
+    /// `dict_reversekeyiterator`.
+    DictReverseKeyIterator,
+    /// `dict_reversevalueiterator`.
+    DictReverseValueIterator,
+    /// `dict_reverseitemiterator`.
+    DictReverseItemIterator,
 }
 
 /// `(id, __name__, base)` for every built-in type, in `TypeId` order.
@@ -203,6 +235,38 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::DictItems, "dict_items", Some(TypeId::Object)),
     (TypeId::Code, "code", Some(TypeId::Object)),
     (TypeId::Generator, "generator", Some(TypeId::Object)),
+    (TypeId::ListIterator, "list_iterator", Some(TypeId::Object)),
+    (TypeId::TupleIterator, "tuple_iterator", Some(TypeId::Object)),
+    (TypeId::StrIterator, "str_ascii_iterator", Some(TypeId::Object)),
+    (TypeId::DictKeyIterator, "dict_keyiterator", Some(TypeId::Object)),
+    (TypeId::RangeIterator, "range_iterator", Some(TypeId::Object)),
+    (
+        TypeId::ListReverseIterator,
+        "list_reverseiterator",
+        Some(TypeId::Object),
+    ),
+    (TypeId::Reversed, "reversed", Some(TypeId::Object)),
+    (TypeId::Map, "map", Some(TypeId::Object)),
+    (TypeId::Filter, "filter", Some(TypeId::Object)),
+    (TypeId::Zip, "zip", Some(TypeId::Object)),
+    (TypeId::Enumerate, "enumerate", Some(TypeId::Object)),
+    (TypeId::DictValueIterator, "dict_valueiterator", Some(TypeId::Object)),
+    (TypeId::DictItemIterator, "dict_itemiterator", Some(TypeId::Object)),
+    (
+        TypeId::DictReverseKeyIterator,
+        "dict_reversekeyiterator",
+        Some(TypeId::Object),
+    ),
+    (
+        TypeId::DictReverseValueIterator,
+        "dict_reversevalueiterator",
+        Some(TypeId::Object),
+    ),
+    (
+        TypeId::DictReverseItemIterator,
+        "dict_reverseitemiterator",
+        Some(TypeId::Object),
+    ),
 ];
 
 /// Create the type objects (called by `vm::init`).
