@@ -146,9 +146,8 @@ pub extern "C" fn rt_next(it: Value) -> Value {
             Ok(None) => UNBOUND,
             // A `StopIteration` from a callback ends the iteration, as in CPython, where
             // it is how any `__next__` says it is done.
-            Err(e) if crate::exceptions::pending_is(TypeId::StopIteration) => {
+            Err(_) if crate::exceptions::pending_is(TypeId::StopIteration) => {
                 ENDED_BY.with(|c| c.set(crate::vm::take_exception()));
-                let _ = e;
                 UNBOUND
             }
             Err(e) => e,
@@ -163,8 +162,10 @@ pub extern "C" fn rt_next(it: Value) -> Value {
 
 thread_local! {
     /// The `StopIteration` that last ended a lazy iterator from inside a callback, for
-    /// `next(it)` to raise again as it was (see [`take_ended_by`]). Not a root: it is only
-    /// read right after the step that set it, and cleared before.
+    /// `next(it)` to raise again as it was (see [`take_ended_by`]). Not a root: no Python
+    /// code runs between the step that sets it and `next` taking it (every iterator that
+    /// steps on after an inner one ended clears it first: a generator, a strict `zip`), and
+    /// `next` clears it before its step.
     static ENDED_BY: std::cell::Cell<Value> = const { std::cell::Cell::new(UNBOUND) };
 }
 
@@ -238,8 +239,8 @@ fn generator_next(g: Value) -> R<Option<Value>> {
         generator_finish(g);
     }
     match r {
-        Err(e) if crate::exceptions::pending_is(TypeId::StopIteration) => {
-            let _ = (e, crate::vm::take_exception());
+        Err(_) if crate::exceptions::pending_is(TypeId::StopIteration) => {
+            crate::vm::take_exception();
             Err(raise_new(TypeId::RuntimeError, "generator raised StopIteration".into()))
         }
         r => r,
@@ -421,6 +422,9 @@ fn next_row(it: Value, n: usize) -> R<Result<Vec<Value>, usize>> {
 /// The end of `zip(..., strict=True)` when inner iterator `k` ended: a `ValueError` if it is
 /// not the first (k > 0) or if another one has items left (k = 0), else the normal end.
 fn zip_strict_end(it: Value, k: usize) -> R<Option<Value>> {
+    // CPython's strict zip consumes the StopIteration that ended iterator `k` before it
+    // steps the others (which may run Python code; see `ENDED_BY`).
+    clear_ended_by();
     let sides = |j: usize| {
         if j > 1 {
             format!("s 1-{}", j)

@@ -1533,18 +1533,8 @@ impl Lowerer<'_> {
     /// comprehension's scope id follows those of lambdas in the first iterable and precedes
     /// those in the rest, so a parent's id stays smaller than its children's.
     fn comprehension(&mut self, kind: Comprehension<'_>, generators: &[py::Comprehension], sp: Span) -> R<ExprKind> {
-        if let Some(g) = generators.iter().find(|g| g.is_async) {
-            return unsupported("asynchronous comprehension", g.range);
-        }
-        let first = self.expr(&generators[0].iter)?;
-        let scope_id = ScopeId(self.next_scope);
-        self.next_scope += 1;
-        let saved = (self.in_function, self.loop_depth, self.fblocks);
-        self.in_function = true;
-        self.loop_depth = 0;
-        self.fblocks = 0;
-        let body = self.comprehension_body(kind, generators);
-        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        let (first, scope_id, body) =
+            self.comprehension_scope(generators, |l| l.comprehension_body(kind, generators))?;
         let (name, empty) = match kind {
             Comprehension::List(_) => ("<listcomp>", ExprKind::List(Vec::new())),
             Comprehension::Dict(..) => ("<dictcomp>", ExprKind::Dict(Vec::new())),
@@ -1579,6 +1569,29 @@ impl Lowerer<'_> {
             func: Box::new(at(ExprKind::Lambda(Box::new(f)))),
             args: vec![Arg::Positional(first)],
         })
+    }
+
+    /// What every comprehension does first: reject `async for`, lower the first iterable
+    /// (in the enclosing scope), take the comprehension function's scope id, then lower its
+    /// inside with `inner` as a function body of its own (no enclosing loop or `try`).
+    fn comprehension_scope<T>(
+        &mut self,
+        generators: &[py::Comprehension],
+        inner: impl FnOnce(&mut Self) -> R<T>,
+    ) -> R<(Expr, ScopeId, R<T>)> {
+        if let Some(g) = generators.iter().find(|g| g.is_async) {
+            return unsupported("asynchronous comprehension", g.range);
+        }
+        let first = self.expr(&generators[0].iter)?;
+        let scope_id = ScopeId(self.next_scope);
+        self.next_scope += 1;
+        let saved = (self.in_function, self.loop_depth, self.fblocks);
+        self.in_function = true;
+        self.loop_depth = 0;
+        self.fblocks = 0;
+        let inside = inner(self);
+        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        Ok((first, scope_id, inside))
     }
 
     /// The loops of a comprehension (see [`Self::comprehension`]), innermost statement first
@@ -1712,18 +1725,8 @@ impl Lowerer<'_> {
     /// CPython). The clause functions are named `<genexpr>` and have no `.0`: their
     /// qualname is the generator's (`crate::scope`), as are the frames in a traceback.
     fn generator_expression(&mut self, elt: &py::Expr, generators: &[py::Comprehension], sp: Span) -> R<ExprKind> {
-        if let Some(g) = generators.iter().find(|g| g.is_async) {
-            return unsupported("asynchronous comprehension", g.range);
-        }
-        let first = self.expr(&generators[0].iter)?;
-        let scope_id = ScopeId(self.next_scope);
-        self.next_scope += 1;
-        let saved = (self.in_function, self.loop_depth, self.fblocks);
-        self.in_function = true;
-        self.loop_depth = 0;
-        self.fblocks = 0;
-        let clauses = self.generator_clauses(elt, generators);
-        (self.in_function, self.loop_depth, self.fblocks) = saved;
+        let (first, scope_id, clauses) =
+            self.comprehension_scope(generators, |l| l.generator_clauses(elt, generators))?;
         let (fns, bound) = clauses?;
         let at = |kind: ExprKind| Expr { kind, span: sp };
         let stmt = |kind: StmtKind| Stmt { kind, span: sp };

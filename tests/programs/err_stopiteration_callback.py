@@ -23,4 +23,20 @@ try:
     next(g)
 except StopIteration as e:
     print('C', e.args)
+def stop(x):
+    raise StopIteration('s')
+def alloc(x):
+    return [x] * 100
+try:
+    print(next(zip(map(stop, [1]), map(alloc, range(3)), strict=True)))
+except Exception as e:
+    print(type(e).__name__, e)
+try:
+    print(next(zip(map(stop, [1]), map(alloc, []), strict=True)))
+except StopIteration as e:
+    print('StopIteration', e.args)
+def stop(x):
+    if x == 2:
+        raise StopIteration('inner', x)
+    return x
 next(map(stop, [2]))
