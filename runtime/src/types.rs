@@ -37,8 +37,6 @@ pub enum TypeId {
     Type,
     /// `Range`.
     Range,
-    /// `Iterator`.
-    Iterator,
     /// `Slice`.
     Slice,
     /// `BaseException`.
@@ -171,7 +169,6 @@ pub const TYPES: &[(TypeId, &str, Option<TypeId>)] = &[
     (TypeId::Cell, "cell", Some(TypeId::Object)),
     (TypeId::Type, "type", Some(TypeId::Object)),
     (TypeId::Range, "range", Some(TypeId::Object)),
-    (TypeId::Iterator, "iterator", Some(TypeId::Object)),
     (TypeId::Slice, "slice", Some(TypeId::Object)),
     (TypeId::BaseException, "BaseException", Some(TypeId::Object)),
     (TypeId::Exception, "Exception", Some(TypeId::BaseException)),
