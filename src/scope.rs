@@ -125,12 +125,7 @@ impl ScopeTable {
 /// function they pass through), implicit and explicit globals, and reports `no binding for
 /// nonlocal`, `nonlocal declaration not allowed at module level` and `is nonlocal and global`.
 pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
-    let mut b = Builder {
-        blocks: Vec::new(),
-        current: 0,
-    };
-    b.blocks.push(Some(Block::new(ScopeId(0), "<module>", None, 0)));
-    b.stmts(&module.body)?;
+    let b = first_pass(module)?;
     let mut blocks: Vec<Block> = Vec::with_capacity(b.blocks.len());
     for (i, blk) in b.blocks.into_iter().enumerate() {
         match blk {
@@ -290,6 +285,21 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
     Ok(ScopeTable { scopes })
 }
 
+/// Pass 1 of [`analyze`] alone: the first error it reports, if any.
+pub fn first_pass_error(module: &Module) -> Option<CompileError> {
+    first_pass(module).err()
+}
+
+fn first_pass(module: &Module) -> Result<Builder, CompileError> {
+    let mut b = Builder {
+        blocks: Vec::new(),
+        current: 0,
+    };
+    b.blocks.push(Some(Block::new(ScopeId(0), "<module>", None, 0)));
+    b.stmts(&module.body)?;
+    Ok(b)
+}
+
 // ---------------------------------------------------------------------------------------------
 // co_varnames: first uses of locals in CPython's compilation order
 // ---------------------------------------------------------------------------------------------
@@ -426,6 +436,10 @@ impl VarnameCollector<'_> {
         match &e.kind {
             ExprKind::Name(n) => u.add(n),
             ExprKind::Lambda(f) => self.function(f, u),
+            ExprKind::Named { target, value } => {
+                self.expr(value, u);
+                u.add(&target.name);
+            }
             _ => e.for_each_child(&mut |c| self.expr(c, u)),
         }
     }
@@ -743,7 +757,43 @@ impl Builder {
             }
             ExprKind::FString(parts) => self.fstring(parts),
             ExprKind::Starred(inner) => self.expr(inner),
+            ExprKind::Named { target, value } => {
+                self.expr(value)?;
+                self.named_target(&target.name);
+                Ok(())
+            }
         }
+    }
+
+    /// Bind the target of `name := ...` (CPython's `symtable_extend_namedexpr_scope`).
+    /// Outside a comprehension it is an ordinary binding. Inside one it binds in the
+    /// nearest enclosing scope that is not a comprehension: the comprehension declares the
+    /// name `nonlocal` (`global` if that scope is the module or declares it `global`), and
+    /// that scope binds it too. (The conflicts with iteration variables are the front
+    /// end's to report, `crate::syntax::lower`.)
+    fn named_target(&mut self, name: &str) {
+        if is_comprehension(&self.cur().name) {
+            let mut owner = self.cur().parent;
+            while let Some(p) = owner {
+                let blk = self.blocks[p.0 as usize].as_ref().expect("enclosing block exists");
+                if !is_comprehension(&blk.name) {
+                    break;
+                }
+                owner = blk.parent;
+            }
+            let owner = owner.expect("a comprehension has an enclosing scope").0 as usize;
+            let blk = self.blocks[owner].as_mut().expect("enclosing block exists");
+            let global = blk.is_module || blk.sym(name).is_some_and(|s| s.flags & DEF_GLOBAL != 0);
+            if global {
+                blk.sym_mut(name).flags |= DEF_GLOBAL;
+            } else {
+                let s = blk.sym_mut(name);
+                s.flags |= DEF_LOCAL;
+                s.plain += 1;
+            }
+            self.cur().sym_mut(name).flags |= if global { DEF_GLOBAL } else { DEF_NONLOCAL };
+        }
+        self.bind(name, Binding::Plain);
     }
 
     fn fstring(&mut self, parts: &[FStringPart]) -> Result<(), CompileError> {

@@ -705,6 +705,10 @@ impl<'a> Cx<'a> {
             }
             ExprKind::FString(parts) => self.fstring(fx, parts, line),
             ExprKind::Starred(_) => unreachable!("starred expression outside a display"),
+            ExprKind::Named { target, value } => E::Named {
+                x: self.boxed(fx, value),
+                to: self.name(fx, &target.name),
+            },
         };
         fx.next = mark;
         r

@@ -592,6 +592,11 @@ impl Frame {
                 )
             }
             E::Lambda(d) => self.make_function(d),
+            E::Named { to, x } => {
+                let v = self.eval(x)?;
+                self.store_name(*to, v);
+                Ok(v)
+            }
             _ => unreachable!("eval_rare on a common node"),
         }
     }

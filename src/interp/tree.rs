@@ -133,6 +133,8 @@ pub enum E {
     FString { base: Slot, line: u32, parts: Box<[FPart]> },
     /// `lambda`.
     Lambda(Box<Def>),
+    /// `name := x`: evaluates `x`, binds it to `to`, and yields it.
+    Named { to: Name, x: Box<E> },
 }
 
 /// A comparison chain.

@@ -42,6 +42,8 @@ impl BindingFacts {
             ..Walker::default()
         };
         w.other.extend(scope.params.iter().cloned());
+        // `:=` binds inside expressions, which the walk below does not enter.
+        w.other.extend(walrus_targets(body).into_iter().map(String::from));
         w.stmts(body);
         // Plain locals (no other function can rebind them) only ever assigned a small-int
         // literal or `len(...)`.

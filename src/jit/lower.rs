@@ -771,6 +771,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     fn store_name(&mut self, name: &str, v: Value) {
         self.note_bound(name);
+        self.store_unnoted(name, v);
+    }
+
+    /// Store `v` in `name`'s slot without recording it as bound: for `:=`, which can sit
+    /// in a branch of an expression (`a and (b := f())`) that the statement-level tracking
+    /// of bound names does not see.
+    fn store_unnoted(&mut self, name: &str, v: Value) {
         let slot = self.slots.get(name).copied().unwrap_or_else(|| self.global_slot(name));
         match slot {
             Slot::Local(var) | Slot::Frozen(var) => self.b.def_var(var, v),
@@ -2066,6 +2073,11 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             }
             ExprKind::FString(parts) => self.fstring(parts, e.span),
             ExprKind::Starred(_) => unreachable!("starred expression outside a display"),
+            ExprKind::Named { target, value } => {
+                let v = self.expr(value);
+                self.store_unnoted(&target.name, v);
+                v
+            }
         }
     }
 

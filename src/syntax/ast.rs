@@ -326,6 +326,38 @@ pub fn each_stmt<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
     }
 }
 
+/// The names `:=` binds in the function body `body` itself, each once, in source order:
+/// assignment expressions in its statements, and those in its comprehensions (which bind
+/// in the function, see `crate::scope`), but not those of other nested functions.
+pub fn walrus_targets(body: &[Stmt]) -> Vec<&str> {
+    fn expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+        match &e.kind {
+            ExprKind::Named { target, .. } if !out.contains(&target.name.as_str()) => out.push(&target.name),
+            ExprKind::Lambda(f) if is_comprehension(&f.name) => {
+                f.params.defaults().for_each(|d| expr(d, out));
+                each_stmt(&f.body, &mut |s| s.for_each_child(&mut |_| {}, &mut |e| expr(e, out)));
+                return;
+            }
+            ExprKind::Lambda(f) => {
+                f.params.defaults().for_each(|d| expr(d, out));
+                return;
+            }
+            _ => {}
+        }
+        e.for_each_child(&mut |c| expr(c, out));
+    }
+    let mut out = Vec::new();
+    each_stmt(body, &mut |s| s.for_each_child(&mut |_| {}, &mut |e| expr(e, &mut out)));
+    out
+}
+
+/// Is a function of this name a comprehension's (`<listcomp>`, `<dictcomp>`,
+/// `<genexpr>` and the clause functions of a generator expression), which the front end
+/// makes and no program can name?
+pub fn is_comprehension(name: &str) -> bool {
+    matches!(name, "<listcomp>" | "<dictcomp>" | "<genexpr>")
+}
+
 impl Params {
     /// The default value expressions, positional parameters' first.
     pub fn defaults(&self) -> impl Iterator<Item = &Expr> {
@@ -375,7 +407,7 @@ impl Expr {
                     }
                 }
             }
-            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => f(value),
+            ExprKind::Attribute { value, .. } | ExprKind::Starred(value) | ExprKind::Named { value, .. } => f(value),
             ExprKind::Subscript { value, index } => {
                 f(value);
                 f(index);
@@ -468,4 +500,10 @@ pub enum ExprKind {
     FString(Vec<FStringPart>),
     /// `*x` inside a list/tuple display or assignment target.
     Starred(Box<Expr>),
+    /// `target := value` (an assignment expression). Inside a comprehension the target
+    /// is bound in the nearest enclosing function or the module (see `crate::scope`).
+    Named {
+        target: Ident,
+        value: Box<Expr>,
+    },
 }

@@ -107,10 +107,22 @@ fn check_and_lower(
         fblocks: 0,
         compile_error: None,
         symtable_error: false,
+        comprehensions: Vec::new(),
+        in_comprehension_iterable: 0,
+        walrus_error: None,
     };
     let body = lw.stmts(&parsed.syntax().body)?;
     let module = Module { body };
-    if lw.symtable_error || lw.compile_error.is_some() {
+    if lw.symtable_error || lw.compile_error.is_some() || lw.walrus_error.is_some() {
+        // Symbol-table errors come before compiler errors. A misused `:=` is an error of
+        // the symbol table's first pass, which reports the first it meets in the source;
+        // its second pass (unresolvable `nonlocal`s) comes after.
+        if let Some(w) = lw.walrus_error {
+            return Err(match crate::scope::first_pass_error(&module) {
+                Some(e) if e.span.start < w.span.start => e,
+                _ => w,
+            });
+        }
         crate::scope::analyze(&module)?;
     }
     match lw.compile_error {
@@ -919,6 +931,21 @@ struct Lowerer<'a> {
     compile_error: Option<CompileError>,
     /// A symbol-table error exists (reported by `scope::analyze`).
     symtable_error: bool,
+    /// The comprehensions being lowered inside the current function, innermost last.
+    comprehensions: Vec<ComprehensionNames>,
+    /// Inside a comprehension's iterable expression (lambdas there included).
+    in_comprehension_iterable: u32,
+    /// The first misuse of `:=` in a comprehension, in CPython's symbol-table order.
+    walrus_error: Option<CompileError>,
+}
+
+/// The names one comprehension binds so far, for CPython's checks of `:=` against them.
+#[derive(Default)]
+struct ComprehensionNames {
+    /// Its iteration variables (the targets of its `for` clauses lowered so far).
+    iteration: Vec<String>,
+    /// The targets of `:=` directly inside it (not in a nested comprehension).
+    walrus: Vec<String>,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -983,6 +1010,16 @@ fn bound_names(target: &Expr, out: &mut Vec<String>) {
         }
         ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|t| bound_names(t, out)),
         ExprKind::Starred(t) => bound_names(t, out),
+        _ => {}
+    }
+}
+
+/// The names an assignment target binds, with where each is written.
+fn target_names<'e>(target: &'e Expr, out: &mut Vec<(&'e str, Span)>) {
+    match &target.kind {
+        ExprKind::Name(n) => out.push((n, target.span)),
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|t| target_names(t, out)),
+        ExprKind::Starred(t) => target_names(t, out),
         _ => {}
     }
 }
@@ -1387,6 +1424,8 @@ impl Lowerer<'_> {
         self.in_function = true;
         self.loop_depth = 0;
         self.fblocks = 0;
+        // `:=` in a lambda binds in the lambda, whatever comprehension it is in.
+        let comprehensions = std::mem::take(&mut self.comprehensions);
         let body = match body {
             FunctionBody::Stmts(b) => self.stmts(b),
             FunctionBody::Expr(e) => self.expr(e).map(|e| {
@@ -1398,6 +1437,7 @@ impl Lowerer<'_> {
             }),
         };
         (self.in_function, self.loop_depth, self.fblocks) = saved;
+        self.comprehensions = comprehensions;
         Ok(FunctionDef {
             name: name.to_string(),
             params: p,
@@ -1571,6 +1611,63 @@ impl Lowerer<'_> {
         })
     }
 
+    /// Lower a comprehension's iterable expression, where `:=` is not allowed.
+    fn comprehension_iterable(&mut self, e: &py::Expr) -> R<Expr> {
+        self.in_comprehension_iterable += 1;
+        let out = self.expr(e);
+        self.in_comprehension_iterable -= 1;
+        out
+    }
+
+    /// Record the names a comprehension's `for` target binds as its iteration variables;
+    /// one that a `:=` of the same comprehension already bound is CPython's symbol-table
+    /// error.
+    fn iteration_target(&mut self, target: &Expr) {
+        let mut names = Vec::new();
+        target_names(target, &mut names);
+        let Some(comp) = self.comprehensions.last_mut() else {
+            return;
+        };
+        for (name, sp) in names {
+            if comp.walrus.iter().any(|w| w == name) && self.walrus_error.is_none() {
+                self.walrus_error = Some(CompileError::syntax(
+                    format!("comprehension inner loop cannot rebind assignment expression target '{name}'"),
+                    sp,
+                ));
+            }
+            if !comp.iteration.iter().any(|n| n == name) {
+                comp.iteration.push(name.to_string());
+            }
+        }
+    }
+
+    /// Check `target := ...` (at `sp`) against the enclosing comprehensions as CPython's
+    /// symbol table does, and record it in the innermost one.
+    fn walrus_target(&mut self, target: &Ident, sp: Span) {
+        let error = if self.in_comprehension_iterable > 0 {
+            Some(CompileError::syntax(
+                "assignment expression cannot be used in a comprehension iterable expression",
+                sp,
+            ))
+        } else if self.comprehensions.iter().any(|c| c.iteration.contains(&target.name)) {
+            Some(CompileError::syntax(
+                format!(
+                    "assignment expression cannot rebind comprehension iteration variable '{}'",
+                    target.name
+                ),
+                target.span,
+            ))
+        } else {
+            None
+        };
+        if self.walrus_error.is_none() {
+            self.walrus_error = error;
+        }
+        if let Some(comp) = self.comprehensions.last_mut() {
+            comp.walrus.push(target.name.clone());
+        }
+    }
+
     /// What every comprehension does first: reject `async for`, lower the first iterable
     /// (in the enclosing scope), take the comprehension function's scope id, then lower its
     /// inside with `inner` as a function body of its own (no enclosing loop or `try`).
@@ -1582,14 +1679,16 @@ impl Lowerer<'_> {
         if let Some(g) = generators.iter().find(|g| g.is_async) {
             return unsupported("asynchronous comprehension", g.range);
         }
-        let first = self.expr(&generators[0].iter)?;
+        let first = self.comprehension_iterable(&generators[0].iter)?;
         let scope_id = ScopeId(self.next_scope);
         self.next_scope += 1;
         let saved = (self.in_function, self.loop_depth, self.fblocks);
         self.in_function = true;
         self.loop_depth = 0;
         self.fblocks = 0;
+        self.comprehensions.push(ComprehensionNames::default());
         let inside = inner(self);
+        self.comprehensions.pop();
         (self.in_function, self.loop_depth, self.fblocks) = saved;
         Ok((first, scope_id, inside))
     }
@@ -1602,13 +1701,14 @@ impl Lowerer<'_> {
         let mut levels = Vec::with_capacity(generators.len());
         for (i, g) in generators.iter().enumerate() {
             let target = self.target(&g.target, true)?;
+            self.iteration_target(&target);
             let iter = if i == 0 {
                 Expr {
                     kind: ExprKind::Name(".0".into()),
                     span: span(g.iter.range()),
                 }
             } else {
-                self.expr(&g.iter)?
+                self.comprehension_iterable(&g.iter)?
             };
             let ifs = g.ifs.iter().map(|c| self.expr(c)).collect::<R<Vec<_>>>()?;
             levels.push((target, iter, ifs, span(g.range)));
@@ -1765,6 +1865,7 @@ impl Lowerer<'_> {
             let mut id = ScopeId(self.next_scope);
             self.next_scope += 1;
             let target = self.target(&g.target, true)?;
+            self.iteration_target(&target);
             let mut names = Vec::new();
             bound_names(&target, &mut names);
             let assign = vec![
@@ -1859,7 +1960,24 @@ impl Lowerer<'_> {
                 is_and: b.op == py::BoolOp::And,
                 values: b.values.iter().map(|v| self.expr(v)).collect::<R<_>>()?,
             },
-            E::Named(_) => return unsupported("walrus operator", r),
+            E::Named(n) => {
+                let E::Name(target) = &*n.target else {
+                    // The parser only lets a name through.
+                    return unsupported("assignment expression target", n.target.range());
+                };
+                let target = Ident {
+                    name: target.id.to_string(),
+                    span: span(target.range),
+                };
+                if target.name == "__debug__" {
+                    self.compile_err("cannot assign to __debug__", target.span);
+                }
+                self.walrus_target(&target, sp);
+                ExprKind::Named {
+                    target,
+                    value: self.boxed(&n.value)?,
+                }
+            }
             E::BinOp(b) => {
                 let op = binop(b.op, r)?;
                 ExprKind::BinOp {
@@ -2101,7 +2219,6 @@ mod tests {
             ("def f():\n    yield from g\n", "yield from"),
             ("x = {i for i in y}\n", "set comprehension"),
             ("x = {1, 2}\n", "set"),
-            ("if (n := 10) > 5:\n    pass\n", "walrus operator"),
             ("match x:\n    case 1:\n        pass\n", "match"),
             ("x = a @ b\n", "matrix multiplication"),
             ("raise E from e\n", "raise ... from"),
@@ -2122,6 +2239,49 @@ mod tests {
             err("x = 1\ny = {i for i in x}\n"),
             "SyntaxError: 'set comprehension' is not supported by cellar @2:4"
         );
+    }
+
+    #[test]
+    fn syntax_walrus_in_comprehensions() {
+        // CPython's symbol-table errors, at CPython's positions (line:column, from 0).
+        let rebind = "SyntaxError: assignment expression cannot rebind comprehension iteration variable";
+        assert_eq!(err("[i := 0 for i in range(3)]\n"), format!("{rebind} 'i' @1:1"));
+        assert_eq!(
+            err("x = [[(j := 1) for i in a] for j in b]\n"),
+            format!("{rebind} 'j' @1:7")
+        );
+        assert_eq!(
+            err("x = ((k, (i := 1)) for k, i in a)\n"),
+            format!("{rebind} 'i' @1:10")
+        );
+        let iterable = "SyntaxError: assignment expression cannot be used in a comprehension iterable expression";
+        assert_eq!(err("x = [a for a in (y := b)]\n"), format!("{iterable} @1:17"));
+        assert_eq!(
+            err("x = [a for a in b for c in [lambda: (y := 1)]]\n"),
+            format!("{iterable} @1:37")
+        );
+        assert_eq!(
+            err("def f():\n    return [a for a in b if (y := a) for y in c]\n"),
+            "SyntaxError: comprehension inner loop cannot rebind assignment expression target 'y' @2:41"
+        );
+        // The first error of the symbol table's first pass wins, in source order.
+        assert_eq!(
+            err("def f(a, a): pass\nx = [i := 0 for i in b]\n"),
+            "SyntaxError: duplicate argument 'a' in function definition @1:9"
+        );
+        assert_eq!(
+            err("def f():\n    nonlocal q\nx = [i := 0 for i in b]\n"),
+            format!("{rebind} 'i' @3:5")
+        );
+        // Allowed: in a lambda, outside comprehensions, and targets no loop of it binds.
+        for ok in [
+            "x = [lambda: (i := 1) for i in a]\n",
+            "x = (y := 1)\n",
+            "x = [(y := i) for i in a]\n",
+            "x = [i for i in a if (j := i)]\n",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]
