@@ -893,6 +893,37 @@ class Gen:
                  f"print('{mk}', acc, seen(), out)"]
         return lines, True
 
+    def g_walrus(self):
+        # Assignment expressions with closures, called across the specialisation points:
+        # a target in a nonlocal cell, a comprehension or generator expression binding the
+        # enclosing function's variable (a cell a lambda also reads), a loop condition, a
+        # short-circuited branch that may leave the target unbound, a captured parameter
+        # rebound from a comprehension (so never a frozen capture), bitwise operators.
+        mk = self.name("walrus")
+        n = self.calls(hot=0.5)
+        body = self.rng.choice([
+            ["        nonlocal last", "        if (last := bump(i) % 7) > k % 7:", "            return last * 2",
+             "        return -last"],
+            ["        ys = [(y := bump(x) ^ k) for x in range(i % 5)]", "        get = lambda: y",
+             "        return len(ys) + (get() if ys else 0)"],
+            ["        j = 0", "        acc = 0", "        while (j := j + 1) < i % 6 + 2:",
+             "            acc = acc + (w := bump(j) & 15) + w", "        return acc + j"],
+            ["        if i % 3 and (s := bump(i)) > k:", "            return s", "        try:", "            return s",
+             "        except NameError as e:", "            return str(e)"],
+            ["        def make(p):", "            f = lambda: p", "            [(p := p + x) for x in range(3)]",
+             "            return f", "        return make(i)() + (q := i % 4) * q"],
+            ["        nonlocal count", "        return (count := count + i % 5) | (k & 3)"],
+            ["        g = ((t := bump(x)) for x in range(i % 4))", "        total = sum(g)",
+             "        return total - (t if i % 4 else 0)"],
+        ])
+        lines = [f"def {mk}(k):", "    count = 0", "    last = None", "    def bump(v):", "        nonlocal count",
+                 "        count = count + 1", "        return v + count", "    def run(i):"] + body + [
+                 "    def seen():", "        return count", "    return run, seen",
+                 f"run, seen = {mk}({self.rng.randint(0, 9)})", "acc = 0", "out = None",
+                 f"for i in range({n}):", "    out = run(i)", "    acc = acc + (out if type(out) == int else len(out))",
+                 f"print('{mk}', acc, seen(), out)"]
+        return lines, True
+
     def g_depth_spec(self):
         # The deepest recursion that succeeds when the leaf calls a closure chain that is
         # specialised before or during the probes (its checks of depth on entry fall back
@@ -944,7 +975,7 @@ class Gen:
                 "g_late_binding", "g_unbound", "g_global_unbound", "g_recursion", "g_gc", "g_decorator",
                 "g_dispatch", "g_global_rebind", "g_bigarith", "g_many_spec", "g_defaults", "g_finally", "g_scopes", "g_scopes", "g_scopes", "g_builtin_calls",
                 "g_dict_state", "g_depth_spec", "g_except_capture", "g_levels", "g_callee_kinds", "g_callee_kinds", "g_dag",
-                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls", "g_random_body", "g_random_body", "g_random_body", "g_func_attrs", "g_inline_exc", "g_inline_exc", "g_genexpr", "g_genexpr"]
+                "g_factory", "g_exc_paths", "g_exc_paths", "g_kwcalls", "g_random_body", "g_random_body", "g_random_body", "g_func_attrs", "g_inline_exc", "g_inline_exc", "g_genexpr", "g_genexpr", "g_walrus", "g_walrus"]
 
     def ending(self):
         # An uncaught error at the end of the program: its last stderr line and the exit
