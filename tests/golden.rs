@@ -711,6 +711,22 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("bit_mixing has no slow path: the check cannot see its calls".into());
             }
         }
+        "mod-by-constant" => {
+            // In the loop, `%` and `//` by positive constants are high multiplies (or a
+            // mask), with no hardware division and no call. (The generic slow path, where
+            // the operands are block parameters, keeps its divisions.)
+            let g = f("modular")?;
+            let is_division = |i: &str| ["= srem", "= sdiv", "= urem", "= udiv"].iter().any(|op| i.contains(op));
+            let divisions = count_in_hot_loop(g, is_division)?;
+            let multiplies = count_in_hot_loop(g, |i| i.contains("= umulhi"))?;
+            if divisions > 0 || multiplies < 3 {
+                return Err(format!("modular's loop: {divisions} divisions, {multiplies} high multiplies").into());
+            }
+            let calls = loop_calls("modular")?;
+            if !calls.is_empty() {
+                return Err(format!("modular's loop calls {calls:?}").into());
+            }
+        }
         "inline-append" => {
             let calls = loop_calls("appending")?;
             if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
@@ -1253,6 +1269,7 @@ fn main() {
         "list-iteration",
         "inline-append",
         "bitwise-inline",
+        "mod-by-constant",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

@@ -109,3 +109,13 @@ def bit_mixing(n):
 
 
 print(bit_mixing(100))
+
+
+def modular(n):
+    t = 0
+    for i in range(n):
+        t = (t + i % 100 - i // 7 + i % 64) % 1000003
+    return t
+
+
+print(modular(100))

@@ -52,6 +52,21 @@ pub(super) enum TreeMode {
     Float,
 }
 
+/// `(magic, shift)` such that `x / d == umulhi(x, magic) >> shift` for every `x` below
+/// 2^49 (the biased small ints of [`Lowerer::raw_op`]), for `2 <= d < 2^47`. With
+/// `magic = ceil(2^(64 + shift) / d) = (2^(64 + shift) + e) / d`, `0 <= e < d`, the product
+/// overshoots `x / d` by `x * e / (d * 2^(64 + shift)) < 1 / d` when `d <= 2^(15 + shift)`,
+/// too little to reach the next integer. (Cranelift's own unsigned magic numbers must
+/// serve every 64-bit `x`, which for most divisors takes an add and two more shifts.)
+pub(crate) fn floor_magic(d: i64) -> (u64, u32) {
+    debug_assert!((2..1 << 47).contains(&d));
+    let bits = 64 - d.leading_zeros();
+    let shift = bits.saturating_sub(15);
+    let magic = ((1u128 << (64 + shift)) + d as u128 - 1) / d as u128;
+    debug_assert!(magic < 1 << 64);
+    (magic as u64, shift)
+}
+
 impl TreeMode {
     /// The operations of a tree of this mode.
     fn has_op(self, op: BinOp) -> bool {
@@ -440,6 +455,40 @@ impl<'a> Lower<'a, '_, '_> {
                 self.enter(ok);
                 self.b.ins().sshr_imm_s(r, 16)
             }
+            BinOp::Mod | BinOp::FloorDiv if divisor.is_some_and(|d| d > 0) => {
+                let d = divisor.expect("a positive divisor");
+                let ia = self.raw(a);
+                if d & (d - 1) == 0 {
+                    // A power of two: two's complement bits round toward minus infinity.
+                    return if op == BinOp::Mod {
+                        self.b.ins().band_imm_s(ia, d - 1)
+                    } else {
+                        self.b.ins().sshr_imm_s(ia, i64::from(d.trailing_zeros()))
+                    };
+                }
+                // Bias `a` by `m`, the least multiple of `d` that is at least 2^47: small
+                // ints are at least -2^47, so `a + m` is never negative, and below 2^49.
+                // Then Python's floor rounding is the unsigned division's,
+                // `a % d == (a + m) % d` and `a // d == (a + m) // d - m / d`, and the
+                // division is one high multiply (see `floor_magic`), with none of the sign
+                // fix-ups of a signed division.
+                let m = ((1i64 << 47) + d - 1) / d * d;
+                let biased = self.b.ins().iadd_imm_s(ia, m);
+                let (magic, shift) = floor_magic(d);
+                let magic = self.b.ins().iconst(I64, magic as i64);
+                let high = self.b.ins().umulhi(biased, magic);
+                let q = if shift == 0 {
+                    high
+                } else {
+                    self.b.ins().ushr_imm_s(high, i64::from(shift))
+                };
+                if op == BinOp::Mod {
+                    let qd = self.b.ins().imul_imm_s(q, d);
+                    self.b.ins().isub(biased, qd)
+                } else {
+                    self.b.ins().iadd_imm_s(q, -(m / d))
+                }
+            }
             BinOp::Mod | BinOp::FloorDiv => {
                 let ia = self.raw(a);
                 let ib = self.raw(b);
@@ -521,6 +570,61 @@ impl<'a> Lower<'a, '_, '_> {
                 }
             }
             _ => unreachable!("not an int operation: {op:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::floor_magic;
+
+    /// `x // d` and `x % d` as `raw_op` computes them for a positive constant `d` that is
+    /// not a power of two.
+    fn biased_floor(x: i64, d: i64) -> (i64, i64) {
+        let m = ((1i64 << 47) + d - 1) / d * d;
+        let biased = (x + m) as u64;
+        let (magic, shift) = floor_magic(d);
+        let q = (((biased as u128 * magic as u128) >> 64) as u64) >> shift;
+        (q as i64 - m / d, biased.wrapping_sub(q.wrapping_mul(d as u64)) as i64)
+    }
+
+    #[test]
+    fn floor_division_by_constants_matches_python() {
+        let lo = -(1i64 << 47);
+        let hi = (1i64 << 47) - 1;
+        let mut divisors: Vec<i64> = vec![3, 5, 7, 10, 12, 13, 60, 97, 100, 1000, 32767, 32769, 65535, 65537];
+        divisors.extend([
+            999_983,
+            1_000_003,
+            1_000_000_007,
+            (1 << 46) + 1,
+            hi,
+            hi - 2,
+            (1 << 40) - 1,
+        ]);
+        for k in 2..47 {
+            divisors.extend([(1i64 << k) - 1, (1i64 << k) + 1]);
+        }
+        // A small deterministic generator (xorshift) for the rest.
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for _ in 0..200 {
+            divisors.push((next() % ((1 << 47) - 3)) as i64 + 3);
+        }
+        for &d in divisors.iter().filter(|d| d.count_ones() > 1) {
+            let mut xs = vec![lo, lo + 1, hi, hi - 1, 0, 1, -1, d, -d, d - 1, 1 - d, d + 1, -d - 1];
+            xs.extend([hi / d * d, hi / d * d - 1, lo / d * d, lo / d * d - 1, lo / d * d + 1]);
+            for _ in 0..300 {
+                xs.push(((next() % (1 << 48)) as i64) + lo);
+            }
+            for x in xs.into_iter().filter(|x| (lo..=hi).contains(x)) {
+                assert_eq!(biased_floor(x, d), (x.div_euclid(d), x.rem_euclid(d)), "{x} by {d}");
+            }
         }
     }
 }
