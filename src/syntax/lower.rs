@@ -1002,15 +1002,12 @@ fn clause_function(param: Option<&str>, body: Vec<Stmt>, sp: Span, scope_id: Sco
 /// The names an assignment target binds (`a`, `(a, *b)`, `[a, (b, c)]`; not `x.y` or
 /// `x[i]`), in order.
 fn bound_names(target: &Expr, out: &mut Vec<String>) {
-    match &target.kind {
-        ExprKind::Name(n) => {
-            if !out.contains(n) {
-                out.push(n.clone());
-            }
+    let mut named = Vec::new();
+    target_names(target, &mut named);
+    for (n, _) in named {
+        if !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
         }
-        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|t| bound_names(t, out)),
-        ExprKind::Starred(t) => bound_names(t, out),
-        _ => {}
     }
 }
 
