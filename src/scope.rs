@@ -157,7 +157,7 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
                     // A clause of a generator expression (`crate::syntax::lower`) runs as
                     // the generator itself.
                     qualnames[p.0 as usize].clone()
-                } else if matches!(parent.name.as_str(), "<listcomp>" | "<dictcomp>" | "<genexpr>") {
+                } else if is_comprehension(&parent.name) {
                     // A comprehension's scope adds no `<locals>` (CPython 3.11).
                     format!("{}.{}", qualnames[p.0 as usize], blk.name)
                 } else {
