@@ -52,13 +52,19 @@ pub(super) enum TreeMode {
     Float,
 }
 
+/// The least multiple of `d` that is at least 2^47: added to a small int (at least
+/// -2^47), it makes a dividend that is never negative and is below 2^49.
+fn floor_bias(d: i64) -> i64 {
+    ((1i64 << 47) + d - 1) / d * d
+}
+
 /// `(magic, shift)` such that `x / d == umulhi(x, magic) >> shift` for every `x` below
 /// 2^49 (the biased small ints of [`Lowerer::raw_op`]), for `2 <= d < 2^47`. With
 /// `magic = ceil(2^(64 + shift) / d) = (2^(64 + shift) + e) / d`, `0 <= e < d`, the product
 /// overshoots `x / d` by `x * e / (d * 2^(64 + shift)) < 1 / d` when `d <= 2^(15 + shift)`,
 /// too little to reach the next integer. (Cranelift's own unsigned magic numbers must
 /// serve every 64-bit `x`, which for most divisors takes an add and two more shifts.)
-pub(crate) fn floor_magic(d: i64) -> (u64, u32) {
+fn floor_magic(d: i64) -> (u64, u32) {
     debug_assert!((2..1 << 47).contains(&d));
     let bits = 64 - d.leading_zeros();
     let shift = bits.saturating_sub(15);
@@ -472,7 +478,7 @@ impl<'a> Lower<'a, '_, '_> {
                 // `a % d == (a + m) % d` and `a // d == (a + m) // d - m / d`, and the
                 // division is one high multiply (see `floor_magic`), with none of the sign
                 // fix-ups of a signed division.
-                let m = ((1i64 << 47) + d - 1) / d * d;
+                let m = floor_bias(d);
                 let biased = self.b.ins().iadd_imm_s(ia, m);
                 let (magic, shift) = floor_magic(d);
                 let magic = self.b.ins().iconst(I64, magic as i64);
@@ -576,12 +582,12 @@ impl<'a> Lower<'a, '_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::floor_magic;
+    use super::{floor_bias, floor_magic};
 
     /// `x // d` and `x % d` as `raw_op` computes them for a positive constant `d` that is
     /// not a power of two.
     fn biased_floor(x: i64, d: i64) -> (i64, i64) {
-        let m = ((1i64 << 47) + d - 1) / d * d;
+        let m = floor_bias(d);
         let biased = (x + m) as u64;
         let (magic, shift) = floor_magic(d);
         let q = (((biased as u128 * magic as u128) >> 64) as u64) >> shift;
