@@ -334,7 +334,7 @@ unsafe fn object_size(h: *mut Header) -> usize {
 
 /// Does an object of this kind byte own memory outside itself?
 #[inline]
-fn needs_drop(kind: u8) -> bool {
+const fn needs_drop(kind: u8) -> bool {
     !(kind == ObjKind::Cell as u8 || kind == ObjKind::Function as u8)
 }
 
@@ -509,28 +509,7 @@ pub fn collect(fp: usize, pc: usize) {
     let mut live = 0usize;
     unsafe {
         for class in heap.classes.iter_mut() {
-            let mut free: *mut Header = std::ptr::null_mut();
-            let per_page = PAGE_BYTES / class.size;
-            for &page in class.pages.iter().rev() {
-                for i in (0..per_page).rev() {
-                    let h = page.add(i * class.size) as *mut Header;
-                    let kind = *(h as *const u8);
-                    if kind != 0 {
-                        if (*h).mark != 0 {
-                            (*h).mark = 0;
-                            live += class.size;
-                            continue;
-                        }
-                        if needs_drop(kind) {
-                            drop_payload(h);
-                        }
-                        *(h as *mut u8) = 0;
-                    }
-                    (*h).next = free;
-                    free = h;
-                }
-            }
-            class.free = free;
+            class.free = sweep_pages(&class.pages, class.size, &mut live);
         }
         let mut prev: *mut *mut Header = &mut heap.all;
         let mut cur = heap.all;
@@ -560,6 +539,59 @@ pub fn collect(fp: usize, pc: usize) {
     heap.stats.collections += 1;
     vm.gc_pending = 0;
 }
+
+/// Sweep the pages of one size class: unmark the marked objects (adding their bytes to
+/// `live`), drop what the dead ones own, and return the class's new free list of every
+/// slot not alive (dead or free before), in address order.
+///
+/// The kind and mark bytes are read as one 16-bit word: 0 is a free slot, a set high byte a
+/// marked object, anything else a dead one.
+///
+/// # Safety
+/// `pages` are the class's pages of `size`-byte slots, after a mark phase.
+unsafe fn sweep_pages(pages: &[*mut u8], size: usize, live: &mut usize) -> *mut Header {
+    let per_page = PAGE_BYTES / size;
+    let mut free: *mut Header = std::ptr::null_mut();
+    let mut marked = 0usize;
+    for &page in pages.iter().rev() {
+        // Last slot first, so that the list comes out in address order.
+        let mut h = page.add((per_page - 1) * size) as *mut Header;
+        loop {
+            let kind_mark = u16::from_le_bytes(*(h as *const [u8; 2]));
+            if kind_mark >= 0x100 {
+                (*h).mark = 0;
+                marked += 1;
+            } else {
+                // Bit 0 of `DROP_KINDS` is clear: a free slot (kind 0) owns nothing.
+                if DROP_KINDS >> (kind_mark & 31) & 1 != 0 {
+                    drop_payload(h);
+                }
+                *(h as *mut u8) = 0;
+                (*h).next = free;
+                free = h;
+            }
+            if h as *mut u8 == page {
+                break;
+            }
+            h = (h as *mut u8).sub(size) as *mut Header;
+        }
+    }
+    *live += marked * size;
+    free
+}
+
+/// Bit `k` is set when objects of kind `k` own something to drop (see [`needs_drop`]).
+const DROP_KINDS: u32 = {
+    let mut bits = 0u32;
+    let mut k = 1;
+    while k < 32 {
+        if needs_drop(k as u8) {
+            bits |= 1 << k;
+        }
+        k += 1;
+    }
+    bits
+};
 
 /// Called by the JIT's poll trampoline with the frame pointer and return address of the
 /// compiled function that polled.
@@ -601,4 +633,64 @@ pub fn free_list_head(size: usize) -> Option<*mut *mut Header> {
 /// Called by compiled code when an inline allocation overdrew the budget.
 pub extern "C" fn rt_budget_exhausted() {
     budget_exhausted();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of 48-byte slots holding free slots, marked and dead cells, and a dead and a
+    /// marked string: the sweep keeps exactly the marked ones, unmarks them, counts their
+    /// bytes, and lists every other slot as free, in address order, with kind 0.
+    #[test]
+    fn sweep_keeps_marked_and_frees_the_rest_in_order() {
+        const SIZE: usize = 48;
+        let layout = std::alloc::Layout::from_size_align(PAGE_BYTES, GRAIN).unwrap();
+        let page = unsafe { std::alloc::alloc_zeroed(layout) };
+        let slots = PAGE_BYTES / SIZE;
+        let at = |i: usize| unsafe { page.add(i * SIZE) } as *mut Header;
+        // Slot i: i % 5 == 0 free, 1 marked cell, 2 dead cell, 3 dead str, 4 marked str.
+        for i in 0..slots {
+            let (kind, mark) = match i % 5 {
+                0 => continue,
+                1 => (ObjKind::Cell, 1),
+                2 => (ObjKind::Cell, 0),
+                3 => (ObjKind::Str, 0),
+                _ => (ObjKind::Str, 1),
+            };
+            let h = at(i);
+            unsafe {
+                (*h).kind = kind;
+                (*h).mark = mark;
+                if kind == ObjKind::Str {
+                    std::ptr::write(&mut (*(h as *mut StrObj)).s, format!("slot {i}"));
+                }
+            }
+        }
+        let mut live = 0;
+        let free = unsafe { sweep_pages(&[page], SIZE, &mut live) };
+        let marked: Vec<usize> = (0..slots).filter(|i| matches!(i % 5, 1 | 4)).collect();
+        assert_eq!(live, marked.len() * SIZE);
+        let mut listed = Vec::new();
+        let mut h = free;
+        while !h.is_null() {
+            listed.push((h as usize - page as usize) / SIZE);
+            assert_eq!(unsafe { *(h as *const u8) }, 0, "a free slot has kind 0");
+            h = unsafe { (*h).next };
+        }
+        let expected: Vec<usize> = (0..slots).filter(|i| !matches!(i % 5, 1 | 4)).collect();
+        assert_eq!(listed, expected);
+        for &i in &marked {
+            let h = at(i);
+            unsafe {
+                assert_eq!((*h).mark, 0);
+                assert!(matches!((*h).kind, ObjKind::Cell | ObjKind::Str));
+                if (*h).kind == ObjKind::Str {
+                    assert_eq!((*(h as *mut StrObj)).s, format!("slot {i}"));
+                    drop_payload(h);
+                }
+            }
+        }
+        unsafe { std::alloc::dealloc(page, layout) };
+    }
 }
