@@ -523,13 +523,21 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
         let _ = writeln!(h, ";; parameters  {}", list(s.params.clone()));
         let _ = writeln!(h, ";; locals      {}", list(locals.collect()));
         let cells = s.cellvars.iter().map(|c| {
-            let by = match s.symbol(c).map(|y| &y.reason) {
-                Some(Reason::CapturedBy(v)) if !v.is_empty() => {
-                    format!(" (captured by {})", v.join(", "))
+            let mut notes = Vec::new();
+            if let Some(Reason::CapturedBy(v)) = s.symbol(c).map(|y| &y.reason) {
+                if !v.is_empty() {
+                    notes.push(format!("captured by {}", v.join(", ")));
                 }
-                _ => String::new(),
-            };
-            format!("{c}{by}")
+            }
+            // A frozen capture gets no cell: its closures hold the value itself.
+            if prog.frozen.contains(&(s.id, c.clone())) {
+                notes.push("frozen: no cell".to_string());
+            }
+            if notes.is_empty() {
+                c.clone()
+            } else {
+                format!("{c} ({})", notes.join("; "))
+            }
         });
         let _ = writeln!(h, ";; cells       {}", list(cells.collect()));
         let frees = s.freevars.iter().map(|f| match binder(scopes, s, f) {
@@ -584,6 +592,8 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
             .map(|(i, f)| {
                 let how = if s.freevars.contains(f) {
                     "our free cell"
+                } else if prog.frozen.contains(&(s.id, f.clone())) {
+                    "our value, frozen"
                 } else {
                     "our cell"
                 };
