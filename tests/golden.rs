@@ -727,6 +727,37 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("modular's loop calls {calls:?}").into());
             }
         }
+        "no-reload-between-clobbers" => {
+            // `knight` calls itself (a call that clobbers registers), but not between making
+            // its closure and filling the closure's record: those stores address the fresh
+            // closure in a register, not through a reload of its stack slot.
+            let g = f("knight")?;
+            let blocks = parse_blocks(&g.opt);
+            let insts: Vec<&String> = blocks.iter().flat_map(|b| &b.insts).collect();
+            let slot_addrs = stack_addrs(insts.iter().copied());
+            let reloaded: HashSet<&str> = insts
+                .iter()
+                .filter(|i| is_reload(i, &slot_addrs))
+                .filter_map(|i| i.split_once(" = ").map(|(v, _)| v.trim()))
+                .collect();
+            let record_stores: Vec<&&String> = insts
+                .iter()
+                .filter(|i| i.trim_start().starts_with("store"))
+                .filter(|i| {
+                    i.split([' ', ',']).any(|w| {
+                        w.split_once('+').is_some_and(|(base, off)| {
+                            off.parse::<i32>().is_ok_and(|o| o >= 56) && reloaded.contains(base)
+                        })
+                    })
+                })
+                .collect();
+            if !record_stores.is_empty() {
+                return Err(format!("knight reloads the closure it fills: {record_stores:?}").into());
+            }
+            if !g.opt.contains("+64") || !g.opt.contains("call fn") {
+                return Err("knight makes no closure record or no call: the check sees nothing".into());
+            }
+        }
         "inline-append" => {
             let calls = loop_calls("appending")?;
             if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
@@ -1270,6 +1301,7 @@ fn main() {
         "inline-append",
         "bitwise-inline",
         "mod-by-constant",
+        "no-reload-between-clobbers",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

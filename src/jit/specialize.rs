@@ -1047,7 +1047,7 @@ fn forward_slots(func: &mut Function, any_value: bool) -> usize {
         match *a {
             Access::Spill(slot, Some(_)) => given[slot] = true,
             Access::Reload(slot, _) => read[slot] = true,
-            Access::Spill(_, None) => {}
+            Access::Spill(_, None) | Access::Clobber => {}
         }
     }
     if !given.iter().zip(&read).any(|(&g, &r)| g && r) {

@@ -119,3 +119,17 @@ def modular(n):
 
 
 print(modular(100))
+
+
+def knight(k, x1, x2, x3, x4, x5):
+    def back():
+        nonlocal k
+        k = k - 1
+        return knight(k, back, x1, x2, x3, x4)
+
+    if k <= 0:
+        return x4() + x5()
+    return back()
+
+
+print(knight(4, lambda: 1, lambda: -1, lambda: -1, lambda: 1, lambda: 0))
