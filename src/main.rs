@@ -113,6 +113,18 @@ enum Stage {
     Asm,
 }
 
+/// Let malloc grow its heaps 4 MiB at a time instead of a page or two. The compile
+/// helper thread's malloc arena otherwise grows by one `mprotect` per step: ~130 of them
+/// while counter compiles (15 with this), which cost 3-4% of a run at n=1. Reserved pages
+/// that are never touched take no memory, and `malloc_trim` still returns free ones.
+fn grow_malloc_heaps_in_steps() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a malloc tunable; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 4 << 20);
+    }
+}
+
 fn run(file: String, args: RunArgs) -> i32 {
     let torture = args.gc_torture || std::env::var("CELLAR_GC_TORTURE").map(|v| v == "1").unwrap_or(false);
     let cfg = RunConfig {
@@ -136,6 +148,7 @@ fn ir(file: String, function: Option<String>, stage: Stage, cfg: bool) -> i32 {
 }
 
 fn main() {
+    grow_malloc_heaps_in_steps();
     let cli = Cli::parse();
     let status = match cli.command {
         Some(Command::Run { file, args }) => run(file, args),
