@@ -758,6 +758,27 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err("knight makes no closure record or no call: the check sees nothing".into());
             }
         }
+        "one-traceback-exit" => {
+            // knight raises from several sites (a capture's bound check, its calls) and
+            // has no handler: every site jumps to one cold block, which records the
+            // traceback with the site's line.
+            let g = f("knight")?;
+            let blocks = parse_blocks(&g.built);
+            let names = callee_names(&g.built);
+            let exits: Vec<&ClifBlock> = blocks
+                .iter()
+                .filter(|b| calls_in([*b], &names).iter().any(|c| c == "rt_traceback_add"))
+                .collect();
+            let [exit] = exits[..] else {
+                return Err(format!("knight records tracebacks in {} blocks, not 1", exits.len()).into());
+            };
+            let sites = blocks.iter().filter(|b| b.succs.contains(&exit.name)).count();
+            if sites < 3 {
+                return Err(
+                    format!("knight's traceback block has {sites} raising sites; the check sees too few").into(),
+                );
+            }
+        }
         "inline-append" => {
             let calls = loop_calls("appending")?;
             if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
@@ -1302,6 +1323,7 @@ fn main() {
         "bitwise-inline",
         "mod-by-constant",
         "no-reload-between-clobbers",
+        "one-traceback-exit",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {
