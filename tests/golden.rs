@@ -779,6 +779,29 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 );
             }
         }
+        "decided-depth-checks" => {
+            // counting calls make_counter inline before its loop and c() inline in it: both
+            // test the same depth, so the loop's test is decided and gone
+            // (`jit::decided`). The function's own entry test stays.
+            let g = f("counting")?;
+            let blocks = parse_blocks(&g.opt);
+            // Slow-path calls go through wrappers: the block names its target (`&rt_...`).
+            let raising: Vec<&str> = blocks
+                .iter()
+                .filter(|b| b.insts.iter().any(|i| i.contains("&rt_raise_recursion")))
+                .map(|b| b.name.as_str())
+                .collect();
+            if raising.is_empty() {
+                return Err("counting never raises RecursionError: the check sees nothing".into());
+            }
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting")?;
+            if let Some(b) = cycle
+                .iter()
+                .find(|b| b.succs.iter().any(|s| raising.contains(&s.as_str())))
+            {
+                return Err(format!("counting's loop still tests the depth in {}", b.name).into());
+            }
+        }
         "inline-append" => {
             let calls = loop_calls("appending")?;
             if !calls.is_empty() || !f("appending")?.opt.contains("rt_list_append") {
@@ -1324,6 +1347,7 @@ fn main() {
         "mod-by-constant",
         "no-reload-between-clobbers",
         "one-traceback-exit",
+        "decided-depth-checks",
     ] {
         let dir = dir.clone();
         trials.push(Trial::test(format!("props::fast-paths::{which}"), move || {

@@ -16,6 +16,7 @@
 
 pub mod cold;
 pub mod coldcalls;
+pub mod decided;
 pub mod facts;
 pub mod imports;
 pub mod inline;
@@ -178,8 +179,15 @@ pub fn optimize_and_compile(
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
     // The optimiser leaves `ctx.cfg` current, but its dominator tree and loops predate its
-    // branch folding. Nothing below changes a branch, so these serve to the end.
+    // branch folding.
     ctx.compute_domtree();
+    if std::env::var_os("CELLAR_KEEP_DECIDED").is_none()
+        && decided::fold_decided_branches(&mut ctx.func, &ctx.cfg, &ctx.domtree) > 0
+    {
+        ctx.flowgraph();
+        ctx.eliminate_unreachable_code(isa).map_err(|e| format!("{e:?}"))?;
+    }
+    // Nothing below changes a branch, so these serve to the end.
     ctx.compute_loop_analysis();
     let flow = spills::Flow {
         cfg: &ctx.cfg,
