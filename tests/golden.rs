@@ -566,6 +566,9 @@ fn is_tag_test(inst: &str) -> bool {
 ///   compare their `depth` parameter with the limit and never touch the depth word in
 ///   memory; `sorting`, whose `sorted(key=...)` runs Python code from the runtime, stores
 ///   it there first.
+/// - `self-bound-def`: `knight` makes one cell (for `k`), not two: `back`, which only
+///   `back` itself reads, is bound once by a top-level `def`, so `back`'s record holds
+///   `back` in place of a cell (`jit::facts::self_bound_defs`).
 /// - `bound-cell-reads`: `inc` reads `count`, a cell its maker assigns before making `inc`
 ///   and never deletes, with no unbound check.
 /// - `cold-float-paths`: fast_paths.py makes no floats, so the inline float path of
@@ -622,6 +625,23 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let g = f("make_adder")?;
             if g.built.contains("rt_new_cell") || g.built.contains("&free_list(32)") {
                 return Err("make_adder makes a cell for its parameter `n`".into());
+            }
+        }
+        "self-bound-def" => {
+            // knight's `back` reads only itself and `k` through cells: its own name is
+            // bound once by its top-level `def`, so its record holds the closure itself
+            // (`jit::facts::self_bound_defs`). knight makes one cell, for `k`.
+            let g = f("knight")?;
+            let names = callee_names(&g.built);
+            let cells = calls_in(&parse_blocks(&g.built), &names)
+                .iter()
+                .filter(|c| *c == "rt_new_cell")
+                .count();
+            if cells != 1 {
+                return Err(format!("knight makes {cells} cells (slow paths counted), not 1 for `k`").into());
+            }
+            if !g.header.contains("env[0] (+56) <- back (the new closure itself)") {
+                return Err("knight's listing does not show back's record holding back".into());
             }
         }
         "frozen-local" => {
@@ -1320,6 +1340,7 @@ fn main() {
         "inline-alloc",
         "frozen-capture",
         "frozen-local",
+        "self-bound-def",
         "known-call-inlined",
         "inlined-result-untested",
         "inline-indexing",

@@ -9,9 +9,10 @@
 //!   stack map. (A range with a big-int bound runs a generic copy of the loop, whose
 //!   counter may be a heap object: its target must keep its stack map.)
 //!
-//! And two facts about the whole program: [`always_bound_cells`], the cells that closures
-//! can read without checking that they are bound, and [`may_make_floats`], whether the
-//! inline float paths deserve a place on the hot path.
+//! And three facts about the whole program: [`always_bound_cells`], the cells that closures
+//! can read without checking that they are bound, [`self_bound_defs`], the cells that only
+//! hold their own closure, and [`may_make_floats`], whether the inline float paths deserve
+//! a place on the hot path.
 
 use crate::scope::{Scope, ScopeKind, ScopeTable};
 use crate::syntax::ast::*;
@@ -287,6 +288,37 @@ pub fn always_bound_cells(scopes: &ScopeTable, defs: &HashMap<ScopeId, &Function
                 };
             if ok {
                 out.insert((s.id, name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `(scope, name)` of cells that hold only the closure of the function's own `def name`,
+/// and that only that closure (and the scopes nested in it) reads: the `def` is a
+/// top-level statement of the body (so it runs at most once per call), undecorated, the
+/// name's only binding, and no other inner scope captures the name. The closure's env
+/// record can then hold the closure itself in place of the cell: nothing can call it, or
+/// read the name through it, before the `def` has bound it, and nothing rebinds it
+/// after. (`fib` calling itself from inside `make_fib`, man_or_boy's `B` passing itself
+/// on.)
+pub fn self_bound_defs(scopes: &ScopeTable, defs: &HashMap<ScopeId, &FunctionDef>) -> HashSet<(ScopeId, String)> {
+    let mut out = HashSet::new();
+    for s in scopes.scopes.iter().filter(|s| !s.is_module) {
+        let Some(def) = defs.get(&s.id) else { continue };
+        for st in &def.body {
+            let StmtKind::FunctionDef(f) = &st.kind else { continue };
+            let name = f.name.as_str();
+            let Some(y) = s.symbol(name) else { continue };
+            let only_binding = y.kind == ScopeKind::Cell && !y.is_param && y.def_bindings == 1 && y.plain_bindings == 0;
+            let capturers: Vec<ScopeId> = s
+                .children
+                .iter()
+                .copied()
+                .filter(|c| scopes.get(*c).freevars.iter().any(|v| v == name))
+                .collect();
+            if only_binding && !y.rebound_by_inner && f.decorators.is_empty() && capturers == [f.scope_id] {
+                out.insert((s.id, name.to_string()));
             }
         }
     }

@@ -592,6 +592,8 @@ pub fn header(prog: &ProgramInfo, id: ScopeId) -> String {
             .map(|(i, f)| {
                 let how = if s.freevars.contains(f) {
                     "our free cell"
+                } else if prog.self_bound.contains(&(s.id, f.clone())) && *f == c.name {
+                    "the new closure itself"
                 } else if prog.frozen.contains(&(s.id, f.clone())) {
                     "our value, frozen"
                 } else {

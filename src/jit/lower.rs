@@ -785,7 +785,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// Record that `name` is bound here, if nothing can unbind it behind our back.
     fn note_bound(&mut self, name: &str) {
         let stable = match self.slots.get(name) {
-            Some(Slot::Local(_)) => true,
+            // A frozen variable is bound once and never rebound (`ProgramInfo::frozen`).
+            Some(Slot::Local(_)) | Some(Slot::Frozen(_)) => true,
             // Unless the program can empty cells through introspection (`del
             // g.__closure__[i].cell_contents`).
             Some(Slot::Cell(_)) => {
@@ -1572,8 +1573,14 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             &[info, defaults, kwdefaults],
             "rt_make_function",
         );
+        let own_name = (self.scope.id, f.name.clone());
         for (i, name) in inner.freevars.iter().enumerate() {
-            let c = self.cell_of(name);
+            // A self-bound def's record holds the closure itself (`ProgramInfo::self_bound`).
+            let c = if *name == f.name && self.prog.self_bound.contains(&own_name) {
+                func
+            } else {
+                self.cell_of(name)
+            };
             self.b.ins().store(flags(), c, func, FUNCTION_ENV_OFFSET + 8 * i as i32);
         }
         // The closure is complete: now a collection may see it.

@@ -131,6 +131,9 @@ pub struct ProgramInfo<'a> {
     /// Only when the program never reaches cells through introspection, where the
     /// difference would show.
     pub frozen: std::collections::HashSet<(ScopeId, String)>,
+    /// The [`ProgramInfo::frozen`] entries that name a `def` whose closure is the only
+    /// reader ([`facts::self_bound_defs`]): its env record holds the closure itself.
+    pub self_bound: std::collections::HashSet<(ScopeId, String)>,
     /// `(scope, name)` of cells that are bound before any closure that can read them is
     /// made, and that nothing can unbind (see [`facts::always_bound_cells`]): closures
     /// read them with no unbound check.
@@ -567,6 +570,7 @@ pub fn compile(
     } else {
         facts::always_bound_cells(scopes, &dc.defs)
     };
+    let (frozen, self_bound) = frozen_captures(scopes, &source.text, &always_bound, &dc.defs);
     let prog = ProgramInfo {
         scopes,
         source,
@@ -587,7 +591,8 @@ pub fn compile(
         gc_poll,
         module_body: &ast.body,
         known: known::KnownCallees::default(),
-        frozen: frozen_captures(scopes, &source.text, &always_bound),
+        frozen,
+        self_bound,
         always_bound,
         cells_writable,
         floats_cold: !facts::may_make_floats(&ast.body),
@@ -600,7 +605,7 @@ pub fn compile(
         module_body: &ast.body,
         cells_writable: prog.cells_writable,
     });
-    let specializable = specialize::specializable(scopes, &prog.defs, &prog.frozen);
+    let specializable = specialize::specializable(scopes, &prog.defs, &prog.frozen, &prog.self_bound);
     let prog = ProgramInfo {
         known,
         specializable,
@@ -987,18 +992,22 @@ fn write_perf_map(lines: &str) {
     }
 }
 
-/// See [`ProgramInfo::frozen`].
+/// See [`ProgramInfo::frozen`] and [`ProgramInfo::self_bound`]: returns both sets.
 fn frozen_captures(
     scopes: &ScopeTable,
     source: &str,
     always_bound: &std::collections::HashSet<(ScopeId, String)>,
-) -> std::collections::HashSet<(ScopeId, String)> {
+    defs: &HashMap<ScopeId, &FunctionDef>,
+) -> (
+    std::collections::HashSet<(ScopeId, String)>,
+    std::collections::HashSet<(ScopeId, String)>,
+) {
     let introspects = ["__closure__", "cell_contents", "getattr", "setattr", "delattr"]
         .iter()
         .any(|w| source.contains(w));
     let mut frozen = std::collections::HashSet::new();
     if introspects {
-        return frozen;
+        return (frozen, Default::default());
     }
     for s in scopes.scopes.iter().filter(|s| !s.is_module) {
         for y in &s.symbols {
@@ -1015,7 +1024,9 @@ fn frozen_captures(
             }
         }
     }
-    frozen
+    let self_bound = facts::self_bound_defs(scopes, defs);
+    frozen.extend(self_bound.iter().cloned());
+    (frozen, self_bound)
 }
 
 fn trusted() -> MemFlagsData {

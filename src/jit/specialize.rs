@@ -92,6 +92,7 @@ pub fn specializable(
     scopes: &ScopeTable,
     defs: &HashMap<ScopeId, &FunctionDef>,
     frozen: &HashSet<(ScopeId, String)>,
+    self_bound: &HashSet<(ScopeId, String)>,
 ) -> HashSet<ScopeId> {
     let mut out = HashSet::new();
     if std::env::var_os("CELLAR_NO_SPECIALIZE").is_some() {
@@ -113,7 +114,10 @@ pub fn specializable(
                 while let Some(p) = s {
                     let sc = scopes.get(p);
                     if !sc.is_module && sc.symbol(name).is_some_and(|y| y.kind == ScopeKind::Cell) {
-                        return frozen.contains(&(p, (*name).clone()));
+                        // A function calling itself through its own frozen name is
+                        // a known direct call already: no body of its own needed.
+                        let key = (p, (*name).clone());
+                        return frozen.contains(&key) && !self_bound.contains(&key);
                     }
                     s = sc.parent;
                 }
