@@ -83,6 +83,8 @@ const CLEARED_ENV: &[&str] = &[
     "CELLAR_SPECIALIZE_WAIT",
     "CELLAR_KEEP_RELOADS",
     "CELLAR_KEEP_SPILLS",
+    "CELLAR_KEEP_DECIDED",
+    "CELLAR_NO_LICM",
 ];
 
 /// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.

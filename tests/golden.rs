@@ -569,6 +569,9 @@ fn is_tag_test(inst: &str) -> bool {
 /// - `self-bound-def`: `knight` makes one cell (for `k`), not two: `back`, which only
 ///   `back` itself reads, is bound once by a top-level `def`, so `back`'s record holds
 ///   `back` in place of a cell (`jit::facts::self_bound_defs`).
+/// - `invariant-record-loads`: `counting_two`'s loop, which calls two inlined counters,
+///   loads neither one's env record: the loads Cranelift's elaborator leaves in the loop
+///   (the second counter's) go to the preheader (`jit::licm`).
 /// - `bound-cell-reads`: `inc` reads `count`, a cell its maker assigns before making `inc`
 ///   and never deletes, with no unbound check.
 /// - `cold-float-paths`: fast_paths.py makes no floats, so the inline float path of
@@ -642,6 +645,25 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             }
             if !g.header.contains("env[0] (+56) <- back (the new closure itself)") {
                 return Err("knight's listing does not show back's record holding back".into());
+            }
+        }
+        "invariant-record-loads" => {
+            // counting_two calls two inlined counters in its loop; Cranelift hoists the
+            // first one's env-record loads and not the second's (`jit::licm`): no hot
+            // block of the loop loads from a closure's record.
+            let g = f("counting_two")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in counting_two")?;
+            let loads: Vec<&String> = cycle
+                .iter()
+                .flat_map(|b| &b.insts)
+                .filter(|i| i.contains("readonly can_move"))
+                .collect();
+            if !loads.is_empty() {
+                return Err(format!("counting_two's loop loads env records: {loads:?}").into());
+            }
+            if !g.opt.contains("readonly can_move") {
+                return Err("counting_two loads no env record at all: the check sees nothing".into());
             }
         }
         "frozen-local" => {
@@ -1341,6 +1363,7 @@ fn main() {
         "frozen-capture",
         "frozen-local",
         "self-bound-def",
+        "invariant-record-loads",
         "known-call-inlined",
         "inlined-result-untested",
         "inline-indexing",

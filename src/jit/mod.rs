@@ -21,6 +21,7 @@ pub mod facts;
 pub mod imports;
 pub mod inline;
 pub mod known;
+pub mod licm;
 pub mod listing;
 pub mod lower;
 pub mod sink;
@@ -197,6 +198,9 @@ pub fn optimize_and_compile(
         domtree: &ctx.domtree,
         loops: &ctx.loop_analysis,
     };
+    if std::env::var_os("CELLAR_NO_LICM").is_none() {
+        licm::hoist_loop_invariants(&mut ctx.func, &flow);
+    }
     spills::hoist_invariant_spills(&mut ctx.func, &flow);
     if std::env::var_os("CELLAR_KEEP_SPILLS").is_none() {
         spills::sink_cold_spills(&mut ctx.func, &flow);

@@ -116,7 +116,7 @@ pub fn sink_to_uses(func: &mut Function) -> usize {
 
 /// A pure instruction with one result: no memory access (but a `readonly can_move` load),
 /// no trap, no call, no other effect.
-fn movable(func: &Function, inst: Inst) -> bool {
+pub(crate) fn movable(func: &Function, inst: Inst) -> bool {
     let data = &func.dfg.insts[inst];
     let op = data.opcode();
     if func.dfg.inst_results(inst).len() != 1 {

@@ -25,6 +25,15 @@ def counting(limit):
     return total
 
 
+def counting_two(limit):
+    c1 = make_counter(1)
+    c2 = make_counter(3)
+    total = 0
+    for i in range(limit):
+        total = total + c1() - c2() % 7
+    return total
+
+
 def indexing(xs, d):
     total = 0
     for i in range(len(xs)):
@@ -38,7 +47,7 @@ def assigned_then_read():
     return x + y
 
 
-print(counting(10), make_adder(1)(2), indexing([1, 2, 3], {0: 1, 1: 2, 2: 3}), assigned_then_read())
+print(counting(10), counting_two(10), make_adder(1)(2), indexing([1, 2, 3], {0: 1, 1: 2, 2: 3}), assigned_then_read())
 
 
 def iterating(xs):
