@@ -67,11 +67,10 @@ pub fn hoist_loop_invariants(func: &mut Function, flow: &Flow) -> usize {
         for block in body {
             let insts: Vec<Inst> = func.layout.block_insts(block).collect();
             for inst in insts {
-                let args = func.dfg.inst_values(inst).collect::<Vec<_>>();
-                if args.is_empty() || !movable(func, inst) {
+                if !movable(func, inst) || func.dfg.inst_values(inst).next().is_none() {
                     continue;
                 }
-                let outside = args.iter().all(|&a| {
+                let outside = func.dfg.inst_values(inst).all(|a| {
                     let home = match func.dfg.value_def(a) {
                         ValueDef::Result(d, _) => func.layout.inst_block(d),
                         ValueDef::Param(b, _) => Some(b),
