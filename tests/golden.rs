@@ -593,6 +593,9 @@ fn is_tag_test(inst: &str) -> bool {
 /// - `no-dead-blocks`: the trees of `modding` (whose `i % 7` cannot fail, so it has no
 ///   bail) and `chained` leave no block that nothing branches to: a dead block would make
 ///   variables look up undefined values (zeros) and add loop phis for unchanged locals.
+/// - `float-loop-param`: `s` in `drift`'s loop goes around the loop unboxed too, in an
+///   `f64` parameter of the loop header beside the boxed one (`jit::float_params`): the hot
+///   loop unboxes no float value with a `bitcast.f64` (only constants are bitcast).
 /// - `rotated-add`: `count = count + step` in `inc` adds in the rotated form (`rotl`, add
 ///   with overflow, `rotr`): three operations between the cell's load and its store, not
 ///   four (shift, add, shift back, tag).
@@ -1014,6 +1017,23 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("drift's loop boxes {boxes} floats, not 1").into());
             }
         }
+        "float-loop-param" => {
+            let irs = compile(dir, "float_paths")?;
+            let g = function(&irs, "drift")?;
+            let constants: HashSet<&str> = g
+                .opt
+                .lines()
+                .filter_map(|l| l.trim().split_once(" = iconst").map(|(v, _)| v.trim()))
+                .map(|v| v.rsplit(' ').next().unwrap_or(v))
+                .collect();
+            let unboxings = count_in_hot_loop(g, |i| {
+                i.split_once("= bitcast.f64 ")
+                    .is_some_and(|(_, arg)| !constants.contains(arg.split_whitespace().next().unwrap_or("")))
+            })?;
+            if unboxings != 0 {
+                return Err(format!("drift's loop unboxes {unboxings} floats with bitcast.f64, not 0").into());
+            }
+        }
         "rotated-add" => {
             let g = f("make_counter.<locals>.inc")?;
             let blocks = parse_blocks(&g.opt);
@@ -1379,6 +1399,7 @@ fn main() {
         "one-kind-load",
         "int-tree-raw",
         "float-tree-raw",
+        "float-loop-param",
         "no-dead-blocks",
         "rotated-add",
         "range-var-unboxed",

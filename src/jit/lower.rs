@@ -2670,6 +2670,21 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
+    /// The float `v` is, if it is a constant (an `iconst` of a boxed float).
+    fn float_const(&self, v: Value) -> Option<f64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::UnaryImm {
+                opcode: cranelift_codegen::ir::Opcode::Iconst,
+                imm,
+            } => {
+                let word = PyValue(imm.bits() as u64);
+                word.is_float().then(|| word.as_float())
+            }
+            _ => None,
+        }
+    }
+
     /// The value of `v` as an f64 if it is a float or a small int; otherwise jump to `slow`.
     fn as_f64(&mut self, v: Value, slow: Block) -> Value {
         let out = self.b.declare_var(F64);

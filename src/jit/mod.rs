@@ -18,6 +18,7 @@ pub mod cold;
 pub mod coldcalls;
 pub mod decided;
 pub mod facts;
+pub mod float_params;
 pub mod imports;
 pub mod inline;
 pub mod known;
@@ -180,6 +181,9 @@ pub fn optimize_and_compile(
     let mut plane = cranelift_codegen::control::ControlPlane::default();
     if isa.flags().enable_verifier() {
         ctx.verify(isa).map_err(|e| e.to_string())?;
+    }
+    if std::env::var_os("CELLAR_BOXED_FLOAT_PARAMS").is_none() {
+        float_params::unbox_float_params(&mut ctx.func);
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
     // The optimiser leaves `ctx.cfg` current, but its dominator tree and loops predate its

@@ -300,9 +300,19 @@ impl<'a> Lower<'a, '_, '_> {
     /// `a op b` in f64 with at least one float operand (the other a float or a small int),
     /// or `bail`.
     fn float_op(&mut self, op: BinOp, a: Pending, b: Pending, bail: Block) -> Value {
+        // One operand must be a float (two ints make an int). Test the one that is not
+        // known to be an int, or is known to be a float: `i * 0.5`, with `i` a range
+        // counter, tests `0.5` (a constant, so no test) and converts `i`, rather than
+        // testing `i` for a float and bailing on every iteration.
+        let known_int = |l: &Self, v: Pending| matches!(v, Pending::Boxed(x) if l.is_known_int(x));
+        let known_float = |l: &Self, v: Pending| matches!(v, Pending::Boxed(x) if l.float_const(x).is_some());
         let (fa, fb) = match (a, b) {
             (Pending::RawF(x), _) => (x, self.lenient_f64(b, bail)),
             (_, Pending::RawF(y)) => (self.lenient_f64(a, bail), y),
+            _ if known_int(self, a) || known_float(self, b) => {
+                let y = self.strict_f64(b, bail);
+                (self.lenient_f64(a, bail), y)
+            }
             _ => {
                 let x = self.strict_f64(a, bail);
                 (x, self.lenient_f64(b, bail))
@@ -329,6 +339,10 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::RawF(f) => f,
             Pending::Raw(_) | Pending::Rot(_) => unreachable!("an int in a float tree"),
+            Pending::Boxed(x) if self.float_const(x).is_some() => {
+                let f = self.float_const(x).expect("tested");
+                self.b.ins().f64const(f)
+            }
             Pending::Boxed(x) => {
                 let off = self.b.ins().iadd_imm_s(x, -(DOUBLE_OFFSET as i64));
                 let is_float = self
@@ -349,7 +363,17 @@ impl<'a> Lower<'a, '_, '_> {
             Pending::RawF(f) => f,
             Pending::Raw(r) => self.b.ins().fcvt_from_sint(F64, r),
             Pending::Rot(_) => unreachable!("an int in a float tree"),
-            Pending::Boxed(x) => self.as_f64(x, bail),
+            Pending::Boxed(x) => {
+                if let Some(n) = self.small_int_const(x) {
+                    self.b.ins().f64const(n as f64)
+                } else if let Some(r) = self.boxed_payload(x) {
+                    self.b.ins().fcvt_from_sint(F64, r)
+                } else if let Some(f) = self.float_const(x) {
+                    self.b.ins().f64const(f)
+                } else {
+                    self.as_f64(x, bail)
+                }
+            }
         }
     }
 
