@@ -108,8 +108,13 @@ struct Shadows<'a> {
 }
 
 impl Shadows<'_> {
-    /// Whether every edge into `block` passes plain values (not a call's results).
+    /// Whether `block` can take a new parameter: it is not the entry block (whose
+    /// parameters are the function's), and every edge into it passes plain values (not a
+    /// call's results).
     fn plain(&self, func: &Function, block: Block) -> bool {
+        if func.layout.entry_block() == Some(block) {
+            return false;
+        }
         self.cfg.pred_iter(block).all(|pr| {
             func.dfg.insts[pr.inst]
                 .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables)

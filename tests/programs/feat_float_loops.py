@@ -127,3 +127,26 @@ try:
 except TypeError as e:
     print("TypeError:", e)
 print(bad_operand(3))
+
+
+def from_param(x, n):
+    # The loop's float starts as a parameter: an entry-block parameter, which can take no
+    # shadow of its own (a fuzzer-found crash: the entry block got a fourth parameter).
+    s = x
+    for i in range(n):
+        s = s + 0.5
+    return s
+
+
+def from_param_try(x):
+    t = x
+    for j in range(3):
+        try:
+            t = t + 1 / (j - 1)
+        except ZeroDivisionError:
+            t = t + x
+    return t
+
+
+print(from_param(1.0, 4), from_param(2, 3), from_param(0.25, 0))
+print(from_param_try(0.5), from_param_try(2))
