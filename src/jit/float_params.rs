@@ -78,7 +78,7 @@ pub fn unbox_float_params(func: &mut Function) -> usize {
             continue;
         };
         let looped = cfg.pred_iter(header).any(|pr| position[&pr.block] >= position[&header]);
-        if !looped || !shadows.plain(func, header) || !shadows.floats_on_hot_edges(func, p, &mut Vec::new()) {
+        if !looped || !shadows.floats_on_hot_edges(func, p, &mut Vec::new()) {
             continue;
         }
         let pf = shadows.param(func, p);
@@ -103,8 +103,8 @@ struct Shadows<'a> {
     cfg: &'a ControlFlowGraph,
     /// Per boxed block parameter, its shadow parameter.
     made: HashMap<Value, Value>,
-    /// Shadow parameters whose block's incoming edges do not pass them yet.
-    unfilled: Vec<(Value, Value)>,
+    /// The boxed parameters whose block's incoming edges do not pass their shadows yet.
+    unfilled: Vec<Value>,
 }
 
 impl Shadows<'_> {
@@ -170,14 +170,14 @@ impl Shadows<'_> {
         };
         let pf = func.dfg.append_block_param(block, F64);
         self.made.insert(p, pf);
-        self.unfilled.push((p, pf));
+        self.unfilled.push(p);
         pf
     }
 
     /// Make every edge into the blocks of new shadow parameters pass their shadows, making
     /// more (for a boxed argument that is itself a merge's parameter) as needed.
     fn fill(&mut self, func: &mut Function) {
-        while let Some((p, _)) = self.unfilled.pop() {
+        while let Some(p) = self.unfilled.pop() {
             let ValueDef::Param(block, index) = func.dfg.value_def(p) else {
                 unreachable!("a block parameter")
             };
@@ -235,26 +235,24 @@ fn boxed_float(func: &Function, v: Value) -> Option<Value> {
     let ValueDef::Result(def, _) = func.dfg.value_def(bits) else {
         return None;
     };
-    match func.dfg.insts[def] {
+    bitcast_operand(func, def).filter(|&f| func.dfg.value_type(f) == F64)
+}
+
+/// The operand of `inst` if it is a `bitcast`.
+fn bitcast_operand(func: &Function, inst: Inst) -> Option<Value> {
+    match func.dfg.insts[inst] {
         InstructionData::LoadNoOffset {
             opcode: Opcode::Bitcast,
             arg,
             ..
-        } if func.dfg.value_type(arg) == F64 => Some(arg),
+        } => Some(arg),
         _ => None,
     }
 }
 
 /// The `i64` block parameter `p` if `inst` is `bitcast.f64 (iadd p, -2^48)`.
 fn unboxed_param(func: &Function, inst: Inst) -> Option<Value> {
-    let InstructionData::LoadNoOffset {
-        opcode: Opcode::Bitcast,
-        arg,
-        ..
-    } = func.dfg.insts[inst]
-    else {
-        return None;
-    };
+    let arg = bitcast_operand(func, inst)?;
     if func.dfg.value_type(func.dfg.first_result(inst)) != F64 {
         return None;
     }

@@ -2655,34 +2655,28 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         }
     }
 
-    /// The small int `v` is, if it is a constant (an `iconst` of a boxed small int).
-    fn small_int_const(&self, v: Value) -> Option<i64> {
+    /// The word `v` is, if it is a constant (an `iconst`).
+    fn const_word(&self, v: Value) -> Option<PyValue> {
         let inst = self.b.func.dfg.value_def(v).inst()?;
         match self.b.func.dfg.insts[inst] {
             cranelift_codegen::ir::InstructionData::UnaryImm {
                 opcode: cranelift_codegen::ir::Opcode::Iconst,
                 imm,
-            } => {
-                let word = PyValue(imm.bits() as u64);
-                word.is_small_int().then(|| word.as_small_int())
-            }
+            } => Some(PyValue(imm.bits() as u64)),
             _ => None,
         }
     }
 
+    /// The small int `v` is, if it is a constant (an `iconst` of a boxed small int).
+    fn small_int_const(&self, v: Value) -> Option<i64> {
+        self.const_word(v)
+            .filter(|w| w.is_small_int())
+            .map(PyValue::as_small_int)
+    }
+
     /// The float `v` is, if it is a constant (an `iconst` of a boxed float).
     fn float_const(&self, v: Value) -> Option<f64> {
-        let inst = self.b.func.dfg.value_def(v).inst()?;
-        match self.b.func.dfg.insts[inst] {
-            cranelift_codegen::ir::InstructionData::UnaryImm {
-                opcode: cranelift_codegen::ir::Opcode::Iconst,
-                imm,
-            } => {
-                let word = PyValue(imm.bits() as u64);
-                word.is_float().then(|| word.as_float())
-            }
-            _ => None,
-        }
+        self.const_word(v).filter(|w| w.is_float()).map(PyValue::as_float)
     }
 
     /// The value of `v` as an f64 if it is a float or a small int; otherwise jump to `slow`.

@@ -339,11 +339,10 @@ impl<'a> Lower<'a, '_, '_> {
         match v {
             Pending::RawF(f) => f,
             Pending::Raw(_) | Pending::Rot(_) => unreachable!("an int in a float tree"),
-            Pending::Boxed(x) if self.float_const(x).is_some() => {
-                let f = self.float_const(x).expect("tested");
-                self.b.ins().f64const(f)
-            }
             Pending::Boxed(x) => {
+                if let Some(f) = self.float_const(x) {
+                    return self.b.ins().f64const(f);
+                }
                 let off = self.b.ins().iadd_imm_s(x, -(DOUBLE_OFFSET as i64));
                 let is_float = self
                     .b
