@@ -86,6 +86,7 @@ const CLEARED_ENV: &[&str] = &[
     "CELLAR_KEEP_DECIDED",
     "CELLAR_NO_LICM",
     "CELLAR_BOXED_FLOAT_PARAMS",
+    "CELLAR_BOXED_INT_PARAMS",
 ];
 
 /// Default per-run timeout in seconds; override with `CELLAR_TEST_TIMEOUT`.

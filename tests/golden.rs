@@ -594,8 +594,13 @@ fn is_tag_test(inst: &str) -> bool {
 ///   bail) and `chained` leave no block that nothing branches to: a dead block would make
 ///   variables look up undefined values (zeros) and add loop phis for unchanged locals.
 /// - `float-loop-param`: `s` in `drift`'s loop goes around the loop unboxed too, in an
-///   `f64` parameter of the loop header beside the boxed one (`jit::float_params`): the hot
+///   `f64` parameter of the loop header beside the boxed one (`jit::unboxed_params`): the hot
 ///   loop unboxes no float value with a `bitcast.f64` (only constants are bitcast).
+/// - `int-merge-param`: small ints that go through a block parameter (`s` around
+///   `modding`'s loop; `y` and `z` in `stepped`, through the merges after their operations'
+///   slow paths) are unboxed from the parameter's rotated shadow (`jit::unboxed_params`):
+///   no `rotl` in `modding`'s hot loop, and no `rotl` or `ishl` of a block parameter on
+///   `stepped`'s hot path (the entry block's parameters aside: they are the function's).
 /// - `rotated-add`: `count = count + step` in `inc` adds in the rotated form (`rotl`, add
 ///   with overflow, `rotr`): three operations between the cell's load and its store, not
 ///   four (shift, add, shift back, tag).
@@ -1034,6 +1039,35 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
                 return Err(format!("drift's loop unboxes {unboxings} floats with bitcast.f64, not 0").into());
             }
         }
+        "int-merge-param" => {
+            // `s` around `modding`'s loop, and `y` and `z` through the merges after
+            // `stepped`'s slow paths, are read through their rotated shadows.
+            let rotations = count_in_hot_loop(f("modding")?, |i| i.contains("= rotl"))?;
+            if rotations != 0 {
+                return Err(format!("modding's loop rotates {rotations} boxed ints, not 0").into());
+            }
+            let g = f("stepped")?;
+            // The parameters of blocks other than the entry (whose parameters are the
+            // function's: `x` is unboxed from its box, having no shadow).
+            let params: HashSet<&str> = g
+                .opt
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("block") && !l.starts_with("block0("))
+                .filter_map(|l| l.split_once('(').and_then(|(_, rest)| rest.split_once(')')))
+                .flat_map(|(list, _)| list.split(", ").filter_map(|p| p.split(':').next()))
+                .collect();
+            let blocks = parse_blocks(&g.opt);
+            let hot: Vec<&String> = blocks.iter().filter(|b| !b.cold).flat_map(|b| &b.insts).collect();
+            let unboxings: Vec<&&String> = hot
+                .iter()
+                .filter(|i| i.contains("= rotl") || i.contains("= ishl"))
+                .filter(|i| i.split([' ', ',']).any(|w| params.contains(w)))
+                .collect();
+            if params.is_empty() || !unboxings.is_empty() {
+                return Err(format!("stepped's hot path unboxes block parameters: {unboxings:?}").into());
+            }
+        }
         "rotated-add" => {
             let g = f("make_counter.<locals>.inc")?;
             let blocks = parse_blocks(&g.opt);
@@ -1400,6 +1434,7 @@ fn main() {
         "int-tree-raw",
         "float-tree-raw",
         "float-loop-param",
+        "int-merge-param",
         "no-dead-blocks",
         "rotated-add",
         "range-var-unboxed",

@@ -18,7 +18,6 @@ pub mod cold;
 pub mod coldcalls;
 pub mod decided;
 pub mod facts;
-pub mod float_params;
 pub mod imports;
 pub mod inline;
 pub mod known;
@@ -29,6 +28,7 @@ pub mod sink;
 pub mod specialize;
 pub mod spills;
 pub mod threading;
+pub mod unboxed_params;
 
 pub use listing::{FunctionIr, Stage};
 
@@ -183,7 +183,10 @@ pub fn optimize_and_compile(
         ctx.verify(isa).map_err(|e| e.to_string())?;
     }
     if std::env::var_os("CELLAR_BOXED_FLOAT_PARAMS").is_none() {
-        float_params::unbox_float_params(&mut ctx.func);
+        unboxed_params::unbox_float_params(&mut ctx.func);
+    }
+    if std::env::var_os("CELLAR_BOXED_INT_PARAMS").is_none() {
+        unboxed_params::unbox_int_params(&mut ctx.func);
     }
     ctx.optimize(isa, &mut plane).map_err(|e| format!("{e:?}"))?;
     // The optimiser leaves `ctx.cfg` current, but its dominator tree and loops predate its

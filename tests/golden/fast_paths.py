@@ -142,3 +142,12 @@ def knight(k, x1, x2, x3, x4, x5):
 
 
 print(knight(4, lambda: 1, lambda: -1, lambda: -1, lambda: 1, lambda: 0))
+
+
+def stepped(x):
+    y = x * 3
+    z = y + 5
+    return z % 1000003 - 11
+
+
+print(stepped(7))

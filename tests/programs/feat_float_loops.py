@@ -1,4 +1,4 @@
-# Floats carried around loops (jit::float_params keeps them unboxed beside the box) and
+# Floats carried around loops (jit::unboxed_params keeps them unboxed beside the box) and
 # float trees with an int operand known to be an int (a range counter, a literal).
 
 
