@@ -394,14 +394,14 @@ fn shifted_operand(func: &Function, v: Value, op: Opcode) -> Option<Value> {
 }
 
 /// The operand and constant of `inst` if it is `op x, k` with `k` an `iconst` (either way
-/// round for `bor`).
+/// round for `bor` and `iadd`).
 fn binary_with_constant(func: &Function, inst: Inst, op: Opcode) -> Option<(Value, i64)> {
     match func.dfg.insts[inst] {
         InstructionData::Binary { opcode, args } if opcode == op => {
             let [a, b] = args.map(|x| func.dfg.resolve_aliases(x));
             if let Some(k) = constant(func, b) {
                 Some((a, k))
-            } else if op == Opcode::Bor {
+            } else if matches!(op, Opcode::Bor | Opcode::Iadd) {
                 constant(func, a).map(|k| (b, k))
             } else {
                 None
@@ -469,21 +469,7 @@ fn offset_operand(func: &Function, v: Value, offset: i64) -> Option<Value> {
     let ValueDef::Result(def, _) = func.dfg.value_def(v) else {
         return None;
     };
-    let InstructionData::Binary {
-        opcode: Opcode::Iadd,
-        args,
-    } = func.dfg.insts[def]
-    else {
-        return None;
-    };
-    let [a, b] = args.map(|x| func.dfg.resolve_aliases(x));
-    if constant(func, b) == Some(offset) {
-        Some(a)
-    } else if constant(func, a) == Some(offset) {
-        Some(b)
-    } else {
-        None
-    }
+    binary_with_constant(func, def, Opcode::Iadd).and_then(|(x, k)| (k == offset).then_some(x))
 }
 
 /// The value of `v` if an `iconst` defines it.
