@@ -284,44 +284,137 @@ const HELPER_STACK: usize = 512 * 1024;
 /// work and `CELLAR_SERIAL_COMPILE` is not set, on a second thread too: each takes the
 /// largest job left until none is. Results come back in no particular order.
 pub fn compile_jobs(
-    isa: &dyn cranelift_codegen::isa::TargetIsa,
-    mut jobs: Vec<CompileJob>,
+    isa: &cranelift_codegen::isa::OwnedTargetIsa,
+    jobs: Vec<CompileJob>,
     ctx: &mut Context,
     regalloc: &mut regalloc2::Ctx,
 ) -> Result<Vec<CompiledJob>, String> {
-    jobs.sort_by_key(|j| j.func.dfg.num_insts());
-    let total: usize = jobs.iter().map(|j| j.func.dfg.num_insts()).sum();
-    let queue = std::sync::Mutex::new(jobs);
-    let work = |ctx: &mut Context, regalloc: &mut regalloc2::Ctx| {
+    let mut queue = CompileQueue::new(isa.clone());
+    for job in jobs {
+        queue.push(job);
+    }
+    queue.finish(ctx, regalloc)
+}
+
+/// Compile jobs handed over as they are made, so that compiling overlaps with lowering and
+/// inlining the rest of the program. Once the work seen reaches [`PARALLEL_MIN_INSTS`]
+/// instructions (and `CELLAR_SERIAL_COMPILE` is not set), a helper thread starts taking
+/// jobs, the largest queued first; [`CompileQueue::finish`] then has the calling thread
+/// take them too until none is left.
+///
+/// ```text
+///   main thread:  lower ... lower | inline+prepare, push ... | finish: compile | join
+///   helper:           (spawned) compile gc_poll, entries, the first bodies ... | done
+/// ```
+pub struct CompileQueue {
+    isa: cranelift_codegen::isa::OwnedTargetIsa,
+    shared: std::sync::Arc<(std::sync::Mutex<QueuedJobs>, std::sync::Condvar)>,
+    helper: Option<std::thread::JoinHandle<Vec<Result<CompiledJob, String>>>>,
+    /// Instructions of work seen so far (queued jobs and bodies still to come).
+    work: usize,
+    /// `CELLAR_SERIAL_COMPILE`: never start the helper.
+    serial: bool,
+}
+
+/// The jobs waiting in a [`CompileQueue`], and whether more may come.
+#[derive(Default)]
+struct QueuedJobs {
+    jobs: Vec<CompileJob>,
+    closed: bool,
+}
+
+impl QueuedJobs {
+    /// The largest queued job.
+    fn take_largest(&mut self) -> Option<CompileJob> {
+        let i = (0..self.jobs.len()).max_by_key(|&i| self.jobs[i].func.dfg.num_insts())?;
+        Some(self.jobs.swap_remove(i))
+    }
+}
+
+impl CompileQueue {
+    /// An empty queue compiling for `isa`.
+    pub fn new(isa: cranelift_codegen::isa::OwnedTargetIsa) -> Self {
+        CompileQueue {
+            isa,
+            shared: Default::default(),
+            helper: None,
+            work: 0,
+            serial: std::env::var_os("CELLAR_SERIAL_COMPILE").is_some(),
+        }
+    }
+
+    /// Count `insts` instructions of work on their way (a body lowered, not yet a job), and
+    /// start the helper once there is enough.
+    pub fn expect(&mut self, insts: usize) {
+        self.work += insts;
+        if self.helper.is_none() && !self.serial && self.work >= PARALLEL_MIN_INSTS {
+            let shared = self.shared.clone();
+            let isa = self.isa.clone();
+            // With no second thread (the system refused one), `finish` does all the work.
+            self.helper = std::thread::Builder::new()
+                .stack_size(HELPER_STACK)
+                .spawn(move || {
+                    let (mut ctx, mut regalloc) = (Context::new(), regalloc2::Ctx::default());
+                    let mut done = Vec::new();
+                    let (lock, ready) = &*shared;
+                    loop {
+                        let job = {
+                            let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+                            loop {
+                                if let Some(job) = q.take_largest() {
+                                    break Some(job);
+                                }
+                                if q.closed {
+                                    break None;
+                                }
+                                q = ready.wait(q).unwrap_or_else(|e| e.into_inner());
+                            }
+                        };
+                        let Some(job) = job else { break };
+                        done.push(compile_job(&*isa, job, &mut ctx, &mut regalloc));
+                    }
+                    done
+                })
+                .ok();
+        }
+    }
+
+    /// Queue `job` and count its work.
+    pub fn push(&mut self, job: CompileJob) {
+        let n = job.func.dfg.num_insts();
+        self.push_counted(job);
+        self.expect(n);
+    }
+
+    /// Queue `job`, whose work an earlier [`Self::expect`] counted (a body counted when it
+    /// was lowered).
+    pub fn push_counted(&mut self, job: CompileJob) {
+        let (lock, ready) = &*self.shared;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).jobs.push(job);
+        ready.notify_one();
+    }
+
+    /// No more jobs: compile what is left on this thread too, wait for the helper, and
+    /// return every result.
+    pub fn finish(mut self, ctx: &mut Context, regalloc: &mut regalloc2::Ctx) -> Result<Vec<CompiledJob>, String> {
+        let (lock, ready) = &*self.shared;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+        ready.notify_all();
         let mut done = Vec::new();
         loop {
-            let job = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let job = lock.lock().unwrap_or_else(|e| e.into_inner()).take_largest();
             let Some(job) = job else { break };
-            done.push(compile_job(isa, job, ctx, regalloc));
+            done.push(compile_job(&*self.isa, job, ctx, regalloc));
         }
-        done
-    };
-    let parallel = total >= PARALLEL_MIN_INSTS && std::env::var_os("CELLAR_SERIAL_COMPILE").is_none();
-    let results = if parallel {
-        std::thread::scope(|scope| {
-            let helper = std::thread::Builder::new()
-                .stack_size(HELPER_STACK)
-                .spawn_scoped(scope, || work(&mut Context::new(), &mut regalloc2::Ctx::default()));
-            // With no second thread (the system refused one), this one does all the work.
-            let mut done = work(ctx, regalloc);
-            if let Ok(helper) = helper {
-                match helper.join() {
-                    Ok(more) => done.extend(more),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-                release_free_pages();
+        if let Some(helper) = self.helper.take() {
+            match helper.join() {
+                Ok(more) => done.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            done
-        })
-    } else {
-        work(ctx, regalloc)
-    };
-    results.into_iter().collect()
+            release_free_pages();
+        }
+        done.into_iter().collect()
+    }
 }
 
 /// Give the pages malloc holds free back to the system. The helper thread of
@@ -506,6 +599,10 @@ pub fn compile(
     // Trampolines are declared here and defined once some compiled code calls them (most
     // programs call few of them; compiling all took ~0.6 ms of every start-up).
     let mut trampolines = HashMap::new();
+    // Without listings, every function is compiled through `queue`, on two threads when
+    // there is enough work, starting while the rest are still being lowered.
+    let listing = opts.wants_listing();
+    let mut queue = CompileQueue::new(isa.clone());
     let mut lazy_trampolines = HashMap::new();
     for imp in imports.iter().filter(|i| i.reentrant) {
         let sig = word_sig(&module, imp.params, imp.ret);
@@ -539,7 +636,16 @@ pub fn compile(
             .map_err(|e| e.to_string())?;
         ctx.func.signature = sig;
         build_poll_trampoline(&mut module, &mut ctx, &mut fctx, import_ids["rt_gc_collect"].0);
-        optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
+        if listing {
+            optimize_and_define(&mut module, id, &mut ctx, &mut regalloc, false)?;
+        } else {
+            queue.push(CompileJob {
+                fid: id,
+                label: "the GC poll trampoline".to_string(),
+                prepare: false,
+                func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+        }
         module.clear_context(&mut ctx);
         id
     };
@@ -633,10 +739,35 @@ pub fn compile(
         ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 2, true);
         ctx.func.name = UserFuncName::user(0, fid.as_u32());
         lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
+        queue.expect(ctx.func.dfg.num_insts());
         bodies.insert(
             fid.as_u32(),
             std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
         );
+        module.clear_context(&mut ctx);
+        // Its entry from Rust: the array entry for functions, a one-argument entry for the
+        // module.
+        let aid = array_ids[&id];
+        let module_entry = id.0 == 0;
+        ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
+        build_array_entry(
+            &mut module,
+            &mut ctx,
+            &mut fctx,
+            fid,
+            scopes.get(id).params.len(),
+            module_entry,
+        );
+        if listing {
+            optimize_and_define(&mut module, aid, &mut ctx, &mut regalloc, false)?;
+        } else {
+            queue.push(CompileJob {
+                fid: aid,
+                label: format!("the entry of {}", scopes.get(id).qualname),
+                prepare: false,
+                func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+        }
         module.clear_context(&mut ctx);
     }
     let inlinable: std::collections::HashSet<u32> = bodies
@@ -655,13 +786,16 @@ pub fn compile(
         vm_ptr,
         isa,
     };
-    // Pass 2: inline, compile, record stack maps and listings. Without listings, every
-    // function is inlined and prepared first, then all are compiled (on two threads when
-    // there is enough work), then defined.
-    let listing = opts.wants_listing();
-    let mut jobs = Vec::new();
+    // Pass 2: inline, compile, record stack maps and listings. Without listings, each
+    // function is inlined, prepared and queued, the largest first, then the stubs they
+    // call, and the queue is finished; then all are defined.
     let mut stubs = StubCounts::default();
-    for &id in &order {
+    let mut pass2 = order.clone();
+    if !listing {
+        pass2.sort_by_key(|id| std::cmp::Reverse(bodies[&prog.body_ids[id].as_u32()].dfg.num_insts()));
+    }
+    let mut calls: Vec<u32> = Vec::new();
+    for &id in &pass2 {
         let fid = prog.body_ids[&id];
         backend.ctx.func = bodies[&fid.as_u32()].clone();
         if listing {
@@ -686,7 +820,8 @@ pub fn compile(
             ir.push(listings.finish(&prog, id, &backend.ctx, &cc, &backend.module));
         } else {
             backend.prepare_shared();
-            jobs.push(CompileJob {
+            calls.extend(called_functions(&backend.ctx.func));
+            queue.push_counted(CompileJob {
                 fid,
                 label: s.qualname.clone(),
                 prepare: true,
@@ -694,41 +829,18 @@ pub fn compile(
             });
         }
         backend.module.clear_context(&mut backend.ctx);
-        let aid = array_ids[&id];
-        let module_entry = id.0 == 0;
-        let Backend {
-            module,
-            ctx,
-            fctx,
-            regalloc,
-            ..
-        } = &mut backend;
-        ctx.func.signature = word_sig(module, if module_entry { 1 } else { 2 }, true);
-        build_array_entry(module, ctx, fctx, fid, s.params.len(), module_entry);
-        if listing {
-            optimize_and_define(module, aid, ctx, regalloc, false)?;
-        } else {
-            jobs.push(CompileJob {
-                fid: aid,
-                label: format!("the entry of {}", s.qualname),
-                prepare: false,
-                func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
-            });
-        }
-        module.clear_context(ctx);
     }
     if !listing {
         // The stubs the bodies call compile with them, on both threads (one at a time
         // after them, they took ~0.3 ms of counter's 5 ms compile).
-        let calls: Vec<u32> = jobs.iter().flat_map(|j| called_functions(&j.func)).collect();
         backend.mark_used(&calls);
         let stub_jobs = backend.stub_jobs();
         stubs.with_bodies = stub_jobs.len();
-        jobs.extend(stub_jobs);
-        let Backend {
-            module, ctx, regalloc, ..
-        } = &mut backend;
-        let compiled = compile_jobs(module.isa(), jobs, ctx, regalloc)?;
+        for job in stub_jobs {
+            queue.push(job);
+        }
+        let Backend { ctx, regalloc, .. } = &mut backend;
+        let compiled = queue.finish(ctx, regalloc)?;
         let mut code_of: HashMap<FuncId, cranelift_codegen::CompiledCode> = HashMap::new();
         for job in compiled {
             define_compiled(&mut backend.module, job.fid, &job.cc, &job.relocs)?;
@@ -1254,11 +1366,45 @@ pub(crate) mod tests {
             total >= PARALLEL_MIN_INSTS,
             "the jobs are enough to use a second thread"
         );
-        let done = compile_jobs(&*isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default()).unwrap();
+        let done = compile_jobs(&isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default()).unwrap();
         let mut fids: Vec<u32> = done.iter().map(|d| d.fid.as_u32()).collect();
         fids.sort();
         assert_eq!(fids, (0..200).collect::<Vec<u32>>());
         assert!(done.iter().all(|d| !d.cc.code_buffer().is_empty()));
+    }
+
+    /// Jobs queued one by one after the helper has started (and is waiting for work) all
+    /// come back compiled, once each, whichever thread took them.
+    #[test]
+    fn jobs_queued_while_the_helper_waits_all_come_back() {
+        let mut queue = CompileQueue::new(isa());
+        queue.expect(PARALLEL_MIN_INSTS);
+        assert!(queue.helper.is_some() || queue.serial, "enough work starts the helper");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        for k in 0..60 {
+            queue.push(job(k, false));
+            if k % 20 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+        let done = queue
+            .finish(&mut Context::new(), &mut regalloc2::Ctx::default())
+            .unwrap();
+        let mut fids: Vec<u32> = done.iter().map(|d| d.fid.as_u32()).collect();
+        fids.sort();
+        assert_eq!(fids, (0..60).collect::<Vec<u32>>());
+    }
+
+    /// Little work never starts the helper: everything compiles on the calling thread.
+    #[test]
+    fn little_work_stays_on_one_thread() {
+        let mut queue = CompileQueue::new(isa());
+        queue.push(job(1, false));
+        assert!(queue.helper.is_none());
+        let done = queue
+            .finish(&mut Context::new(), &mut regalloc2::Ctx::default())
+            .unwrap();
+        assert_eq!(done.len(), 1);
     }
 
     /// A job that fails (here, the verifier rejects it) fails the whole batch, named.
@@ -1266,7 +1412,7 @@ pub(crate) mod tests {
     fn a_failing_job_is_reported_by_name() {
         let mut jobs: Vec<CompileJob> = (0..200).map(|k| job(k, false)).collect();
         jobs.push(job(7777, true));
-        let err = compile_jobs(&*isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default())
+        let err = compile_jobs(&isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default())
             .err()
             .expect("the broken job fails");
         assert!(err.starts_with("compiling adder 7777:"), "{err}");
