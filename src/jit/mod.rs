@@ -674,12 +674,20 @@ pub fn compile(
             .declare_function(&format!("py_{}", id.0), Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
         body_ids.insert(id, fid);
-        // Entry from Rust: the array entry for functions, a one-argument entry for the module.
-        let asig = word_sig(&module, if id.0 == 0 { 1 } else { 2 }, true);
-        let aid = module
-            .declare_function(&format!("arr_{}", id.0), Linkage::Local, &asig)
-            .map_err(|e| e.to_string())?;
-        array_ids.insert(id, aid);
+        // Entry from Rust: a one-argument entry for the module, and one array entry per
+        // number of parameters, shared by the functions that have it.
+        let (name, key) = if id.0 == 0 {
+            ("arr_module".to_string(), None)
+        } else {
+            (format!("arr_args{nparams}"), Some(nparams))
+        };
+        if !array_ids.contains_key(&key) {
+            let asig = word_sig(&module, if key.is_none() { 1 } else { 2 }, true);
+            let aid = module
+                .declare_function(&name, Linkage::Local, &asig)
+                .map_err(|e| e.to_string())?;
+            array_ids.insert(key, aid);
+        }
     }
     let cells_writable = crate::program::may_write_cells(&source.text);
     let always_bound = if cells_writable {
@@ -745,25 +753,26 @@ pub fn compile(
             std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
         );
         module.clear_context(&mut ctx);
-        // Its entry from Rust: the array entry for functions, a one-argument entry for the
-        // module.
-        let aid = array_ids[&id];
-        let module_entry = id.0 == 0;
-        ctx.func.signature = word_sig(&module, if module_entry { 1 } else { 2 }, true);
-        build_array_entry(
-            &mut module,
-            &mut ctx,
-            &mut fctx,
-            fid,
-            scopes.get(id).params.len(),
-            module_entry,
-        );
+    }
+    // The entries from Rust (see the declarations above).
+    let mut entries: Vec<(Option<usize>, FuncId)> = array_ids.iter().map(|(&k, &aid)| (k, aid)).collect();
+    entries.sort();
+    for (key, aid) in entries {
+        ctx.func.signature = word_sig(&module, if key.is_none() { 1 } else { 2 }, true);
+        let target = match key {
+            None => EntryTarget::ModuleBody(prog.body_ids[&ScopeId(0)]),
+            Some(n) => EntryTarget::CodeOfFunction(n),
+        };
+        build_array_entry(&mut module, &mut ctx, &mut fctx, target);
         if listing {
             optimize_and_define(&mut module, aid, &mut ctx, &mut regalloc, false)?;
         } else {
             queue.push(CompileJob {
                 fid: aid,
-                label: format!("the entry of {}", scopes.get(id).qualname),
+                label: match key {
+                    None => "the module's entry".to_string(),
+                    Some(n) => format!("the array entry of {n} parameters"),
+                },
                 prepare: false,
                 func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
             });
@@ -867,14 +876,16 @@ pub fn compile(
         unsafe {
             (*info).code = backend.module.get_finalized_function(prog.body_ids[&id]);
             if id.0 != 0 {
-                let p = backend.module.get_finalized_function(array_ids[&id]);
+                let p = backend
+                    .module
+                    .get_finalized_function(array_ids[&Some(scopes.get(id).params.len())]);
                 (*info).array_entry = Some(std::mem::transmute::<*const u8, cellar_runtime::object::ArrayEntry>(p));
             }
         }
     }
     let entry = unsafe {
         std::mem::transmute::<*const u8, unsafe extern "C" fn(Value) -> Value>(
-            backend.module.get_finalized_function(array_ids[&ScopeId(0)]),
+            backend.module.get_finalized_function(array_ids[&None]),
         )
     };
     let body_of_info = order
@@ -1259,20 +1270,34 @@ fn build_poll_trampoline(module: &mut JITModule, ctx: &mut Context, fctx: &mut F
     b.finalize(module.target_config());
 }
 
-/// Entry from Rust into compiled code: `arr_n(func, argv)` loads `argv[0..nparams]` and
-/// calls `py_n`; the module's `arr_0(func)` just calls `py_0`. The callee's depth is
-/// `Vm::depth`, which compiled code sets before every call that can reach here (see
-/// `lower::Lower::depth`); the module body runs at depth 1. `arr_n` puts `Vm::depth` back
-/// when `py_n` returns: the body sets it for its own calls, and a builtin that calls back
-/// (`map`, `sorted(key=)`) must see the same depth at every call, or each call would run
-/// one level deeper than the last.
+/// What an array entry calls.
+enum EntryTarget {
+    /// The module body, at depth 1.
+    ModuleBody(FuncId),
+    /// The code of the `FunctionObj` it is given (its body, or a specialised one), which
+    /// takes this many parameters, at the VM's current depth.
+    CodeOfFunction(usize),
+}
+
+/// An entry from Rust into compiled code.
+///
+/// ```text
+///   arr_module(module_fn)         = py_0(module_fn, 1)
+///   arr_argsN(func, argv: *Value) = func.code(func, vm.depth, argv[0], ..., argv[N-1])
+/// ```
+///
+/// One entry per number of parameters serves every function with that many: it calls
+/// through the function object's code pointer, as compiled callers do. The callee's depth
+/// is `Vm::depth`, which compiled code sets before every call that can reach here (see
+/// `lower::Lower::depth`); the module body runs at depth 1. `arr_argsN` puts `Vm::depth`
+/// back when the callee returns: the body sets it for its own calls, and a builtin that
+/// calls back (`map`, `sorted(key=)`) must see the same depth at every call, or each call
+/// would run one level deeper than the last.
 fn build_array_entry(
     module: &mut JITModule,
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
-    body: FuncId,
-    nparams: usize,
-    module_entry: bool,
+    target: EntryTarget,
 ) {
     let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
     let blk = b.create_block();
@@ -1281,23 +1306,29 @@ fn build_array_entry(
     b.seal_block(blk);
     let p = b.block_params(blk).to_vec();
     let vm = b.ins().iconst(I64, cellar_runtime::vm::vm() as *const _ as i64);
-    let depth = if module_entry {
-        b.ins().iconst(I64, 1)
-    } else {
-        b.ins().load(I64, trusted(), vm, cellar_runtime::vm::VM_DEPTH_OFFSET)
-    };
-    let mut args = vec![p[0], depth];
-    if !module_entry {
-        for i in 0..nparams {
-            args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
+    let r = match target {
+        EntryTarget::ModuleBody(body) => {
+            let depth = b.ins().iconst(I64, 1);
+            let callee = module.declare_func_in_func(body, b.func);
+            let call = b.ins().call(callee, &[p[0], depth]);
+            b.inst_results(call)[0]
         }
-    }
-    let callee = module.declare_func_in_func(body, b.func);
-    let call = b.ins().call(callee, &args);
-    let r = b.inst_results(call)[0];
-    if !module_entry {
-        b.ins().store(trusted(), depth, vm, cellar_runtime::vm::VM_DEPTH_OFFSET);
-    }
+        EntryTarget::CodeOfFunction(nparams) => {
+            let depth = b.ins().load(I64, trusted(), vm, cellar_runtime::vm::VM_DEPTH_OFFSET);
+            let mut args = vec![p[0], depth];
+            for i in 0..nparams {
+                args.push(b.ins().load(I64, trusted(), p[1], (8 * i) as i32));
+            }
+            let code = b
+                .ins()
+                .load(I64, trusted(), p[0], cellar_runtime::object::FUNCTION_CODE_OFFSET);
+            let sig = b.import_signature(word_sig(module, nparams + 2, true));
+            let call = b.ins().call_indirect(sig, code, &args);
+            let r = b.inst_results(call)[0];
+            b.ins().store(trusted(), depth, vm, cellar_runtime::vm::VM_DEPTH_OFFSET);
+            r
+        }
+    };
     b.ins().return_(&[r]);
     b.finalize(module.target_config());
 }
