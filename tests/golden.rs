@@ -38,6 +38,8 @@
 //!   seven `compose` closures called 3000 times) specialises exactly one closure, the
 //!   chain's outer one, and its body (printed by `run --dump-ir`) makes no indirect call and
 //!   calls the shared body only once (the fall-back taken near the recursion limit).
+//!   `props::specialised-chain-inlined::compose` checks the same of `spec_chain8.py`, the
+//!   compose benchmark's eight-lambda chain (fourteen calls to inline).
 //!
 //! - `props::cell-regions`: in `cell_regions.py`, each variable's cells have an alias
 //!   region of their own (named `cell NAME`), so at the `opt` stage `set_both`'s `return a`
@@ -1209,10 +1211,10 @@ fn check_run_closed_pipe() -> Result<(), Failed> {
     Ok(())
 }
 
-/// `run --dump-ir` on a chain of composed closures: one closure is specialised, and its
-/// body calls nothing indirectly.
-fn check_specialised_chain() -> Result<(), Failed> {
-    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/spec_depth.py");
+/// `run --dump-ir` on a chain of composed closures (`tests/programs/NAME.py`): one closure
+/// is specialised, and its body calls nothing indirectly.
+fn check_specialised_chain(name: &str) -> Result<(), Failed> {
+    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/programs/{name}.py"));
     let out = Command::new(env!("CARGO_BIN_EXE_cellar"))
         .args(["run", "--dump-ir", "--stats"])
         .arg(&program)
@@ -1403,7 +1405,12 @@ fn main() {
         trials.push(Trial::test("cli::ir-closed-pipe", move || check_ir_closed_pipe(&dir)));
     }
     trials.push(Trial::test("cli::run-closed-pipe", check_run_closed_pipe));
-    trials.push(Trial::test("props::specialised-chain-inlined", check_specialised_chain));
+    trials.push(Trial::test("props::specialised-chain-inlined", || {
+        check_specialised_chain("spec_depth")
+    }));
+    trials.push(Trial::test("props::specialised-chain-inlined::compose", || {
+        check_specialised_chain("spec_chain8")
+    }));
     trials.push(Trial::test(
         "props::specialised-on-helper-thread",
         check_specialised_on_helper_thread,
