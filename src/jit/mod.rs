@@ -171,7 +171,7 @@ pub fn optimize_and_define(
 /// [`spills::hoist_invariant_spills`], [`spills::sink_cold_spills`] and [`sink`] (which
 /// need loop-invariant values hoisted already), then instruction selection and register
 /// allocation. Needs nothing
-/// but the ISA, so functions can be compiled on several threads (see [`compile_jobs`]).
+/// but the ISA, so functions can be compiled on several threads (see [`CompileQueue`]).
 pub fn optimize_and_compile(
     isa: &dyn cranelift_codegen::isa::TargetIsa,
     ctx: &mut Context,
@@ -280,22 +280,6 @@ const PARALLEL_MIN_INSTS: usize = 400;
 /// (Cranelift keeps its own work lists on the heap).
 const HELPER_STACK: usize = 512 * 1024;
 
-/// Compile `jobs` on this thread (with `ctx` and `regalloc`) and, when there is enough
-/// work and `CELLAR_SERIAL_COMPILE` is not set, on a second thread too: each takes the
-/// largest job left until none is. Results come back in no particular order.
-pub fn compile_jobs(
-    isa: &cranelift_codegen::isa::OwnedTargetIsa,
-    jobs: Vec<CompileJob>,
-    ctx: &mut Context,
-    regalloc: &mut regalloc2::Ctx,
-) -> Result<Vec<CompiledJob>, String> {
-    let mut queue = CompileQueue::new(isa.clone());
-    for job in jobs {
-        queue.push(job);
-    }
-    queue.finish(ctx, regalloc)
-}
-
 /// Compile jobs handed over as they are made, so that compiling overlaps with lowering and
 /// inlining the rest of the program. Once the work seen reaches [`PARALLEL_MIN_INSTS`]
 /// instructions (and `CELLAR_SERIAL_COMPILE` is not set), a helper thread starts taking
@@ -314,6 +298,18 @@ pub struct CompileQueue {
     work: usize,
     /// `CELLAR_SERIAL_COMPILE`: never start the helper.
     serial: bool,
+}
+
+/// A queue dropped unfinished (compiling failed before all jobs were queued) lets its
+/// helper go: no more jobs will come, and those left are not wanted.
+impl Drop for CompileQueue {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.shared;
+        let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
+        q.closed = true;
+        q.jobs.clear();
+        ready.notify_all();
+    }
 }
 
 /// The jobs waiting in a [`CompileQueue`], and whether more may come.
@@ -418,7 +414,7 @@ impl CompileQueue {
 }
 
 /// Give the pages malloc holds free back to the system. The helper thread of
-/// [`compile_jobs`] allocates from a malloc arena of its own, which is all free once it
+/// [`CompileQueue`] allocates from a malloc arena of its own, which is all free once it
 /// ends but would stay resident: ~600 KB more peak RSS on memo, enough to pass CPython's.
 /// (One arena for the whole process instead cost 1.6% of wall time in lock contention.)
 fn release_free_pages() {
@@ -1388,6 +1384,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// Queue `jobs` and finish the queue.
+    fn compile_all(jobs: Vec<CompileJob>) -> Result<Vec<CompiledJob>, String> {
+        let mut queue = CompileQueue::new(isa());
+        for job in jobs {
+            queue.push(job);
+        }
+        queue.finish(&mut Context::new(), &mut regalloc2::Ctx::default())
+    }
+
     /// Enough jobs for two threads: every one comes back once, compiled.
     #[test]
     fn every_job_comes_back_compiled() {
@@ -1397,7 +1402,7 @@ pub(crate) mod tests {
             total >= PARALLEL_MIN_INSTS,
             "the jobs are enough to use a second thread"
         );
-        let done = compile_jobs(&isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default()).unwrap();
+        let done = compile_all(jobs).unwrap();
         let mut fids: Vec<u32> = done.iter().map(|d| d.fid.as_u32()).collect();
         fids.sort();
         assert_eq!(fids, (0..200).collect::<Vec<u32>>());
@@ -1426,6 +1431,23 @@ pub(crate) mod tests {
         assert_eq!(fids, (0..60).collect::<Vec<u32>>());
     }
 
+    /// A queue dropped before `finish` (compiling failed part-way) wakes its waiting
+    /// helper, which then ends instead of waiting for jobs forever.
+    #[test]
+    fn a_dropped_queue_lets_its_helper_go() {
+        let mut queue = CompileQueue::new(isa());
+        queue.expect(PARALLEL_MIN_INSTS);
+        let Some(helper) = queue.helper.take() else {
+            return; // CELLAR_SERIAL_COMPILE is set: there is no helper to let go
+        };
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        drop(queue);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(helper.join().map(|done| done.len())));
+        let ended = rx.recv_timeout(std::time::Duration::from_secs(20));
+        assert!(matches!(ended, Ok(Ok(0))), "the helper did not end: {ended:?}");
+    }
+
     /// Little work never starts the helper: everything compiles on the calling thread.
     #[test]
     fn little_work_stays_on_one_thread() {
@@ -1443,9 +1465,7 @@ pub(crate) mod tests {
     fn a_failing_job_is_reported_by_name() {
         let mut jobs: Vec<CompileJob> = (0..200).map(|k| job(k, false)).collect();
         jobs.push(job(7777, true));
-        let err = compile_jobs(&isa(), jobs, &mut Context::new(), &mut regalloc2::Ctx::default())
-            .err()
-            .expect("the broken job fails");
+        let err = compile_all(jobs).err().expect("the broken job fails");
         assert!(err.starts_with("compiling adder 7777:"), "{err}");
     }
 }

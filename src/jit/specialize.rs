@@ -462,8 +462,8 @@ impl Tier2 {
         let mut devirtualized = 0;
         // Each round folds with one sweep and devirtualises what that made known; only
         // when a sweep finds no call to devirtualise does the next one wait for a fixpoint
-        // (sweeping to a fixpoint in every round cost a third more sweeps, each of the
-        // whole growing body: 0.6 of compose's 2.2 ms build).
+        // (sweeping to a fixpoint in every round took a third more sweeps, each of the
+        // whole growing body: compose's build went from ~1.9 to ~1.7 ms without them).
         let mut rounds = 0;
         for _ in 0..MAX_SWEEPS {
             let changed = fold_sweep(&mut b.ctx.func, &mut known);
