@@ -46,6 +46,15 @@
 //!   reuses the value stored to `a` (no load of `a` after the store to `b`), while
 //!   `set_and_call` still loads `a` after its call.
 //!
+//! - `props::known-callees`: in `tests/programs/known_lambdas.py`, `all_known` calls every
+//!   callee directly (no `call_indirect`, no `rt_call`): module-level `NAME = lambda`
+//!   functions, a lambda called where it is written, and calls of calls whose function
+//!   always returns one `def`'s closure (`add(k)(1)`, `compose(add(1))(sq)(k)`).
+//! - `props::globals-bound`: in `tests/programs/globals_bound_early.py`, a function reading
+//!   globals bound before the module's first call (and a builtin) has no NameError check,
+//!   while functions reading a global bound later, deleted, unbound by `except ... as` or
+//!   deleted through `global` keep theirs (`jit::facts::always_bound_globals`).
+//!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
 use cellar::jit::{CompileOptions, FunctionIr};
@@ -1345,6 +1354,47 @@ fn alias_regions(clif: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// `props::known-callees` (see the module documentation).
+fn check_known_callees() -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let irs = compile(&dir, "known_lambdas")?;
+    let g = function(&irs, "all_known")?;
+    let names = callee_names(&g.built);
+    let blocks = parse_blocks(&g.built);
+    let calls = calls_in(&blocks, &names);
+    if g.built.contains("call_indirect") || calls.iter().any(|c| c == "rt_call") {
+        return Err(format!("all_known makes a call through the generic protocol: {calls:?}").into());
+    }
+    // Direct calls to the bodies of sq, add, add's lambda, compose, its two lambdas, the
+    // literal lambda, fact and make_counter, and inc.
+    let direct = calls.iter().filter(|c| c.starts_with("py_")).count();
+    if direct < 10 {
+        return Err(format!("all_known makes {direct} direct calls, not at least 10: {calls:?}").into());
+    }
+    Ok(())
+}
+
+/// `props::globals-bound` (see the module documentation).
+fn check_globals_bound() -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let irs = compile(&dir, "globals_bound_early")?;
+    let checks = |q: &str| -> Result<bool, Failed> { Ok(function(&irs, q)?.built.contains("rt_raise_name_error")) };
+    if checks("early")? {
+        return Err("early checks globals bound before any call (or the builtin len)".into());
+    }
+    for q in [
+        "late_reader",
+        "deleted_reader",
+        "excepted_reader",
+        "unbound_later_reader",
+    ] {
+        if !checks(q)? {
+            return Err(format!("{q} reads a global that can be unbound without checking it").into());
+        }
+    }
+    Ok(())
+}
+
 /// `props::cell-regions` (see the module documentation).
 fn check_cell_regions(dir: &Path) -> Result<(), Failed> {
     const SET_BOTH: &str = "make_pair.<locals>.set_both";
@@ -1487,6 +1537,8 @@ fn main() {
         let dir = dir.clone();
         trials.push(Trial::test("props::cell-regions", move || check_cell_regions(&dir)));
     }
+    trials.push(Trial::test("props::known-callees", check_known_callees));
+    trials.push(Trial::test("props::globals-bound", check_globals_bound));
     {
         let n = names.len();
         trials.push(Trial::test("golden::enough-programs", move || {

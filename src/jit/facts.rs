@@ -9,10 +9,11 @@
 //!   stack map. (A range with a big-int bound runs a generic copy of the loop, whose
 //!   counter may be a heap object: its target must keep its stack map.)
 //!
-//! And three facts about the whole program: [`always_bound_cells`], the cells that closures
-//! can read without checking that they are bound, [`self_bound_defs`], the cells that only
-//! hold their own closure, and [`may_make_floats`], whether the inline float paths deserve
-//! a place on the hot path.
+//! And four facts about the whole program: [`always_bound_cells`], the cells that closures
+//! can read without checking that they are bound, [`always_bound_globals`], the same for
+//! global names read from functions, [`self_bound_defs`], the cells that only hold their
+//! own closure, and [`may_make_floats`], whether the inline float paths deserve a place on
+//! the hot path.
 
 use crate::scope::{Scope, ScopeKind, ScopeTable};
 use crate::syntax::ast::*;
@@ -291,6 +292,98 @@ pub fn always_bound_cells(scopes: &ScopeTable, defs: &HashMap<ScopeId, &Function
             }
         }
     }
+    out
+}
+
+/// Global names that every function can read without checking that they are bound:
+///
+/// - builtins (of `global_names`, the names with a global slot) the program never binds or
+///   deletes as globals: their slots hold the builtin from start-up to exit; and
+/// - names an unconditional top-level statement of the module binds (`NAME = ...`, also
+///   inside tuple targets, or `def NAME`) before the first top-level statement that can run
+///   code of another scope (a call, a decorator, a comprehension), when nothing can unbind
+///   them (no `del NAME`, no `except ... as NAME`, in the module or in a function that
+///   declares it `global`).
+///
+/// No function body runs before the module reaches a call, so every read of such a name
+/// from a function comes after its binding. (Reads in the module body itself keep their
+/// check: they can come first.)
+///
+/// ```text
+/// add = lambda m: ...        # bound before any call
+/// def main(): ... add(a) ... # reads `add` unchecked
+/// main()                     # first statement that runs a function
+/// ```
+pub fn always_bound_globals(
+    scopes: &ScopeTable,
+    module_body: &[Stmt],
+    defs: &HashMap<ScopeId, &FunctionDef>,
+    global_names: &mut dyn Iterator<Item = &str>,
+) -> HashSet<String> {
+    fn stmt_runs_code(s: &Stmt) -> bool {
+        if let StmtKind::FunctionDef(f) = &s.kind {
+            return !f.decorators.is_empty() || f.params.defaults().any(expr_runs_code);
+        }
+        let (mut in_stmts, mut in_exprs) = (false, false);
+        s.for_each_child(&mut |c| in_stmts |= stmt_runs_code(c), &mut |e| {
+            in_exprs |= expr_runs_code(e)
+        });
+        in_stmts || in_exprs
+    }
+    fn expr_runs_code(e: &Expr) -> bool {
+        match &e.kind {
+            // Comprehensions are calls of their function too.
+            ExprKind::Call { .. } => return true,
+            // Making a closure runs only its defaults.
+            ExprKind::Lambda(f) => return f.params.defaults().any(expr_runs_code),
+            _ => {}
+        }
+        let mut found = false;
+        e.for_each_child(&mut |c| found |= expr_runs_code(c));
+        found
+    }
+    fn target_names<'a>(t: &'a Expr, out: &mut Vec<&'a str>) {
+        match &t.kind {
+            ExprKind::Name(n) => out.push(n),
+            ExprKind::Tuple(ts) | ExprKind::List(ts) => ts.iter().for_each(|t| target_names(t, out)),
+            ExprKind::Starred(t) => target_names(t, out),
+            _ => {}
+        }
+    }
+    let module = scopes.get(ScopeId(0));
+    let mut out: HashSet<String> = global_names
+        .filter(|n| !crate::program::bound_as_global(scopes, n))
+        .filter(|n| cellar_runtime::builtins::lookup_builtin(n).is_some())
+        .map(String::from)
+        .collect();
+    let mut early = Vec::new();
+    for st in module_body {
+        if stmt_runs_code(st) {
+            break;
+        }
+        match &st.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target_names(t, &mut early)),
+            StmtKind::FunctionDef(f) => early.push(&f.name),
+            _ => {}
+        }
+    }
+    let mut unbound_somewhere = BindingFacts::of(module_body, module, false).unbindable;
+    for s in scopes.scopes.iter().filter(|s| !s.is_module) {
+        let declares_global = s.symbols.iter().any(|y| y.kind == ScopeKind::GlobalExplicit);
+        if let (true, Some(def)) = (declares_global, defs.get(&s.id)) {
+            for n in BindingFacts::of(&def.body, s, false).unbindable {
+                if s.symbol(&n).is_some_and(|y| y.kind == ScopeKind::GlobalExplicit) {
+                    unbound_somewhere.insert(n);
+                }
+            }
+        }
+    }
+    out.extend(
+        early
+            .into_iter()
+            .filter(|n| !unbound_somewhere.contains(*n))
+            .map(String::from),
+    );
     out
 }
 

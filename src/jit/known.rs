@@ -1,5 +1,6 @@
 //! Which calls have a callee known at compile time, beyond nested `def`s (see
-//! `Lower::known_callee`): module-level functions that are never rebound, and local
+//! `Lower::known_callee`): module-level functions that are never rebound (a lone `def`, or
+//! a lone `NAME = lambda ...`), and local
 //! variables that only ever hold closures of one `def` because every binding assigns the
 //! result of a call to a function that always returns such a closure:
 //!
@@ -21,7 +22,8 @@ use std::collections::HashMap;
 /// Calls whose callee `def` is known statically, by name.
 #[derive(Default, Debug)]
 pub struct KnownCallees {
-    /// Module-level names bound only by one undecorated `def`.
+    /// Module-level names bound only by one undecorated `def`, or only by one
+    /// `NAME = lambda ...`.
     pub global_fns: HashMap<String, ScopeId>,
     /// Functions every return of which gives a closure of the given `def`.
     pub returns: HashMap<ScopeId, ScopeId>,
@@ -52,13 +54,7 @@ impl KnownCallees {
             if y.def_bindings != 1 || y.plain_bindings != 0 {
                 continue;
             }
-            let rebound_elsewhere = inp.scopes.scopes.iter().any(|s| {
-                !s.is_module
-                    && s.symbol(&y.name)
-                        .map(|z| z.kind == ScopeKind::GlobalExplicit && (z.plain_bindings > 0 || z.def_bindings > 0))
-                        .unwrap_or(false)
-            });
-            if rebound_elsewhere {
+            if rebound_in_functions(inp.scopes, &y.name) {
                 continue;
             }
             if let Some(&g) = inp.def_of_name.get(&(ScopeId(0), y.name.clone())) {
@@ -67,6 +63,16 @@ impl KnownCallees {
                 }
             }
         }
+        // `NAME = lambda ...` as the name's only binding anywhere (which rules out `del`,
+        // also a binding) is a function never rebound, like a lone `def`.
+        collect_assignments(inp.module_body, &mut |name, value| {
+            let ExprKind::Lambda(f) = &value.kind else { return };
+            let Some(y) = module.symbol(name) else { return };
+            if y.def_bindings != 0 || y.plain_bindings != 1 || rebound_in_functions(inp.scopes, name) {
+                return;
+            }
+            k.global_fns.insert(name.to_string(), f.scope_id);
+        });
         for (&id, def) in inp.defs {
             if let Some(g) = returned_def(inp, id, &def.body) {
                 k.returns.insert(id, g);
@@ -116,6 +122,15 @@ impl KnownCallees {
             ScopeKind::Free => None,
         }
     }
+}
+
+/// Does a function declare the global `name` and bind (or delete) it?
+fn rebound_in_functions(scopes: &ScopeTable, name: &str) -> bool {
+    scopes.scopes.iter().any(|s| {
+        !s.is_module
+            && s.symbol(name)
+                .is_some_and(|z| z.kind == ScopeKind::GlobalExplicit && (z.plain_bindings > 0 || z.def_bindings > 0))
+    })
 }
 
 /// The undecorated `def` that is the only binding of local `name` in `scope`.

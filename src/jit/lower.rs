@@ -703,6 +703,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                     self.enter(ok);
                     return p;
                 }
+                if !self.scope.is_module && self.prog.globals_bound.contains(name) {
+                    return v;
+                }
                 (v, "rt_raise_name_error")
             }
             Slot::Missing => {
@@ -1642,6 +1645,49 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         (info.fast_arity() as usize == nargs).then_some(g)
     }
 
+    /// The `def` whose closure the callee expression `func` always makes, with a matching
+    /// arity: a lambda called where it is written (a comprehension's function, or
+    /// `(lambda x: ...)(v)`), or a call of a known function every return of which gives a
+    /// closure of one `def` (`add(a)(b)` with `add = lambda m: lambda n: ...`), where the
+    /// function called may itself be known this way (`add(a)(b)(c)`).
+    fn known_made_closure(&self, func: &'a Expr, nargs: usize) -> Option<ScopeId> {
+        let g = match &func.kind {
+            ExprKind::Lambda(f) => f.scope_id,
+            ExprKind::Call { func: inner, args } if args.iter().all(|a| matches!(a, Arg::Positional(_))) => {
+                let maker = match &inner.kind {
+                    ExprKind::Name(n) => self
+                        .known_callee(n, args.len())
+                        .or_else(|| self.known_by_analysis(n, args.len()))?,
+                    _ => self.known_made_closure(inner, args.len())?,
+                };
+                *self.prog.known.returns.get(&maker)?
+            }
+            _ => return None,
+        };
+        let info = unsafe { &*self.prog.infos[&g] };
+        (info.fast_arity() as usize == nargs).then_some(g)
+    }
+
+    /// Call the body of `def` `g` directly with the closure `callee` (known to be one of
+    /// `g`'s) and positional arguments of the arity it takes.
+    fn direct_call(&mut self, g: ScopeId, callee: Value, vals: Vec<Value>, span: Span) -> Value {
+        let fref = match self.direct.get(&g) {
+            Some(&f) => f,
+            None => {
+                let f = self.module.declare_func_in_func(self.prog.body_ids[&g], self.b.func);
+                self.direct.insert(g, f);
+                f
+            }
+        };
+        let mut cargs = vec![callee, self.callee_depth];
+        cargs.extend(vals);
+        let inst = self.b.ins().call(fref, &cargs);
+        let r = self.b.inst_results(inst)[0];
+        self.b.declare_value_needs_stack_map(r);
+        self.check(r, span);
+        r
+    }
+
     /// Call a Python value with positional arguments (fast path for functions of matching
     /// arity, general path otherwise).
     fn call_value(&mut self, callee: Value, args: &[Value], span: Span) -> Value {
@@ -1756,22 +1802,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                         self.load_name(n, func.span)
                     };
                     let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
-                    let fref = match self.direct.get(&g) {
-                        Some(&f) => f,
-                        None => {
-                            let f = self.module.declare_func_in_func(self.prog.body_ids[&g], self.b.func);
-                            self.direct.insert(g, f);
-                            f
-                        }
-                    };
-                    let mut cargs = vec![callee, self.callee_depth];
-                    cargs.extend(vals);
-                    let inst = self.b.ins().call(fref, &cargs);
-                    let r = self.b.inst_results(inst)[0];
-                    self.b.declare_value_needs_stack_map(r);
-                    self.check(r, span);
-                    return r;
+                    return self.direct_call(g, callee, vals, span);
                 }
+            }
+            if let Some(g) = self.known_made_closure(func, args.len()) {
+                let callee = self.expr(func);
+                let vals: Vec<Value> = args.iter().map(|a| self.expr(pos(a))).collect();
+                return self.direct_call(g, callee, vals, span);
             }
             if let ExprKind::Name(n) = &func.kind {
                 if n == "len" && args.len() == 1 && self.is_builtin_name("len") {

@@ -140,6 +140,9 @@ pub struct ProgramInfo<'a> {
     /// made, and that nothing can unbind (see [`facts::always_bound_cells`]): closures
     /// read them with no unbound check.
     pub always_bound: std::collections::HashSet<(ScopeId, String)>,
+    /// Global names functions read without a NameError check (see
+    /// [`facts::always_bound_globals`]).
+    pub globals_bound: std::collections::HashSet<String>,
     /// The program may rebind or empty cells through introspection
     /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
     pub cells_writable: bool,
@@ -691,6 +694,12 @@ pub fn compile(
     } else {
         facts::always_bound_cells(scopes, &dc.defs)
     };
+    let globals_bound = facts::always_bound_globals(
+        scopes,
+        &ast.body,
+        &dc.defs,
+        &mut global_slots.keys().map(String::as_str),
+    );
     let (frozen, self_bound) = frozen_captures(scopes, &source.text, &always_bound, &dc.defs);
     let prog = ProgramInfo {
         scopes,
@@ -715,6 +724,7 @@ pub fn compile(
         frozen,
         self_bound,
         always_bound,
+        globals_bound,
         cells_writable,
         floats_cold: !facts::may_make_floats(&ast.body),
         specializable: Default::default(),
