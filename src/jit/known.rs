@@ -15,6 +15,7 @@
 //! A direct call skips the callee's kind and arity checks and the indirect jump, and lets
 //! Cranelift inline small callees.
 
+use crate::program::shadows_builtin;
 use crate::scope::{ScopeKind, ScopeTable};
 use crate::syntax::ast::*;
 use std::collections::HashMap;
@@ -50,8 +51,10 @@ impl KnownCallees {
     pub fn analyze(inp: &KnownInputs) -> Self {
         let mut k = KnownCallees::default();
         let module = inp.scopes.get(ScopeId(0));
+        // A name that is also a builtin's is left out: read before the module binds it, it
+        // finds the builtin, which is no closure of the `def`.
         for y in &module.symbols {
-            if y.def_bindings != 1 || y.plain_bindings != 0 {
+            if y.def_bindings != 1 || y.plain_bindings != 0 || shadows_builtin(inp.scopes, &y.name) {
                 continue;
             }
             if rebound_in_functions(inp.scopes, &y.name) {
@@ -68,7 +71,11 @@ impl KnownCallees {
         collect_assignments(inp.module_body, &mut |name, value| {
             let ExprKind::Lambda(f) = &value.kind else { return };
             let Some(y) = module.symbol(name) else { return };
-            if y.def_bindings != 0 || y.plain_bindings != 1 || rebound_in_functions(inp.scopes, name) {
+            if y.def_bindings != 0
+                || y.plain_bindings != 1
+                || rebound_in_functions(inp.scopes, name)
+                || shadows_builtin(inp.scopes, name)
+            {
                 return;
             }
             k.global_fns.insert(name.to_string(), f.scope_id);
