@@ -32,7 +32,7 @@ use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, condcodes::IntCC, ExternalName, Function, InstBuilder, InstructionData, Opcode};
 use cranelift_codegen::Context;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Functions with more instructions than this are not inlined.
 const MAX_INLINE_INSTS: usize = 400;
@@ -53,13 +53,12 @@ pub fn callee_index(func: &Function, callee: ir::FuncRef) -> Option<u32> {
     }
 }
 
-/// Is the body `fid` worth inlining: small, and not calling itself.
-pub fn is_inlinable(fid: u32, body: &Function) -> bool {
-    body_size(fid, body).is_some_and(|n| n <= MAX_INLINE_INSTS)
-}
+/// The bodies worth inlining, with their instruction counts, by `FuncId` index.
+pub type Inlinable = HashMap<u32, usize>;
 
-/// The number of instructions of body `fid`, or `None` if it calls itself.
-pub fn body_size(fid: u32, body: &Function) -> Option<usize> {
+/// The instruction count of body `fid` if it is worth inlining: small, and not calling
+/// itself.
+pub fn inlinable_size(fid: u32, body: &Function) -> Option<usize> {
     let mut n = 0;
     for block in body.layout.blocks() {
         for inst in body.layout.block_insts(block) {
@@ -71,15 +70,15 @@ pub fn body_size(fid: u32, body: &Function) -> Option<usize> {
             }
         }
     }
-    Some(n)
+    (n <= MAX_INLINE_INSTS).then_some(n)
 }
 
 /// The inlining policy for one caller.
 pub struct Inliner<'a> {
     /// Lowered bodies of every Python function, by `FuncId` index.
     pub bodies: &'a HashMap<u32, Function>,
-    /// The bodies small enough to inline.
-    pub inlinable: &'a HashSet<u32>,
+    /// The bodies small enough to inline, with their sizes.
+    pub inlinable: &'a Inlinable,
     /// The caller's `FuncId` index (never inlined into itself).
     pub caller: u32,
     /// Instructions that may still be inlined into this caller.
@@ -95,7 +94,7 @@ pub struct Inliner<'a> {
 pub fn inline_calls(
     ctx: &mut Context,
     bodies: &HashMap<u32, Function>,
-    inlinable: &HashSet<u32>,
+    inlinable: &Inlinable,
     caller: u32,
 ) -> Result<usize, String> {
     let mut policy = Inliner {
@@ -268,8 +267,8 @@ impl Inline for Inliner<'_> {
         _args: &[ir::Value],
     ) -> InlineCommand<'_> {
         match callee_index(caller, callee) {
-            Some(f) if f != self.caller && self.inlinable.contains(&f) => {
-                let size = body_size(f, &self.bodies[&f]).unwrap_or(usize::MAX);
+            Some(f) if f != self.caller && self.inlinable.contains_key(&f) => {
+                let size = self.inlinable[&f];
                 if size > self.budget {
                     return InlineCommand::KeepCall;
                 }

@@ -785,10 +785,9 @@ pub fn compile(
         }
         module.clear_context(&mut ctx);
     }
-    let inlinable: std::collections::HashSet<u32> = bodies
+    let inlinable: inline::Inlinable = bodies
         .iter()
-        .filter(|(&f, body)| inline::is_inlinable(f, body))
-        .map(|(&f, _)| f)
+        .filter_map(|(&f, body)| Some((f, inline::inlinable_size(f, body)?)))
         .collect();
     let mut backend = Backend {
         module,

@@ -165,7 +165,7 @@ pub struct Tier2 {
     /// Every `def`'s lowered body before inlining, by `FuncId` index.
     bodies: HashMap<u32, Function>,
     /// The bodies start-up code inlines (see `jit::inline`).
-    inlinable: HashSet<u32>,
+    inlinable: inline::Inlinable,
     /// `CodeInfo` address -> the `FuncId` index of that `def`'s body.
     body_of_info: HashMap<usize, u32>,
     /// Closures specialised so far.
@@ -400,7 +400,7 @@ impl Tier2 {
     pub fn new(
         backend: Backend,
         bodies: HashMap<u32, Function>,
-        inlinable: HashSet<u32>,
+        inlinable: inline::Inlinable,
         body_of_info: HashMap<usize, u32>,
     ) -> Self {
         let mut backend = backend;
@@ -1245,7 +1245,7 @@ fn devirtualize(
 /// start-up code inlines.
 struct SpecializedInliner<'a> {
     bodies: &'a HashMap<u32, Function>,
-    inlinable: &'a HashSet<u32>,
+    inlinable: &'a inline::Inlinable,
     caller: u32,
     devirtualized: &'a HashSet<ir::Inst>,
 }
@@ -1268,7 +1268,7 @@ impl Inline for SpecializedInliner<'_> {
         let wanted = if self.devirtualized.contains(&inst) {
             inst_count(body) <= MAX_CALLEE_INSTS
         } else {
-            f != self.caller && self.inlinable.contains(&f)
+            f != self.caller && self.inlinable.contains_key(&f)
         };
         if wanted {
             InlineCommand::Inline {
