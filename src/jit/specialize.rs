@@ -164,7 +164,7 @@ pub struct Tier2 {
     backend: Backend,
     /// Every `def`'s lowered body before inlining, by `FuncId` index.
     bodies: HashMap<u32, Function>,
-    /// The bodies start-up code inlines (see `jit::inline`).
+    /// The bodies start-up code may inline, with their sizes (see `jit::inline`).
     inlinable: inline::Inlinable,
     /// `CodeInfo` address -> the `FuncId` index of that `def`'s body.
     body_of_info: HashMap<usize, u32>,
@@ -1241,8 +1241,9 @@ fn devirtualize(
 }
 
 /// Inline the calls [`devirtualize`] made (any size up to [`MAX_CALLEE_INSTS`], recursion
-/// included: each copy has its own constant closure, and rounds are bounded), and what
-/// start-up code inlines.
+/// included: each copy has its own constant closure, and rounds are bounded), and the
+/// bodies start-up code may inline (without start-up's per-caller budget: a specialised
+/// body has its own size limit).
 struct SpecializedInliner<'a> {
     bodies: &'a HashMap<u32, Function>,
     inlinable: &'a inline::Inlinable,
