@@ -16,7 +16,6 @@ fact = lambda n: 1 if n < 2 else n * fact(n - 1)
 for i in range(3):
     shifted = lambda x, k=i: x + k
 swap = lambda x: x
-rebinder = lambda: None
 
 
 def rebind():
