@@ -54,6 +54,10 @@
 //!   globals bound before the module's first call (and a builtin) has no NameError check,
 //!   while functions reading a global bound later, deleted, unbound by `except ... as` or
 //!   deleted through `global` keep theirs (`jit::facts::always_bound_globals`).
+//! - `props::inline-policy`: in `tests/programs/inline_policy.py`, `main` (which runs once)
+//!   inlines the maker it calls outside its loops and the calls inside them, but not its
+//!   other calls outside loops nor the calls entering the `is_even`/`is_odd` recursion,
+//!   and `is_even` inlines `is_odd` (`jit::inline::inline_calls`).
 //!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
@@ -1374,6 +1378,42 @@ fn check_known_callees() -> Result<(), Failed> {
     Ok(())
 }
 
+/// `props::inline-policy` (see the module documentation).
+fn check_inline_policy() -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let irs = compile(&dir, "inline_policy")?;
+    let calls_of = |caller: &str| -> Result<Vec<String>, Failed> {
+        let g = function(&irs, caller)?;
+        let names = callee_names(&g.prepared);
+        let blocks = parse_blocks(&g.prepared);
+        let symbols: HashMap<&str, &str> = irs.iter().map(|f| (f.symbol.as_str(), f.qualname.as_str())).collect();
+        Ok(calls_in(&blocks, &names)
+            .into_iter()
+            .filter_map(|c| symbols.get(c.as_str()).map(|q| q.to_string()))
+            .collect())
+    };
+    let count = |calls: &[String], q: &str| calls.iter().filter(|c| *c == q).count();
+    let main = calls_of("main")?;
+    let expected = [
+        ("make_scaler", 0),
+        ("step", 0),
+        ("make_scaler.<locals>.scale", 1),
+        ("describe", 3),
+        ("is_even", 3),
+        ("is_odd", 1),
+    ];
+    for (callee, n) in expected {
+        if count(&main, callee) != n {
+            return Err(format!("main calls {callee} {} times, not {n}: {main:?}", count(&main, callee)).into());
+        }
+    }
+    let even = calls_of("is_even")?;
+    if count(&even, "is_odd") != 0 || count(&even, "is_even") != 1 {
+        return Err(format!("is_even does not inline is_odd: {even:?}").into());
+    }
+    Ok(())
+}
+
 /// `props::globals-bound` (see the module documentation).
 fn check_globals_bound() -> Result<(), Failed> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
@@ -1539,6 +1579,7 @@ fn main() {
     }
     trials.push(Trial::test("props::known-callees", check_known_callees));
     trials.push(Trial::test("props::globals-bound", check_globals_bound));
+    trials.push(Trial::test("props::inline-policy", check_inline_policy));
     {
         let n = names.len();
         trials.push(Trial::test("golden::enough-programs", move || {

@@ -9,11 +9,12 @@
 //!   stack map. (A range with a big-int bound runs a generic copy of the loop, whose
 //!   counter may be a heap object: its target must keep its stack map.)
 //!
-//! And four facts about the whole program: [`always_bound_cells`], the cells that closures
+//! And five facts about the whole program: [`always_bound_cells`], the cells that closures
 //! can read without checking that they are bound, [`always_bound_globals`], the same for
 //! global names read from functions, [`self_bound_defs`], the cells that only hold their
-//! own closure, and [`may_make_floats`], whether the inline float paths deserve a place on
-//! the hot path.
+//! own closure, [`may_make_floats`], whether the inline float paths deserve a place on
+//! the hot path, and [`run_once_functions`], the functions whose calls outside loops run
+//! once (not worth inlining).
 
 use crate::scope::{Scope, ScopeKind, ScopeTable};
 use crate::syntax::ast::*;
@@ -466,4 +467,67 @@ pub fn may_make_floats(body: &[Stmt]) -> bool {
         found
     }
     body.iter().any(stmt)
+}
+
+/// The functions that run at most once per run of the program: the module body, and each
+/// known global function (`global_fns`, never rebound, not decorated) whose name the program
+/// reads exactly once, as the callee of a call statement at the module's top level (possibly
+/// inside a top-level `if`, never in a loop or a function), such as `main()`.
+///
+/// Inlining uses this: in a function that runs once, only calls inside its loops repeat, so
+/// only they are worth a copy of the callee (see `inline::Inliner`). Nothing else depends on
+/// it, so reading it wrongly could only cost speed.
+pub fn run_once_functions(module_body: &[Stmt], global_fns: &HashMap<String, ScopeId>) -> HashSet<ScopeId> {
+    fn count_reads(name: &str, s: &Stmt) -> usize {
+        let (mut in_stmts, mut in_exprs) = (0, 0);
+        s.for_each_child(&mut |c| in_stmts += count_reads(name, c), &mut |e| {
+            in_exprs += count_expr(name, e)
+        });
+        in_stmts + in_exprs
+    }
+    fn count_expr(name: &str, e: &Expr) -> usize {
+        let mut n = match &e.kind {
+            ExprKind::Name(x) => usize::from(x == name),
+            ExprKind::Lambda(f) => {
+                f.params.defaults().map(|d| count_expr(name, d)).sum::<usize>()
+                    + f.body.iter().map(|s| count_reads(name, s)).sum::<usize>()
+            }
+            _ => 0,
+        };
+        e.for_each_child(&mut |c| n += count_expr(name, c));
+        n
+    }
+    /// The names called by call statements `NAME(...)` that run at most once: directly in
+    /// the module body or in the branches of its top-level `if`s.
+    fn called_once<'a>(body: &'a [Stmt], out: &mut Vec<&'a str>) {
+        for s in body {
+            match &s.kind {
+                StmtKind::Expr(Expr {
+                    kind: ExprKind::Call { func, .. },
+                    ..
+                }) => {
+                    if let ExprKind::Name(n) = &func.kind {
+                        out.push(n);
+                    }
+                }
+                StmtKind::If { body, orelse, .. } => {
+                    called_once(body, out);
+                    called_once(orelse, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut calls = Vec::new();
+    called_once(module_body, &mut calls);
+    let mut once: HashSet<ScopeId> = calls
+        .iter()
+        .filter_map(|&name| {
+            let &id = global_fns.get(name)?;
+            let reads: usize = module_body.iter().map(|s| count_reads(name, s)).sum();
+            (reads == 1).then_some(id)
+        })
+        .collect();
+    once.insert(ScopeId(0));
+    once
 }

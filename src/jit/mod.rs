@@ -46,7 +46,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module as _};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Options for compilation.
 #[derive(Clone, Debug, Default)]
@@ -789,6 +789,9 @@ pub fn compile(
         .iter()
         .filter_map(|(&f, body)| Some((f, inline::inlinable_size(f, body)?)))
         .collect();
+    let call_graph = inline::CallGraph::of(&bodies);
+    let run_once = facts::run_once_functions(&ast.body, &prog.known.global_fns);
+    let makers: HashSet<u32> = prog.known.returns.keys().map(|s| prog.body_ids[s].as_u32()).collect();
     let mut backend = Backend {
         module,
         ctx,
@@ -815,8 +818,16 @@ pub fn compile(
         if listing {
             listings.built(&backend.ctx.func, source);
         }
-        inline::inline_calls(&mut backend.ctx, &bodies, &inlinable, fid.as_u32())
-            .map_err(|e| format!("inlining into {}: {e}", scopes.get(id).qualname))?;
+        inline::inline_calls(
+            &mut backend.ctx,
+            &bodies,
+            &inlinable,
+            fid.as_u32(),
+            run_once.contains(&id),
+            &makers,
+            Some(&call_graph),
+        )
+        .map_err(|e| format!("inlining into {}: {e}", scopes.get(id).qualname))?;
         let s = scopes.get(id);
         if listing {
             backend.prepare_current();
