@@ -79,8 +79,9 @@ impl GcStats {
 /// (dict tables, list items) alike. The malloc threshold was twice the old 2 MiB until memo
 /// (40000 dicts of 40-100 entries made and dropped) measured 1.7 MB less peak RSS and 5%
 /// less time with 25 more collections (which find little alive). At 1 MiB rather than 2 the
-/// pool pages a sweep walks fit in a core's 2 MiB L2 cache: twice the collections, ~1% less
-/// time on the five programs that collect, and 0.4-1.2 MB less peak RSS. (The sweep is
+/// pool pages a sweep walks fit in a core's 2 MiB L2 cache: twice the collections, no more
+/// time (side by side on the five programs that collect: man_or_boy -2%, the others within
+/// ±0.7%), and 0.4-1.2 MB less peak RSS. (The sweep is
 /// bound by loading the headers of cold pages; sweeping lazily, a page at a time before
 /// allocating from it, measured no faster, and huge pages only 2-3% faster for 2 MB more
 /// RSS.)
