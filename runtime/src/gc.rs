@@ -81,10 +81,9 @@ impl GcStats {
 /// less time with 25 more collections (which find little alive). At 1 MiB rather than 2 the
 /// pool pages a sweep walks fit in a core's 2 MiB L2 cache: twice the collections, no more
 /// time (side by side on the five programs that collect: man_or_boy -2%, the others within
-/// ±0.7%), and 0.4-1.2 MB less peak RSS. (The sweep is
-/// bound by loading the headers of cold pages; sweeping lazily, a page at a time before
-/// allocating from it, measured no faster, and huge pages only 2-3% faster for 2 MB more
-/// RSS.)
+/// ±0.7%), and 0.4-1.2 MB less peak RSS. (The sweep is bound by loading the headers of
+/// cold pages: sweeping lazily, a page at a time right before allocating from it, measured
+/// 1-6% slower, and huge pages for the pools only 2-3% faster for 2 MB more RSS.)
 const MIN_THRESHOLD: usize = 1 << 20;
 
 impl Heap {

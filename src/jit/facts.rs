@@ -475,8 +475,9 @@ pub fn may_make_floats(body: &[Stmt]) -> bool {
 /// inside a top-level `if`, never in a loop or a function), such as `main()`.
 ///
 /// Inlining uses this: in a function that runs once, only calls inside its loops repeat, so
-/// only they are worth a copy of the callee (see `inline::Inliner`). Nothing else depends on
-/// it, so reading it wrongly could only cost speed.
+/// only they (and calls of makers) are worth a copy of the callee (see
+/// `inline::StartupPolicy`). Nothing else depends on it, so reading it wrongly could only
+/// cost speed.
 pub fn run_once_functions(module_body: &[Stmt], global_fns: &HashMap<String, ScopeId>) -> HashSet<ScopeId> {
     fn count_reads(name: &str, s: &Stmt) -> usize {
         let (mut in_stmts, mut in_exprs) = (0, 0);

@@ -116,7 +116,7 @@ impl CallGraph {
     /// Does a call from `caller` to `callee` enter a recursion from outside it: `callee`
     /// calls itself again, directly or through others, and never `caller`? One inlined
     /// copy then saves one call of the many the recursion makes (man_or_boy's `main` took
-    /// `A`, with `B` inlined in it: 51 -> 1060 instructions, 1.7 ms more compiling).
+    /// `A`, with `B` inlined in it: 610 -> 1060 instructions, ~1 ms more compiling).
     pub fn enters_recursion(&self, caller: u32, callee: u32) -> bool {
         self.reaches
             .get(&callee)
@@ -137,17 +137,27 @@ pub struct Inliner<'a> {
     /// The results of the calls inlined so far (each becomes the parameter of the block
     /// the callee's returns jump to).
     pub results: Vec<ir::Value>,
-    /// Set when the caller runs once: its calls inside loops, the only ones worth inlining
-    /// but for calls of makers.
-    pub in_loops: Option<HashSet<ir::Inst>>,
+    /// Start-up's limits, with the caller's calls inside loops when it runs once.
+    pub startup: Option<(StartupPolicy<'a>, Option<HashSet<ir::Inst>>)>,
+}
+
+/// What start-up's inlining knows beyond sizes (the specialiser, which inlines into
+/// closures called a thousand times, goes without).
+#[derive(Clone, Copy)]
+pub struct StartupPolicy<'a> {
+    /// The caller runs once (see `facts::run_once_functions`): its calls outside loops
+    /// run once, and a copy of the callee only costs compile time (memo's module body took
+    /// a copy of `main`, ycomb's `main` two of `Y`); of those, only calls of makers are
+    /// inlined.
+    pub runs_once: bool,
     /// Bodies that always return a closure of one `def` (see `known::KnownCallees::returns`):
     /// inlined, their stores into the new closure's environment meet the caller's loads
     /// from it, so the caller's loops see the captured values (counter's `step` is the
     /// constant 1 in `main`'s loop once `make_counter(1)` is inlined: 9% fewer
     /// instructions run).
     pub makers: &'a HashSet<u32>,
-    /// The direct calls between bodies, when calls entering a recursion stay calls.
-    pub graph: Option<&'a CallGraph>,
+    /// The direct calls between bodies: no call that enters a recursion is inlined.
+    pub graph: &'a CallGraph,
 }
 
 /// The calls of `ctx.func` that sit inside one of its loops.
@@ -167,30 +177,21 @@ fn calls_in_loops(ctx: &mut Context) -> HashSet<ir::Inst> {
 /// Inline the calls the policy picks into `ctx.func`, the body of `caller`, then send each
 /// inlined callee's exception exit straight to the caller's error path
 /// ([`route_exception_returns`]). Returns how many `EXC` tests were dropped.
-///
-/// When `runs_once` (see `facts::run_once_functions`), calls outside the caller's loops
-/// run once, and a copy of the callee only costs compile time (memo's module body took a
-/// copy of `main`, ycomb's `main` two of `Y`); of those, only calls of `makers` are
-/// inlined. With `graph`, no call that enters a recursion is inlined.
 pub fn inline_calls(
     ctx: &mut Context,
     bodies: &HashMap<u32, Function>,
     inlinable: &Inlinable,
     caller: u32,
-    runs_once: bool,
-    makers: &HashSet<u32>,
-    graph: Option<&CallGraph>,
+    startup: Option<StartupPolicy>,
 ) -> Result<usize, String> {
-    let in_loops = runs_once.then(|| calls_in_loops(ctx));
+    let startup = startup.map(|p| (p, p.runs_once.then(|| calls_in_loops(ctx))));
     let mut policy = Inliner {
         bodies,
         inlinable,
         caller,
         budget: CALLER_INLINE_BUDGET,
         results: Vec::new(),
-        in_loops,
-        makers,
-        graph,
+        startup,
     };
     let inlined = ctx.inline(&mut policy).map_err(|e| format!("{e:?}"))?;
     if !inlined || policy.results.is_empty() {
@@ -354,14 +355,15 @@ impl Inline for Inliner<'_> {
         callee: ir::FuncRef,
         _args: &[ir::Value],
     ) -> InlineCommand<'_> {
-        let runs_once = self.in_loops.as_ref().is_some_and(|l| !l.contains(&inst));
+        let allowed = |f: u32| match &self.startup {
+            None => true,
+            Some((p, in_loops)) => {
+                let call_runs_once = in_loops.as_ref().is_some_and(|l| !l.contains(&inst));
+                (!call_runs_once || p.makers.contains(&f)) && !p.graph.enters_recursion(self.caller, f)
+            }
+        };
         match callee_index(caller, callee) {
-            Some(f)
-                if f != self.caller
-                    && self.inlinable.contains_key(&f)
-                    && (!runs_once || self.makers.contains(&f))
-                    && !self.graph.is_some_and(|g| g.enters_recursion(self.caller, f)) =>
-            {
+            Some(f) if f != self.caller && self.inlinable.contains_key(&f) && allowed(f) => {
                 let size = self.inlinable[&f];
                 if size > self.budget {
                     return InlineCommand::KeepCall;

@@ -823,9 +823,11 @@ pub fn compile(
             &bodies,
             &inlinable,
             fid.as_u32(),
-            run_once.contains(&id),
-            &makers,
-            Some(&call_graph),
+            Some(inline::StartupPolicy {
+                runs_once: run_once.contains(&id),
+                makers: &makers,
+                graph: &call_graph,
+            }),
         )
         .map_err(|e| format!("inlining into {}: {e}", scopes.get(id).qualname))?;
         let s = scopes.get(id);

@@ -440,7 +440,7 @@ impl Tier2 {
         } = self;
         b.module.clear_context(&mut b.ctx);
         b.ctx.func = bodies[&body].clone();
-        inline::inline_calls(&mut b.ctx, bodies, inlinable, body, false, &Default::default(), None)?;
+        inline::inline_calls(&mut b.ctx, bodies, inlinable, body, None)?;
 
         // The closure parameter becomes the closure's address; the parameter itself is
         // kept in a GC slot that every safepoint lists, so the closure (and with it every
