@@ -543,6 +543,38 @@ pub fn collect(fp: usize, pc: usize) {
     heap.grant_budget();
     heap.stats.collections += 1;
     vm.gc_pending = 0;
+    if MALLOC_PAGES_TO_RELEASE.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        release_malloc_pages();
+    }
+}
+
+/// Set when the compiler is done with its working memory: the next collection hands
+/// malloc's free pages back to the system.
+static MALLOC_PAGES_TO_RELEASE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Have the next collection give the pages malloc holds free back to the system.
+///
+/// The JIT's helper thread compiles in a malloc arena of its own, all free once it ends but
+/// still resident: without a trim, memo and church end ~0.3-0.6 MB higher, and church's
+/// peak comes within 0.4 MB of CPython's. Trimming as soon as compiling ends cost 0.1-0.3 ms
+/// of every start-up (a `madvise` per free run of pages, each with a TLB shootdown), and
+/// it only lowers the peak of a program whose heap grows afterwards: one that collects.
+pub fn release_malloc_pages_at_next_collection() {
+    MALLOC_PAGES_TO_RELEASE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Give the pages malloc holds free back to the system (`malloc_trim(0)`).
+fn release_malloc_pages() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only returns free memory to the system; it is thread-safe.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// Sweep the pages of one size class: unmark the marked objects (adding their bytes to

@@ -592,7 +592,7 @@ impl Tier2 {
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        super::release_free_pages();
+        cellar_runtime::gc::release_malloc_pages_at_next_collection();
         let pinned = &mut cellar_runtime::vm::vm().pinned;
         pinned.retain(|&v| v != p.closure);
         set_countdown(p.closure.0, COUNTDOWN_NEVER);
