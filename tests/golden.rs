@@ -611,6 +611,12 @@ fn is_tag_test(inst: &str) -> bool {
 /// - `float-loop-param`: `s` in `drift`'s loop goes around the loop unboxed too, in an
 ///   `f64` parameter of the loop header beside the boxed one (`jit::unboxed_params`): the hot
 ///   loop unboxes no float value with a `bitcast.f64` (only constants are bitcast).
+/// - `known-float-operands`: in float_paths.py's `smooth`, `s + m(i)` adds two known floats
+///   (`s` starts at `0.0`; `m(i)` is a `/` inlined, a float whenever it returns): neither is
+///   tested (`jit::floats`), so the hot loop holds at most the five float tests of `m`'s
+///   `+` and `/` on words read from its cells; and `s` goes around the loop as an `f64`
+///   only, its box made again where it is used, not carried beside it (the loop header's
+///   parameters are the range counter and `s`'s `f64`).
 /// - `int-merge-param`: small ints that go through a block parameter (`s` around
 ///   `modding`'s loop; `y` and `z` in `stepped`, through the merges after their operations'
 ///   slow paths) are unboxed from the parameter's rotated shadow (`jit::unboxed_params`):
@@ -1052,6 +1058,27 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             })?;
             if unboxings != 0 {
                 return Err(format!("drift's loop unboxes {unboxings} floats with bitcast.f64, not 0").into());
+            }
+        }
+        "known-float-operands" => {
+            let irs = compile(dir, "float_paths")?;
+            let g = function(&irs, "smooth")?;
+            let blocks = parse_blocks(&g.opt);
+            let cycle = hot_loop(&blocks).ok_or("no hot loop in smooth")?;
+            let head = format!("{}(", cycle[0].name);
+            let params = g
+                .opt
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with(&head))
+                .ok_or(format!("no parameters on smooth's loop header {}", cycle[0].name))?;
+            let (words, floats) = (params.matches(": i64").count(), params.matches(": f64").count());
+            if (words, floats) != (1, 1) {
+                return Err(format!("smooth's loop header is {params}: not one i64 and one f64").into());
+            }
+            let tests = count_in_hot_loop(g, |i| i.contains("= icmp ult ") || i.contains("= icmp.i64 ult "))?;
+            if tests > 5 {
+                return Err(format!("smooth's loop makes {tests} float tests, more than 5").into());
             }
         }
         "int-merge-param" => {
@@ -1531,6 +1558,7 @@ fn main() {
         "int-tree-raw",
         "float-tree-raw",
         "float-loop-param",
+        "known-float-operands",
         "int-merge-param",
         "no-dead-blocks",
         "rotated-add",

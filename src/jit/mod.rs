@@ -18,6 +18,7 @@ pub mod cold;
 pub mod coldcalls;
 pub mod decided;
 pub mod facts;
+pub mod floats;
 pub mod imports;
 pub mod inline;
 pub mod known;
@@ -184,6 +185,9 @@ pub fn optimize_and_compile(
     let mut plane = cranelift_codegen::control::ControlPlane::default();
     if isa.flags().enable_verifier() {
         ctx.verify(isa).map_err(|e| e.to_string())?;
+    }
+    if std::env::var_os("CELLAR_NO_FLOAT_FACTS").is_none() {
+        floats::fold_float_tests(&mut ctx.func);
     }
     if std::env::var_os("CELLAR_BOXED_FLOAT_PARAMS").is_none() {
         unboxed_params::unbox_float_params(&mut ctx.func);

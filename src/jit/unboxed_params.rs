@@ -23,10 +23,15 @@
 //! a constant when `a` is a constant, and otherwise the two instructions. So on entry `pf`
 //! always equals `bitcast.f64 (p - 2^48)`, whatever `p` holds (a float or not: it is the
 //! same bit computation), and each `bitcast.f64 (iadd p, -2^48)` in the function, dominated
-//! by the header as every use of `p` is, becomes `pf`. The float check still reads `p`,
-//! which is still made from `r`, but off the chain: averager's `s` chain is now `fadd`,
-//! `fsub` and nothing else. Only loop headers (blocks entered from a block at or after them
-//! in the layout, as lowering lays loops out) get a float shadow.
+//! by the header as every use of `p` is, becomes `pf`: averager's `s` chain is now `fadd`,
+//! `fsub` and nothing else. Any merge gets a float shadow, not only a loop header: the
+//! merge after an inlined `/` passes its quotient on as an `f64` too.
+//!
+//! Then `p` itself goes: since `p` is always `bitcast.i64 pf + 2^48`, bit for bit, each use
+//! of `p` left (a float test [`super::floats`] did not decide, a slow path's argument, a
+//! store) reads that box, made again from `pf` at the top of the block, and the edges stop
+//! passing `p`. A loop no longer carries the float twice, once boxed for its exit; the box
+//! is made where it is used, mostly on cold paths.
 //!
 //! **Small ints** (`Kind::Int`) are boxed as `0xffff` in the top 16 bits above a 48-bit
 //! payload. Operations unbox them three ways, and box results two ways (see
@@ -109,9 +114,9 @@ enum Unboxing {
     Payload(Inst),
 }
 
-/// Give the loop headers of `func` whose boxed `i64` parameters are unboxed as floats an
-/// unboxed `f64` parameter beside each, and make those unboxings read it; returns how many
-/// parameters got one.
+/// Give the blocks of `func` whose boxed `i64` parameters are unboxed as floats an unboxed
+/// `f64` parameter in place of each, and make those unboxings read it (and the other uses
+/// box it again); returns how many parameters got one.
 pub fn unbox_float_params(func: &mut Function) -> usize {
     unbox_params(func, Kind::Float)
 }
@@ -138,7 +143,6 @@ fn unbox_params(func: &mut Function, kind: Kind) -> usize {
         return 0;
     }
     let cfg = ControlFlowGraph::with_function(func);
-    let position: HashMap<Block, usize> = func.layout.blocks().enumerate().map(|(i, b)| (b, i)).collect();
     let mut params: Vec<(Value, Vec<Unboxing>)> = unboxings.into_iter().collect();
     params.sort_by_key(|(p, _)| p.as_u32());
     let mut shadows = Shadows {
@@ -149,11 +153,10 @@ fn unbox_params(func: &mut Function, kind: Kind) -> usize {
     };
     let mut done = 0;
     for (p, uses) in params {
-        let ValueDef::Param(block, _) = func.dfg.value_def(p) else {
+        let ValueDef::Param(..) = func.dfg.value_def(p) else {
             continue;
         };
-        let looped = cfg.pred_iter(block).any(|pr| position[&pr.block] >= position[&block]);
-        if (kind == Kind::Float && !looped) || !shadows.boxed_on_hot_edges(func, p, &mut Vec::new()) {
+        if !shadows.boxed_on_hot_edges(func, p, &mut Vec::new()) {
             continue;
         }
         let s = shadows.param(func, p);
@@ -177,10 +180,39 @@ fn unbox_params(func: &mut Function, kind: Kind) -> usize {
         }
         done += 1;
     }
+    if kind == Kind::Float && done > 0 {
+        let mut made: Vec<(Value, Value)> = shadows.made.iter().map(|(&p, &s)| (p, s)).collect();
+        made.sort_by_key(|(p, _)| p.as_u32());
+        for (p, s) in made {
+            box_from_shadow(func, &cfg, p, s);
+        }
+    }
     if done > 0 {
         func.dfg.resolve_all_aliases();
     }
     done
+}
+
+/// Replace float parameter `p` by its shadow `s` boxed again where `p` was used: `p` is
+/// always `bitcast.i64 s + 2^48`, bit for bit, so the edges stop passing the boxed word.
+fn box_from_shadow(func: &mut Function, cfg: &ControlFlowGraph, p: Value, s: Value) {
+    let ValueDef::Param(block, index) = func.dfg.value_def(p) else {
+        unreachable!("a block parameter")
+    };
+    let preds: Vec<Inst> = cfg.pred_iter(block).map(|pr| pr.inst).collect();
+    for inst in preds {
+        let dfg = &mut func.dfg;
+        for call in dfg.insts[inst].branch_destination_mut(&mut dfg.jump_tables, &mut dfg.exception_tables) {
+            if call.block(&dfg.value_lists) == block {
+                call.remove(index, &mut dfg.value_lists);
+            }
+        }
+    }
+    func.dfg.remove_block_param(p);
+    let mut pos = FuncCursor::new(func).at_first_insertion_point(block);
+    let bits = pos.ins().bitcast(I64, MemFlagsData::new(), s);
+    let boxed = pos.ins().iadd_imm_s(bits, BOX);
+    pos.func.dfg.change_to_alias(p, boxed);
 }
 
 /// The shadows of one kind made so far.
@@ -395,7 +427,7 @@ fn shifted_operand(func: &Function, v: Value, op: Opcode) -> Option<Value> {
 
 /// The operand and constant of `inst` if it is `op x, k` with `k` an `iconst` (either way
 /// round for `bor` and `iadd`).
-fn binary_with_constant(func: &Function, inst: Inst, op: Opcode) -> Option<(Value, i64)> {
+pub(super) fn binary_with_constant(func: &Function, inst: Inst, op: Opcode) -> Option<(Value, i64)> {
     match func.dfg.insts[inst] {
         InstructionData::Binary { opcode, args } if opcode == op => {
             let [a, b] = args.map(|x| func.dfg.resolve_aliases(x));
@@ -432,7 +464,7 @@ fn unboxing(func: &Function, kind: Kind, inst: Inst) -> Option<(Value, Unboxing)
 }
 
 /// `f` if `v` is `iadd (bitcast.i64 f), 2^48`, the float `f` boxed.
-fn boxed_float(func: &Function, v: Value) -> Option<Value> {
+pub(super) fn boxed_float(func: &Function, v: Value) -> Option<Value> {
     let bits = offset_operand(func, v, BOX)?;
     let ValueDef::Result(def, _) = func.dfg.value_def(bits) else {
         return None;
@@ -464,7 +496,7 @@ fn unboxed_param(func: &Function, inst: Inst) -> Option<Value> {
 }
 
 /// `x` if `v` is `iadd x, k` (either way round) with `k` the constant `offset`.
-fn offset_operand(func: &Function, v: Value, offset: i64) -> Option<Value> {
+pub(super) fn offset_operand(func: &Function, v: Value, offset: i64) -> Option<Value> {
     let v = func.dfg.resolve_aliases(v);
     let ValueDef::Result(def, _) = func.dfg.value_def(v) else {
         return None;
@@ -473,7 +505,7 @@ fn offset_operand(func: &Function, v: Value, offset: i64) -> Option<Value> {
 }
 
 /// The value of `v` if an `iconst` defines it.
-fn constant(func: &Function, v: Value) -> Option<i64> {
+pub(super) fn constant(func: &Function, v: Value) -> Option<i64> {
     let ValueDef::Result(def, _) = func.dfg.value_def(v) else {
         return None;
     };
