@@ -6,7 +6,9 @@ python3; stdout and exit status must be equal.
 
 It exercises the JIT's raw-int and raw-float expression trees (jit/lower/arith.rs) and their
 bails to the generic code: each program is either float-free (int trees) or has floats
-(float trees), since the JIT picks the tree kind per program.
+(float trees), since the JIT picks the tree kind per program. Every fourth program is
+loops that carry a value through arithmetic and inlined helper calls instead (the merges
+that jit/floats.rs proves floats through).
 
 Usage: python3 tests/fuzz/arith_diff.py target/release/cellar [--seed N] [--programs N] [-i]
 """
@@ -20,7 +22,7 @@ import tempfile
 INTS = ["0", "1", "-1", "2", "3", "7", "-7", "13", "2**47 - 1", "-2**47", "2**46", "-2**46 - 5",
         "2**47", "2**63", "-2**70", "True", "False", "1000003"]
 FLOATS = ["0.5", "-2.25", "1e300", "-0.0", "3.0", "1e-310", "2.5e15"]
-OTHERS = ['"ab"', "[1]"]
+OTHERS = ['"ab"', "[1]", '"%.1f"']
 OPS_INT = ["+", "-", "*", "//", "%"]
 OPS_FLOAT = ["+", "-", "*", "/", "//", "%"]
 
@@ -57,6 +59,44 @@ def program(rng, floats):
     return "\n".join(lines) + "\n"
 
 
+# Small functions the accumulating loops call: inlined, their results reach the caller
+# through the merges of their operation's paths (what jit/floats.rs reasons about).
+HELPERS = ["def d0(x, y):", "    return x / y", "def d1(x, y):", "    return x % y",
+           "def d2(x, y):", "    return x + y * 0.5", "def d3(x, y):", "    return x // y", ""]
+
+
+def call_expr(rng, depth, leaves, ops):
+    """`expr`, with calls of the helpers among the operands."""
+    if depth == 0 or rng.random() < 0.25:
+        return rng.choice(leaves)
+    a, b = call_expr(rng, depth - 1, leaves, ops), call_expr(rng, depth - 1, leaves, ops)
+    if rng.random() < 0.3:
+        return f"d{rng.randrange(4)}({a}, {b})"
+    return f"({a} {rng.choice(ops)} {b})"
+
+
+def accumulators(rng, consts, ops):
+    """Loops that carry a value `s` from one iteration to the next through arithmetic on
+    it, the parameters and helper calls (a float accumulator, when the start is one)."""
+    lines = list(HELPERS)
+    leaves = ["s", "a", "b", "i", "s", "1", "2", "0.5"]
+    for k in range(6):
+        lines.append(f"def g{k}(a, b):")
+        lines.append("    out = []")
+        lines.append(f"    s = {rng.choice(consts)}")
+        lines.append("    for i in range(4):")
+        lines.append("        try:")
+        lines.append(f"            s = {call_expr(rng, 3, leaves, ops)}")
+        lines.append("        except Exception as x:")
+        lines.append("            out.append(type(x).__name__)")
+        lines.append("        out.append(repr(s))")
+        lines.append("    return out")
+        for _ in range(3):
+            lines.append(f"print(g{k}({rng.choice(consts)}, {rng.choice(consts)}))")
+        lines.append("")
+    return lines
+
+
 def run(cmd, path):
     r = subprocess.run(cmd + [path], capture_output=True, text=True, timeout=60)
     return r.returncode, r.stdout
@@ -72,7 +112,10 @@ def main():
     failed = 0
     with tempfile.TemporaryDirectory() as d:
         for n in range(count):
-            text = program(rng, floats=(n % 2 == 1))
+            if n % 4 == 3:
+                text = "\n".join(accumulators(rng, INTS + FLOATS + OTHERS, OPS_FLOAT)) + "\n"
+            else:
+                text = program(rng, floats=(n % 2 == 1))
             path = os.path.join(d, f"p{n}.py")
             with open(path, "w") as f:
                 f.write(text)
