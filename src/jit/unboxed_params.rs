@@ -427,7 +427,7 @@ fn shifted_operand(func: &Function, v: Value, op: Opcode) -> Option<Value> {
 
 /// The operand and constant of `inst` if it is `op x, k` with `k` an `iconst` (either way
 /// round for `bor` and `iadd`).
-pub(super) fn binary_with_constant(func: &Function, inst: Inst, op: Opcode) -> Option<(Value, i64)> {
+fn binary_with_constant(func: &Function, inst: Inst, op: Opcode) -> Option<(Value, i64)> {
     match func.dfg.insts[inst] {
         InstructionData::Binary { opcode, args } if opcode == op => {
             let [a, b] = args.map(|x| func.dfg.resolve_aliases(x));
