@@ -435,9 +435,9 @@ fn cell_sharers(scopes: &ScopeTable, owner: ScopeId, name: &str) -> Vec<ScopeId>
 
 /// Can the program make a float at all? Only through a float literal, `/`, `**` (a negative
 /// exponent), or the builtins `float` and `pow` (the only other sources in the supported
-/// subset). When it cannot, the lowering lays the inline float paths of `+ - *` out of the
-/// way (cold), so that the int paths fall straight through. This is a layout choice only:
-/// a float that turns up anyway takes the same path, just with two more jumps.
+/// subset). When it cannot, the lowering leaves out the inline float paths of `+ - *`, and
+/// lowers arithmetic trees in their int form. This is a choice of speed only: a float that
+/// turns up anyway takes the runtime call, which handles every type.
 pub fn may_make_floats(body: &[Stmt]) -> bool {
     fn stmt(s: &Stmt) -> bool {
         if let StmtKind::AugAssign {

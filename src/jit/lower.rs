@@ -2593,8 +2593,13 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         let res = self.new_var();
         let join = self.b.create_block();
         let slow = self.b.create_block();
-        // Float arithmetic (either operand a float, or int / int) has its own inline path.
-        let floaty = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div).then(|| self.b.create_block());
+        // Float arithmetic (either operand a float, or int / int) has its own inline path,
+        // except in a program that makes no floats ([`ProgramInfo::makes_no_floats`]): there a
+        // float that turns up anyway takes the runtime call, and the path would only be
+        // compiled, never run (a quarter of the instructions of an int-only function).
+        let floaty = (op == BinOp::Div
+            || (matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) && !self.prog.makes_no_floats))
+            .then(|| self.b.create_block());
         if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod) {
             let ints = self.both_small_ints(a, b);
             let fast = self.b.create_block();
@@ -2780,15 +2785,8 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         floaty: Option<Block>,
     ) -> Value {
         if let Some(fb) = floaty {
-            let first_new = self.b.func.dfg.num_blocks();
             self.enter(fb);
             self.float_binop(op, a, b, res, slow, join);
-            if self.prog.floats_cold && op != BinOp::Div {
-                self.b.set_cold_block(fb);
-                for i in first_new..self.b.func.dfg.num_blocks() {
-                    self.b.set_cold_block(Block::from_u32(i as u32));
-                }
-            }
         }
         self.enter(slow);
         self.b.set_cold_block(slow);

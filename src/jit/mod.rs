@@ -147,9 +147,10 @@ pub struct ProgramInfo<'a> {
     /// The program may rebind or empty cells through introspection
     /// ([`crate::program::may_write_cells`]): no assumption about a cell's value holds.
     pub cells_writable: bool,
-    /// No float can arise ([`facts::may_make_floats`]): inline float paths are laid out as
-    /// cold blocks.
-    pub floats_cold: bool,
+    /// No float can arise ([`facts::may_make_floats`]): `+ - *` have no inline float path
+    /// (a float that turns up anyway takes the runtime call), and arithmetic trees take the
+    /// int form.
+    pub makes_no_floats: bool,
     /// `def`s whose closures count their calls and ask for a body of their own
     /// ([`specialize::specializable`]).
     pub specializable: std::collections::HashSet<ScopeId>,
@@ -721,7 +722,7 @@ pub fn compile(
         always_bound,
         globals_bound,
         cells_writable,
-        floats_cold: !facts::may_make_floats(&ast.body),
+        makes_no_floats: !facts::may_make_floats(&ast.body),
         specializable: Default::default(),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {

@@ -132,7 +132,7 @@ impl<'a> Lower<'a, '_, '_> {
         if !matches!(e.kind, ExprKind::BinOp { .. }) {
             return None;
         }
-        if self.prog.floats_cold {
+        if self.prog.makes_no_floats {
             let (ops, _) = survey(e, TreeMode::Int, &self.facts.float_hints);
             return (ops >= 2).then_some(TreeMode::Int);
         }
