@@ -908,7 +908,11 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
             let float_blocks = |clif: &str| -> Vec<bool> {
                 parse_blocks(clif)
                     .iter()
-                    .filter(|b| b.insts.iter().any(|i| i.contains(" = fadd") || i.contains(" = fcvt_from_sint")))
+                    .filter(|b| {
+                        b.insts
+                            .iter()
+                            .any(|i| i.contains(" = fadd") || i.contains(" = fcvt_from_sint"))
+                    })
                     .map(|b| b.cold)
                     .collect()
             };

@@ -146,34 +146,46 @@ fn slot_states(
         }
     };
 
-    // Fixed point: `entry[b]` is what is known at b's start (`None`: not reached yet).
+    // Fixed point: `entry[b]` is what is known at b's start (`None`: not reached yet). A
+    // block is (re)visited only when its entry changed, the earliest in reverse postorder
+    // first, so most blocks are visited once (sweeping every block until nothing changed
+    // cost twice as much, a tenth of the compile time of a large function).
     let mut entry: SecondaryMap<Block, Option<Stored>> = SecondaryMap::new();
+    let mut order: SecondaryMap<Block, u32> = SecondaryMap::with_default(u32::MAX);
+    for (i, &b) in rpo.iter().enumerate() {
+        order[b] = i as u32;
+    }
+    let mut pending = std::collections::BTreeSet::new();
     if let Some(&first) = rpo.first() {
         entry[first] = Some(vec![None; slots]);
+        pending.insert(0u32);
     }
     let mut state: Stored = Vec::new();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for &b in rpo {
-            let Some(start) = &entry[b] else { continue };
-            state.clone_from(start);
-            transfer(b, &mut state, &mut |_, _| {});
-            for succ in cfg.succ_iter(b) {
-                match &mut entry[succ] {
-                    slot @ None => {
-                        *slot = Some(state.clone());
-                        changed = true;
-                    }
-                    Some(old) => {
-                        for (a, b) in old.iter_mut().zip(&state) {
-                            if a.is_some() && a != b {
-                                *a = None;
-                                changed = true;
-                            }
+    while let Some(i) = pending.pop_first() {
+        let b = rpo[i as usize];
+        let Some(start) = &entry[b] else { continue };
+        state.clone_from(start);
+        transfer(b, &mut state, &mut |_, _| {});
+        for succ in cfg.succ_iter(b) {
+            let changed = match &mut entry[succ] {
+                slot @ None => {
+                    *slot = Some(state.clone());
+                    true
+                }
+                Some(old) => {
+                    let mut narrowed = false;
+                    for (a, b) in old.iter_mut().zip(&state) {
+                        if a.is_some() && a != b {
+                            *a = None;
+                            narrowed = true;
                         }
                     }
+                    narrowed
                 }
+            };
+            // (A block outside `rpo` is unreachable from the entry and never visited.)
+            if changed && order[succ] != u32::MAX {
+                pending.insert(order[succ]);
             }
         }
     }
