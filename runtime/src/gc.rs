@@ -1,9 +1,10 @@
 //! The precise, non-moving mark-and-sweep collector.
 //!
 //! Allocation never collects: it only counts bytes and, past a threshold, sets
-//! [`Vm::gc_pending`]. Compiled code polls that flag at function entry and at loop
-//! back-edges and then calls the poll trampoline, which hands its caller's frame pointer and
-//! return address to [`rt_gc_collect`]. So a collection only happens where every live
+//! [`Vm::gc_pending`]. Compiled code polls that flag right after the runtime calls and
+//! inline allocations that may allocate (not at function entry or loop back-edges), and then
+//! calls the poll trampoline, which hands its caller's frame pointer and return address to
+//! [`rt_gc_collect`]. So a collection only happens where every live
 //! reference is in a JIT frame (found precisely through Cranelift user stack maps), in a
 //! global slot, or in [`Vm::roots`] (values Rust code holds while it calls back into Python).
 //!
