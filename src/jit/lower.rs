@@ -2596,7 +2596,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         // Float arithmetic (either operand a float, or int / int) has its own inline path,
         // except in a program that makes no floats ([`ProgramInfo::makes_no_floats`]): there a
         // float that turns up anyway takes the runtime call, and the path would only be
-        // compiled, never run (a quarter of the instructions of an int-only function).
+        // compiled, never run (12% of counter's prepared instructions).
         let floaty = (op == BinOp::Div
             || (matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) && !self.prog.makes_no_floats))
             .then(|| self.b.create_block());
