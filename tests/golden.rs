@@ -623,6 +623,9 @@ fn is_tag_test(inst: &str) -> bool {
 ///   slow paths) are unboxed from the parameter's rotated shadow (`jit::unboxed_params`):
 ///   no `rotl` in `modding`'s hot loop, and no `rotl` or `ishl` of a block parameter on
 ///   `stepped`'s hot path (the entry block's parameters aside: they are the function's).
+/// - `ranged-no-overflow`: in `bounded`, `y = x % 1000` is in [0, 1000) whichever path
+///   made it, so `y * 3` and `z + 7` cannot leave the small ints: neither tests for overflow
+///   (`jit::ranges`). `stepped`'s `x * 3`, on an argument it knows nothing of, still does.
 /// - `rotated-add`: `count = count + step` in `inc` adds in the rotated form (`rotl`, add
 ///   with overflow, `rotr`): three operations between the cell's load and its store, not
 ///   four (shift, add, shift back, tag).
@@ -902,6 +905,15 @@ fn check_fast_path(dir: &Path, which: &str) -> Result<(), Failed> {
         "bound-cell-reads" => {
             if f("make_counter.<locals>.inc")?.built.contains("rt_raise_unbound_free") {
                 return Err("inc checks that `count` is bound".into());
+            }
+        }
+        "ranged-no-overflow" => {
+            let bounded = &f("bounded")?.opt;
+            if let Some(l) = bounded.lines().find(|l| l.contains("_overflow")) {
+                return Err(format!("bounded still tests for overflow: {}", l.trim()).into());
+            }
+            if !f("stepped")?.opt.contains("smul_overflow") {
+                return Err("stepped's `x * 3` lost its overflow test".into());
             }
         }
         "no-float-paths" => {
@@ -1567,6 +1579,7 @@ fn main() {
         "int-merge-param",
         "no-dead-blocks",
         "rotated-add",
+        "ranged-no-overflow",
         "range-var-unboxed",
         "depth-argument",
         "bound-cell-reads",

@@ -117,13 +117,16 @@ struct Edge {
     dest: usize,
 }
 
-/// A slow-path call whose result is a float whenever it is not `EXC`: the runtime's
-/// operator code and operands, as `route_cold_calls` stored them.
+/// A routed slow-path call of `rt_binop` or `rt_inplace_op`: the runtime's operator code
+/// and operands, as `route_cold_calls` stored them.
 #[derive(Clone, Copy)]
-struct FloatyCall {
-    op: i64,
-    a: Value,
-    b: Value,
+pub(super) struct SlowBinop {
+    /// The operator code (`program::binop_code`).
+    pub op: i64,
+    /// The left operand.
+    pub a: Value,
+    /// The right operand.
+    pub b: Value,
 }
 
 /// Turn into jumps the `brif`s of `func` whose type test the known floats decide, and drop
@@ -146,7 +149,7 @@ pub fn fold_float_tests(func: &mut Function) -> usize {
             });
         }
     }
-    let floaty = floaty_calls(func);
+    let floaty = slow_binops(func);
     let tests: HashMap<Inst, Test> = func
         .layout
         .blocks()
@@ -216,7 +219,7 @@ pub fn fold_float_tests(func: &mut Function) -> usize {
 struct Analysis<'a> {
     func: &'a Function,
     preds: &'a HashMap<Block, Vec<Edge>>,
-    floaty: &'a HashMap<Value, FloatyCall>,
+    floaty: &'a HashMap<Value, SlowBinop>,
     tests: &'a HashMap<Inst, Test>,
     facts: HashMap<Value, Fact>,
     live_blocks: HashSet<Block>,
@@ -501,65 +504,74 @@ fn test_of(func: &Function, cond: Value) -> Option<Test> {
 ///   call cold_call_3()
 ///   r = load vm+32
 /// ```
-fn floaty_calls(func: &Function) -> HashMap<Value, FloatyCall> {
-    let binop = cellar_runtime::ops::rt_binop as *const () as i64;
-    let inplace = cellar_runtime::ops::rt_inplace_op as *const () as i64;
+fn slow_binops(func: &Function) -> HashMap<Value, SlowBinop> {
     let mut out = HashMap::default();
     for block in func.layout.blocks() {
         for inst in func.layout.block_insts(block) {
-            let InstructionData::Load {
-                opcode: Opcode::Load,
-                arg,
-                offset,
-                ..
-            } = func.dfg.insts[inst]
-            else {
-                continue;
-            };
-            if i32::from(offset) != VM_COLD_RESULT_OFFSET {
-                continue;
+            if let Some(call) = slow_binop_at(func, inst) {
+                out.insert(func.dfg.first_result(inst), call);
             }
-            let Some(vm) = constant(func, arg) else { continue };
-            // Back past the constants to the call, then back through its stores.
-            let mut cur = func.layout.prev_inst(inst);
-            while let Some(i) = cur.filter(|&i| func.dfg.insts[i].opcode() == Opcode::Iconst) {
-                cur = func.layout.prev_inst(i);
-            }
-            let Some(call) = cur.filter(|&i| func.dfg.insts[i].opcode() == Opcode::Call) else {
-                continue;
-            };
-            let mut args: [Option<Value>; 4] = [None; 4];
-            let mut cur = func.layout.prev_inst(call);
-            while let Some(i) = cur {
-                match func.dfg.insts[i] {
-                    InstructionData::Store {
-                        opcode: Opcode::Store,
-                        args: [v, base],
-                        offset,
-                        ..
-                    } if constant(func, base) == Some(vm) => {
-                        let k = (i32::from(offset) - VM_COLD_ARGS_OFFSET) / 8;
-                        if let Some(slot) = usize::try_from(k).ok().and_then(|k| args.get_mut(k)) {
-                            slot.get_or_insert(v);
-                        }
-                    }
-                    InstructionData::UnaryImm {
-                        opcode: Opcode::Iconst, ..
-                    } => {}
-                    _ => break,
-                }
-                cur = func.layout.prev_inst(i);
-            }
-            let [Some(target), Some(op), Some(a), Some(b)] = args else {
-                continue;
-            };
-            let target = constant(func, target);
-            if target != Some(binop) && target != Some(inplace) {
-                continue;
-            }
-            let Some(op) = constant(func, op) else { continue };
-            out.insert(func.dfg.first_result(inst), FloatyCall { op, a, b });
         }
     }
     out
+}
+
+/// The slow-path operation whose result `inst` loads, if it is such a load (see
+/// [`slow_binops`]).
+pub(super) fn slow_binop_at(func: &Function, inst: Inst) -> Option<SlowBinop> {
+    let InstructionData::Load {
+        opcode: Opcode::Load,
+        arg,
+        offset,
+        ..
+    } = func.dfg.insts[inst]
+    else {
+        return None;
+    };
+    if i32::from(offset) != VM_COLD_RESULT_OFFSET {
+        return None;
+    }
+    let vm = constant(func, arg)?;
+    // Back past the constants to the call, then back through its stores.
+    let mut cur = func.layout.prev_inst(inst);
+    while let Some(i) = cur.filter(|&i| func.dfg.insts[i].opcode() == Opcode::Iconst) {
+        cur = func.layout.prev_inst(i);
+    }
+    let call = cur.filter(|&i| func.dfg.insts[i].opcode() == Opcode::Call)?;
+    let mut args: [Option<Value>; 4] = [None; 4];
+    let mut cur = func.layout.prev_inst(call);
+    while let Some(i) = cur {
+        match func.dfg.insts[i] {
+            InstructionData::Store {
+                opcode: Opcode::Store,
+                args: [v, base],
+                offset,
+                ..
+            } if constant(func, base) == Some(vm) => {
+                let k = (i32::from(offset) - VM_COLD_ARGS_OFFSET) / 8;
+                if let Some(slot) = usize::try_from(k).ok().and_then(|k| args.get_mut(k)) {
+                    slot.get_or_insert(v);
+                }
+            }
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst, ..
+            } => {}
+            _ => break,
+        }
+        cur = func.layout.prev_inst(i);
+    }
+    let [Some(target), Some(op), Some(a), Some(b)] = args else {
+        return None;
+    };
+    let target = constant(func, target);
+    let binop = cellar_runtime::ops::rt_binop as *const () as i64;
+    let inplace = cellar_runtime::ops::rt_inplace_op as *const () as i64;
+    if target != Some(binop) && target != Some(inplace) {
+        return None;
+    }
+    Some(SlowBinop {
+        op: constant(func, op)?,
+        a,
+        b,
+    })
 }

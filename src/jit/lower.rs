@@ -23,6 +23,8 @@
 
 mod arith;
 
+pub(crate) use arith::floor_magic;
+
 use super::facts::BindingFacts;
 use super::ProgramInfo;
 use crate::scope::{Scope, ScopeKind};

@@ -25,6 +25,7 @@ pub mod known;
 pub mod licm;
 pub mod listing;
 pub mod lower;
+pub mod ranges;
 pub mod sink;
 pub mod specialize;
 pub mod spills;
@@ -190,6 +191,7 @@ pub fn optimize_and_compile(
     if std::env::var_os("CELLAR_NO_FLOAT_FACTS").is_none() {
         floats::fold_float_tests(&mut ctx.func);
     }
+    ranges::drop_impossible_overflow_tests(&mut ctx.func);
     if std::env::var_os("CELLAR_BOXED_FLOAT_PARAMS").is_none() {
         unboxed_params::unbox_float_params(&mut ctx.func);
     }

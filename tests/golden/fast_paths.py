@@ -151,3 +151,12 @@ def stepped(x):
 
 
 print(stepped(7))
+
+
+def bounded(x):
+    y = x % 1000
+    z = y * 3
+    return z + 7
+
+
+print(bounded(-12345))

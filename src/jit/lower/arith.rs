@@ -64,7 +64,7 @@ fn floor_bias(d: i64) -> i64 {
 /// overshoots `x / d` by `x * e / (d * 2^(64 + shift)) < 1 / d` when `d <= 2^(15 + shift)`,
 /// too little to reach the next integer. (Cranelift's own unsigned magic numbers must
 /// serve every 64-bit `x`, which for most divisors takes an add and two more shifts.)
-fn floor_magic(d: i64) -> (u64, u32) {
+pub(crate) fn floor_magic(d: i64) -> (u64, u32) {
     debug_assert!((2..1 << 47).contains(&d));
     let bits = 64 - d.leading_zeros();
     let shift = bits.saturating_sub(15);
