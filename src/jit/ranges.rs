@@ -32,8 +32,7 @@
 //! out (around a loop) counts as unknown there, which is sound, and loses nothing for `%`,
 //! whose range does not depend on its dividend. A reload of a spill slot takes the union of
 //! what is stored to it (the collector does not move objects). An overflow test whose
-//! operands' ranges cannot overflow becomes the
-//! plain operation, and its branch a jump.
+//! operands' ranges cannot overflow becomes the plain operation, and its branch a jump.
 //!
 //! The unboxing rules (`ishl`, `rotl` of a boxed value) take the value to be a small int:
 //! the lowering unboxes only on the path where a type test found one (`arith::int_op`),
@@ -354,8 +353,8 @@ impl Analysis<'_> {
         let k = constant(self.func, b);
         let (wa, wb) = (self.word(a), self.word(b));
         match op {
-            // A boxed float (`iadd (bitcast.i64 f), 2^48`) is never an int (the f64s compiled
-            // code makes box to floats, see `jit::floats`).
+            // A boxed float (`iadd (bitcast.i64 f), 2^48`) is never an int: compiled code
+            // only boxes f64s whose boxes are floats (see `jit::floats`).
             Opcode::Iadd if boxed_float(self.func, dfg.first_result(inst)).is_some() => {
                 Facts { word: WORD, int: EMPTY }
             }
