@@ -67,16 +67,22 @@ pub fn fold_decided_branches(func: &mut Function, cfg: &ControlFlowGraph, domtre
         let Some(&(_, outcome)) = ds.iter().find(|&&(t, _)| domtree.block_dominates(t, block)) else {
             continue;
         };
-        let InstructionData::Brif { blocks, .. } = func.dfg.insts[term] else {
-            unreachable!("collected as a brif")
-        };
-        let taken = blocks[if outcome { 0 } else { 1 }];
-        let target = taken.block(&func.dfg.value_lists);
-        let args: Vec<BlockArg> = taken.args(&func.dfg.value_lists).collect();
-        let mut pos = FuncCursor::new(func).at_inst(term);
-        pos.ins().jump(target, &args);
-        pos.func.layout.remove_inst(term);
+        take_branch(func, term, if outcome { 0 } else { 1 });
         folded += 1;
     }
     folded
+}
+
+/// Replace the `brif` `term` by a jump along its destination `dest` (0: `then`, 1: `else`),
+/// with that edge's arguments.
+pub fn take_branch(func: &mut Function, term: Inst, dest: usize) {
+    let InstructionData::Brif { blocks, .. } = func.dfg.insts[term] else {
+        unreachable!("not a brif: {}", func.dfg.display_inst(term))
+    };
+    let taken = blocks[dest];
+    let target = taken.block(&func.dfg.value_lists);
+    let args: Vec<BlockArg> = taken.args(&func.dfg.value_lists).collect();
+    let mut pos = FuncCursor::new(func).at_inst(term);
+    pos.ins().jump(target, &args);
+    pos.func.layout.remove_inst(term);
 }

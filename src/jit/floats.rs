@@ -44,11 +44,10 @@
 use super::unboxed_params::{boxed_float, constant, offset_operand};
 use cellar_runtime::value::{DOUBLE_OFFSET, EXC, INT_TAG};
 use cellar_runtime::vm::{VM_COLD_ARGS_OFFSET, VM_COLD_RESULT_OFFSET};
-use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types::{F64, I64},
-    Block, BlockArg, Function, Inst, InstBuilder, InstructionData, Opcode, Value, ValueDef,
+    Block, BlockArg, Function, Inst, InstructionData, Opcode, Value, ValueDef,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -195,15 +194,7 @@ pub fn fold_float_tests(func: &mut Function) -> usize {
     }
     let live = a.live_blocks;
     for &(term, dest) in &folds {
-        let InstructionData::Brif { blocks, .. } = func.dfg.insts[term] else {
-            unreachable!("a test's branch")
-        };
-        let taken = blocks[dest];
-        let target = taken.block(&func.dfg.value_lists);
-        let args: Vec<BlockArg> = taken.args(&func.dfg.value_lists).collect();
-        let mut pos = FuncCursor::new(func).at_inst(term);
-        pos.ins().jump(target, &args);
-        pos.func.layout.remove_inst(term);
+        super::decided::take_branch(func, term, dest);
     }
     let dead: Vec<Block> = func.layout.blocks().filter(|b| !live.contains(b)).collect();
     for block in dead {

@@ -612,15 +612,7 @@ pub fn drop_impossible_overflow_tests(func: &mut Function) -> usize {
         .filter(|&t| matches!(func.dfg.insts[t], InstructionData::Brif { arg, .. } if never_set.contains(&func.dfg.resolve_aliases(arg))))
         .collect();
     for t in brifs {
-        let InstructionData::Brif { blocks, .. } = func.dfg.insts[t] else {
-            unreachable!("collected as a brif")
-        };
-        let taken = blocks[1];
-        let target = taken.block(&func.dfg.value_lists);
-        let args: Vec<BlockArg> = taken.args(&func.dfg.value_lists).collect();
-        let mut pos = FuncCursor::new(func).at_inst(t);
-        pos.ins().jump(target, &args);
-        pos.func.layout.remove_inst(t);
+        super::decided::take_branch(func, t, 1);
     }
     safe.len()
 }
