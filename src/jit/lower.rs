@@ -61,6 +61,16 @@ enum Slot {
     Missing,
 }
 
+/// A word an inline allocation stores in its new object on every path (see
+/// `Lower::alloc_inline`).
+#[derive(Clone, Copy)]
+enum Word {
+    /// This value.
+    Value(Value),
+    /// The new object's own address (a closure whose record holds itself).
+    Itself,
+}
+
 /// Control-flow context for break/continue/return/raise.
 enum Frame<'a> {
     Loop {
@@ -289,37 +299,51 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     /// A new cell holding `v` (inline allocation, then a safepoint).
     fn new_cell(&mut self, v: Value) -> Value {
         let counter = self.heap_counters.cells_created as i64;
-        let c = self.alloc_inline(
+        self.alloc_inline(
             24,
             ObjKind::Cell as i64,
             &[(CELL_VALUE_OFFSET, v)],
+            &[],
             counter,
             &[v],
             "rt_new_cell",
-        );
-        self.gc_poll();
-        c
+        )
     }
 
     /// Allocate a pooled object inline: pop a slot from its size class's free list, write
-    /// header word 0 and `fields`, spend `size` from the heap budget and bump `counter`.
-    /// When the free list is empty, call the runtime allocator `slow` with `slow_args`
-    /// instead (it does the same work). No safepoint here: the caller completes the object,
-    /// then polls.
+    /// header word 0, `fields` and `words`, spend `size` from the heap budget and bump
+    /// `counter`. When the free list is empty, call the runtime allocator `slow` with
+    /// `slow_args` instead (it writes header word 0 and `fields` itself; `words` are stored
+    /// after it returns).
+    ///
+    /// The object is complete before any safepoint. Only the two cold paths poll for a
+    /// collection: `Vm::gc_pending` is only ever set when a budget runs out, so the fast
+    /// path, which spent from a budget that had room, cannot find it set (and one left set
+    /// by a collection hold is seen at the next poll anywhere):
+    ///
+    /// ```text
+    ///   p = *free_list ; brif p, fast, slow
+    ///   fast:      pop p, store header and words, count, budget -= size
+    ///              brif budget < 0, overdrawn, join(p)
+    ///   overdrawn: call rt_budget_exhausted ; poll ; jump join(p)      (cold)
+    ///   slow:      r = call slow(slow_args) ; store words ; poll ; jump join(r)   (cold)
+    /// ```
+    #[allow(clippy::too_many_arguments)]
     fn alloc_inline(
         &mut self,
         size: usize,
         word0: i64,
         fields: &[(i32, Value)],
+        words: &[(i32, Word)],
         counter: i64,
         slow_args: &[Value],
         slow: &'static str,
     ) -> Value {
         let Some(head) = cellar_runtime::gc::free_list_head(size) else {
-            let f = self.rt(slow);
-            let inst = self.b.ins().call(f, slow_args);
-            let r = self.b.inst_results(inst)[0];
-            self.b.declare_value_needs_stack_map(r);
+            let r = self.call_slow_alloc(slow, slow_args, words);
+            let cont = self.b.create_block();
+            self.poll_then(cont);
+            self.enter(cont);
             return r;
         };
         let res = self.new_var();
@@ -338,6 +362,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         for &(off, v) in fields {
             self.b.ins().store(flags(), v, p, off);
         }
+        self.store_words(p, words);
         self.b.declare_value_needs_stack_map(p);
         self.b.def_var(res, p);
         let a = self.iconst(counter);
@@ -354,17 +379,56 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.b.set_cold_block(overdrawn);
         let f = self.rt("rt_budget_exhausted");
         self.b.ins().call(f, &[]);
-        self.b.ins().jump(join, &[]);
+        self.poll_then(join);
         self.enter(slowb);
         self.b.set_cold_block(slowb);
+        let r = self.call_slow_alloc(slow, slow_args, words);
+        self.b.def_var(res, r);
+        self.poll_then(join);
+        self.enter(join);
+        self.b.use_var(res)
+    }
+
+    /// Call the runtime allocator `slow` and store `words` in what it returns.
+    fn call_slow_alloc(&mut self, slow: &'static str, slow_args: &[Value], words: &[(i32, Word)]) -> Value {
         let f = self.rt(slow);
         let inst = self.b.ins().call(f, slow_args);
         let r = self.b.inst_results(inst)[0];
         self.b.declare_value_needs_stack_map(r);
-        self.b.def_var(res, r);
-        self.b.ins().jump(join, &[]);
-        self.enter(join);
-        self.b.use_var(res)
+        self.store_words(r, words);
+        r
+    }
+
+    /// Store `words` in the object `obj`.
+    fn store_words(&mut self, obj: Value, words: &[(i32, Word)]) {
+        for &(off, w) in words {
+            let v = match w {
+                Word::Value(v) => v,
+                Word::Itself => obj,
+            };
+            self.b.ins().store(flags(), v, obj, off);
+        }
+    }
+
+    /// Poll for a collection, then jump to `cont`; the call to the poll trampoline is in a
+    /// cold block.
+    fn poll_then(&mut self, cont: Block) {
+        let vm = self.vm_addr();
+        let pending = self.b.ins().load(I64, flags(), vm, VM_GC_PENDING_OFFSET);
+        let poll = self.b.create_block();
+        self.b.ins().brif(pending, poll, &[], cont, &[]);
+        self.b.set_cold_block(poll);
+        self.enter(poll);
+        let f = match self.funcs.get("gc_poll") {
+            Some(&f) => f,
+            None => {
+                let f = self.module.declare_func_in_func(self.prog.gc_poll, self.b.func);
+                self.funcs.insert("gc_poll", f);
+                f
+            }
+        };
+        self.b.ins().call(f, &[]);
+        self.b.ins().jump(cont, &[]);
     }
 
     fn line_of(&self, span: Span) -> u32 {
@@ -467,17 +531,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.iconst(self.prog.vm_addr)
     }
 
+    /// Poll for a collection (a safepoint), then go on.
     fn gc_poll(&mut self) {
-        let vm = self.vm_addr();
-        let pending = self.b.ins().load(I64, flags(), vm, VM_GC_PENDING_OFFSET);
-        let poll = self.b.create_block();
         let cont = self.b.create_block();
-        self.b.ins().brif(pending, poll, &[], cont, &[]);
-        self.b.set_cold_block(poll);
-        self.enter(poll);
-        let f = self.module.declare_func_in_func(self.prog.gc_poll, self.b.func);
-        self.b.ins().call(f, &[]);
-        self.b.ins().jump(cont, &[]);
+        self.poll_then(cont);
         self.enter(cont);
     }
 
@@ -1570,26 +1627,30 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             let countdown = self.iconst(cellar_runtime::object::SPECIALIZE_AFTER_CALLS);
             fields.push((FUNCTION_COUNTDOWN_OFFSET, countdown));
         }
+        let own_name = (self.scope.id, f.name.clone());
+        let env: Vec<(i32, Word)> = inner
+            .freevars
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                // A self-bound def's record holds the closure itself (`ProgramInfo::self_bound`).
+                let w = if *name == f.name && self.prog.self_bound.contains(&own_name) {
+                    Word::Itself
+                } else {
+                    Word::Value(self.cell_of(name))
+                };
+                (FUNCTION_ENV_OFFSET + 8 * i as i32, w)
+            })
+            .collect();
         let func = self.alloc_inline(
             FUNCTION_ENV_OFFSET as usize + 8 * nfree,
             (arity << 32) | KIND_FUNCTION as i64,
             &fields,
+            &env,
             counter,
             &[info, defaults, kwdefaults],
             "rt_make_function",
         );
-        let own_name = (self.scope.id, f.name.clone());
-        for (i, name) in inner.freevars.iter().enumerate() {
-            // A self-bound def's record holds the closure itself (`ProgramInfo::self_bound`).
-            let c = if *name == f.name && self.prog.self_bound.contains(&own_name) {
-                func
-            } else {
-                self.cell_of(name)
-            };
-            self.b.ins().store(flags(), c, func, FUNCTION_ENV_OFFSET + 8 * i as i32);
-        }
-        // The closure is complete: now a collection may see it.
-        self.gc_poll();
         let mut v = func;
         for d in decos.into_iter().rev() {
             v = self.call_value(d, &[v], f.span);
