@@ -1,9 +1,11 @@
 //! The precise, non-moving mark-and-sweep collector.
 //!
 //! Allocation never collects: it only counts bytes and, past a threshold, sets
-//! [`Vm::gc_pending`]. Compiled code polls that flag right after the runtime calls and
-//! inline allocations that may allocate (not at function entry or loop back-edges), and then
-//! calls the poll trampoline, which hands its caller's frame pointer and return address to
+//! [`Vm::gc_pending`] (only [`budget_exhausted`] sets it). Compiled code polls that flag
+//! right after the runtime calls that may allocate and on the two cold paths of an inline
+//! allocation, where its budget ran out or its free list was empty (not at function entry
+//! or loop back-edges, nor after an inline allocation that had budget), and then calls the
+//! poll trampoline, which hands its caller's frame pointer and return address to
 //! [`rt_gc_collect`]. So a collection only happens where every live
 //! reference is in a JIT frame (found precisely through Cranelift user stack maps), in a
 //! global slot, or in [`Vm::roots`] (values Rust code holds while it calls back into Python).
