@@ -107,9 +107,9 @@ fn bench_closures(c: &mut Criterion) {
         // Each compile resets the global slots, so compile right before measuring.
         let l = compile(body);
         // A first run checks that the operation is really performed each iteration.
-        let before = cellar_runtime::vm::vm().heap.stats.clone();
+        let before = cellar_runtime::gc::stats();
         l.run(1000);
-        let after = &cellar_runtime::vm::vm().heap.stats;
+        let after = cellar_runtime::gc::stats();
         if name.contains("create") {
             assert!(
                 after.closures_created - before.closures_created >= 1000,

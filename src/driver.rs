@@ -160,7 +160,7 @@ pub fn run_file(path: &str, cfg: &RunConfig) -> i32 {
     };
     cellar_runtime::vm::flush_stdout();
     if cfg.stats {
-        let s = &cellar_runtime::vm::vm().heap.stats;
+        let s = cellar_runtime::gc::stats();
         eprintln!(
             "closures created: {}\ncells created: {}\nobjects allocated: {}\ngc collections: {}\npeak heap bytes: {}",
             s.closures_created,

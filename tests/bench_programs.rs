@@ -87,6 +87,32 @@ fn cellar_bench(args: &[&std::ffi::OsStr]) -> Result<std::process::Output, Faile
 }
 
 /// `cellar bench --json --plot` on a program all engines agree on.
+/// `cellar run --stats` counts every closure and cell exactly: `stats_counts.py` makes
+/// 20001 closures and 20000 cells, under the JIT (which counts its inline allocations in
+/// the heap's budget word, see `cellar_runtime::gc::BUDGET_SHIFT`), the interpreter, and
+/// the JIT under GC torture (a budget of 0: every allocation folds its count at once).
+fn exact_counts() -> Result<(), Failed> {
+    let prog = corpus_program("stats_counts.py");
+    for (args, torture) in [
+        (&["run"][..], false),
+        (&["run", "--interp"][..], false),
+        (&["run"][..], true),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cellar"));
+        cmd.args(args).arg("--stats").arg(&prog).env_remove("CELLAR_GC_TORTURE");
+        if torture {
+            cmd.env("CELLAR_GC_TORTURE", "1");
+        }
+        let done = common::run_with_timeout(&mut cmd, TIMEOUT)?;
+        for want in ["closures created: 20001\n", "cells created: 20000\n"] {
+            if !done.stderr.contains(want) {
+                return Err(format!("{args:?} (torture {torture}) did not print {want:?}:\n{}", done.stderr).into());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn bench_json() -> Result<(), Failed> {
     let dir = std::env::temp_dir().join(format!("cellar-bench-test-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -178,5 +204,6 @@ fn main() {
     }));
     trials.push(Trial::test("cellar_bench::json", bench_json));
     trials.push(Trial::test("cellar_bench::mismatch", bench_mismatch));
+    trials.push(Trial::test("run_stats::exact_counts", exact_counts));
     libtest_mimic::run(&args, trials).exit();
 }

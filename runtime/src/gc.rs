@@ -41,7 +41,8 @@ pub struct Heap {
     pub threshold: usize,
     /// Bytes alive after the last collection, plus allocated since.
     pub live_bytes: usize,
-    /// Bytes that may still be allocated before the thresholds are checked again.
+    /// Bytes that may still be allocated before the thresholds are checked again, and the
+    /// closures and cells compiled code made from them (see [`BUDGET_SHIFT`]).
     pub budget: isize,
     /// The budget handed out last (`budget_granted - budget` bytes were spent since).
     pub budget_granted: isize,
@@ -49,8 +50,9 @@ pub struct Heap {
     pub malloc_threshold: usize,
     /// Collect at every poll after any allocation (tests).
     pub torture: bool,
-    /// Counters for `--stats`.
-    pub stats: GcStats,
+    /// Counters for `--stats`; read them with [`stats`], which adds the closures and cells
+    /// counted in `budget` so far.
+    pub(crate) stats: GcStats,
     /// Size-class pools for small objects.
     pub classes: Vec<SizeClass>,
 }
@@ -76,6 +78,16 @@ impl GcStats {
     pub fn objects_allocated(&self) -> u64 {
         self.other_objects_allocated + self.closures_created + self.cells_created
     }
+}
+
+/// The runtime counters now (with the closures and cells still counted in the budget).
+pub fn stats() -> GcStats {
+    let h = &vm().heap;
+    let mut s = h.stats.clone();
+    let (closures, cells) = budget_counts(h.budget);
+    s.closures_created += closures;
+    s.cells_created += cells;
+    s
 }
 
 /// The least allocation between two collections, of heap objects and of malloc'd storage
@@ -132,13 +144,56 @@ pub struct ExitNode {
 /// Bytes of allocation between two checks of the collection thresholds.
 const BUDGET_CHUNK: isize = 64 << 10;
 
+/// `Heap::budget` packs the bytes left with two counts, so that compiled code spends an
+/// inline allocation's bytes and counts its closure or cell with one subtraction (a
+/// counter of its own bumped in memory beside the budget cost man_or_boy 5-7% of its
+/// time):
+///
+/// ```text
+///   63                          24 23           12 11            0
+///  +------------------------------+---------------+---------------+
+///  | bytes left (signed)          | cells made    | closures made |
+///  +------------------------------+---------------+---------------+
+/// ```
+///
+/// The word is negative exactly when the bytes are. The counts cannot carry into the bytes:
+/// a budget is at most [`BUDGET_CHUNK`] bytes and is folded into `Heap::stats` as soon as
+/// it goes negative, so it counts at most 64 KiB / 24 bytes + 1 = 2731 cells, or 64 KiB /
+/// 56 bytes + 1 = 1171 closures, each below 2^12.
+pub const BUDGET_SHIFT: u32 = 24;
+/// Width of each count in `Heap::budget`.
+const COUNT_BITS: u32 = 12;
+const _: () = assert!(BUDGET_CHUNK / 24 + 1 < 1 << COUNT_BITS);
+
+/// What an inline allocation of a `size`-byte closure subtracts from `Heap::budget`.
+pub const fn closure_spend(size: usize) -> i64 {
+    ((size as i64) << BUDGET_SHIFT) - 1
+}
+
+/// What an inline allocation of a `size`-byte cell subtracts from `Heap::budget`.
+pub const fn cell_spend(size: usize) -> i64 {
+    ((size as i64) << BUDGET_SHIFT) - (1 << COUNT_BITS)
+}
+
+/// The budget word's bytes left.
+fn budget_bytes(word: isize) -> isize {
+    word >> BUDGET_SHIFT
+}
+
+/// The budget word's counts: (closures, cells).
+fn budget_counts(word: isize) -> (u64, u64) {
+    let mask = (1 << COUNT_BITS) - 1;
+    ((word & mask) as u64, ((word >> COUNT_BITS) & mask) as u64)
+}
+
 /// Count an allocation. The fast path only spends from `Heap::budget`; the thresholds are
 /// checked when the budget runs out (every 64 KiB of objects, or at every allocation under
 /// GC torture).
 #[inline]
 fn account(bytes: usize) {
     let h = &mut vm().heap;
-    h.budget -= bytes as isize;
+    // Past 2^38 bytes the allocation itself fails; the clamp keeps the shift in range.
+    h.budget -= (bytes.min(1 << 38) as isize) << BUDGET_SHIFT;
     if h.budget < 0 {
         budget_exhausted();
     }
@@ -151,7 +206,7 @@ fn account(bytes: usize) {
 pub fn budget_exhausted() {
     let vm = vm();
     let h = &mut vm.heap;
-    let spent = (h.budget_granted - h.budget) as usize;
+    let spent = (h.budget_granted - budget_bytes(h.budget)) as usize;
     h.allocated_since += spent;
     h.live_bytes += spent;
     let malloc_live = crate::alloc::live_bytes();
@@ -166,11 +221,14 @@ pub fn budget_exhausted() {
 }
 
 impl Heap {
-    /// Hand out the next allocation budget.
+    /// Fold the counts in the budget word into `stats`, and hand out the next budget.
     fn grant_budget(&mut self) {
+        let (closures, cells) = budget_counts(self.budget);
+        self.stats.closures_created += closures;
+        self.stats.cells_created += cells;
         let room = self.threshold.saturating_sub(self.allocated_since) as isize;
         self.budget_granted = if self.torture { 0 } else { room.clamp(0, BUDGET_CHUNK) };
-        self.budget = self.budget_granted;
+        self.budget = self.budget_granted << BUDGET_SHIFT;
     }
 }
 
@@ -640,25 +698,18 @@ pub extern "C" fn rt_gc_collect(fp: usize, pc: usize) {
 }
 
 /// Addresses compiled code needs to allocate small objects inline: it pops a slot from a
-/// size class's free list, writes the object, spends from the budget and bumps the
-/// counters, and calls [`rt_budget_exhausted`] when the budget goes negative.
+/// size class's free list, writes the object, subtracts [`closure_spend`] or
+/// [`cell_spend`] from the budget word (spending the bytes and counting the object), and
+/// calls [`rt_budget_exhausted`] when the word goes negative.
 pub struct InlineAlloc {
     /// `Heap::budget`.
     pub budget: *mut isize,
-    /// `GcStats::cells_created`.
-    pub cells_created: *mut u64,
-    /// `GcStats::closures_created`.
-    pub closures_created: *mut u64,
 }
 
 /// The addresses for inline allocation (stable for the life of the VM).
 pub fn inline_alloc() -> InlineAlloc {
     let h = &mut vm().heap;
-    InlineAlloc {
-        budget: &mut h.budget,
-        cells_created: &mut h.stats.cells_created,
-        closures_created: &mut h.stats.closures_created,
-    }
+    InlineAlloc { budget: &mut h.budget }
 }
 
 /// Address of the free-list head of the size class for `size`-byte objects, or `None` if
@@ -678,6 +729,37 @@ pub extern "C" fn rt_budget_exhausted() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Spending a whole budget on the smallest closures or on cells, as compiled code does,
+    /// leaves the bytes and both counts readable, and the word turns negative exactly when
+    /// the bytes do.
+    #[test]
+    fn budget_word_spends_bytes_and_counts_objects() {
+        for (spend, size, is_cell) in [(closure_spend(56), 56, false), (cell_spend(24), 24, true)] {
+            let mut word = BUDGET_CHUNK << BUDGET_SHIFT;
+            let mut n = 0u64;
+            loop {
+                word -= spend as isize;
+                n += 1;
+                let bytes = BUDGET_CHUNK - (n as isize) * size;
+                assert_eq!(budget_bytes(word), bytes);
+                assert_eq!(budget_counts(word), if is_cell { (0, n) } else { (n, 0) });
+                assert_eq!(word < 0, bytes < 0);
+                if word < 0 {
+                    break;
+                }
+            }
+            assert_eq!(n as isize, BUDGET_CHUNK / size + 1);
+        }
+        // Both kinds, and bytes the runtime accounts, in one budget.
+        let mut word = 1000 << BUDGET_SHIFT;
+        word -= closure_spend(64) as isize;
+        word -= cell_spend(24) as isize;
+        word -= cell_spend(24) as isize;
+        word -= 100 << BUDGET_SHIFT;
+        assert_eq!(budget_bytes(word), 1000 - 64 - 48 - 100);
+        assert_eq!(budget_counts(word), (1, 2));
+    }
 
     /// A page of 48-byte slots holding free slots, marked and dead cells, and a dead and a
     /// marked string: the sweep keeps exactly the marked ones, unmarks them, counts their

@@ -144,8 +144,6 @@ impl Symbols {
         }
         let heap = cellar_runtime::gc::inline_alloc();
         addrs.insert(heap.budget as u64, "&heap.budget".to_string());
-        addrs.insert(heap.cells_created as u64, "&heap.cells_created".to_string());
-        addrs.insert(heap.closures_created as u64, "&heap.closures_created".to_string());
         for size in (16..=256).step_by(16) {
             if let Some(head) = cellar_runtime::gc::free_list_head(size) {
                 addrs.insert(head as u64, format!("&free_list({size})"));

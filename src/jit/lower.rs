@@ -118,7 +118,7 @@ struct Lower<'a, 'b, 'm> {
     vec_offsets: (i32, i32),
     /// Offsets, from a dict object's start, of what a dense lookup reads (`DenseLayout`).
     dict_layout: cellar_runtime::dict::DenseLayout,
-    /// Heap counters for inline allocation.
+    /// The heap's budget word, for inline allocation.
     heap_counters: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
@@ -298,23 +298,23 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     /// A new cell holding `v` (inline allocation, then a safepoint).
     fn new_cell(&mut self, v: Value) -> Value {
-        let counter = self.heap_counters.cells_created as i64;
         self.alloc_inline(
             24,
             ObjKind::Cell as i64,
             &[(CELL_VALUE_OFFSET, v)],
             &[],
-            counter,
+            cellar_runtime::gc::cell_spend(24),
             &[v],
             "rt_new_cell",
         )
     }
 
     /// Allocate a pooled object inline: pop a slot from its size class's free list, write
-    /// header word 0, `fields` and `words`, spend `size` from the heap budget and bump
-    /// `counter`. When the free list is empty, call the runtime allocator `slow` with
-    /// `slow_args` instead (it writes header word 0 and `fields` itself; `words` are stored
-    /// after it returns).
+    /// header word 0, `fields` and `words`, and subtract `spend` from the budget word (its
+    /// size in bytes, and a count of one closure or cell: see
+    /// `cellar_runtime::gc::BUDGET_SHIFT`). When the free list is empty, call the runtime
+    /// allocator `slow` with `slow_args` instead (it writes header word 0 and `fields`
+    /// itself, and counts; `words` are stored after it returns).
     ///
     /// The object is complete before any safepoint. Only the two cold paths poll for a
     /// collection: `Vm::gc_pending` is only ever set when a budget runs out, so the fast
@@ -323,7 +323,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     ///
     /// ```text
     ///   p = *free_list ; brif p, fast, slow
-    ///   fast:      pop p, store header and words, count, budget -= size
+    ///   fast:      pop p, store header and words, budget -= spend
     ///              brif budget < 0, overdrawn, join(p)
     ///   overdrawn: call rt_budget_exhausted ; poll ; jump join(p)      (cold)
     ///   slow:      r = call slow(slow_args) ; store words ; poll ; jump join(r)   (cold)
@@ -335,7 +335,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         word0: i64,
         fields: &[(i32, Value)],
         words: &[(i32, Word)],
-        counter: i64,
+        spend: i64,
         slow_args: &[Value],
         slow: &'static str,
     ) -> Value {
@@ -365,13 +365,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.store_words(p, words);
         self.b.declare_value_needs_stack_map(p);
         self.b.def_var(res, p);
-        let a = self.iconst(counter);
-        let n = self.b.ins().load(I64, flags(), a, 0);
-        let n = self.b.ins().iadd_imm_s(n, 1);
-        self.b.ins().store(flags(), n, a, 0);
         let budget = self.iconst(self.heap_counters.budget as i64);
         let b = self.b.ins().load(I64, flags(), budget, 0);
-        let b = self.b.ins().iadd_imm_s(b, -(size as i64));
+        let b = self.b.ins().iadd_imm_s(b, -spend);
         self.b.ins().store(flags(), b, budget, 0);
         let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, b, 0);
         self.b.ins().brif(neg, overdrawn, &[], join, &[]);
@@ -1615,7 +1611,6 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             self.b.ins().func_addr(I64, fref)
         };
         let arity = unsafe { (*self.prog.infos[&f.scope_id]).fast_arity() } as i64;
-        let counter = self.heap_counters.closures_created as i64;
         let mut fields = vec![
             (FUNCTION_CODE_OFFSET, code),
             (FUNCTION_CODE_OFFSET + 8, info),
@@ -1647,7 +1642,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             (arity << 32) | KIND_FUNCTION as i64,
             &fields,
             &env,
-            counter,
+            cellar_runtime::gc::closure_spend(FUNCTION_ENV_OFFSET as usize + 8 * nfree),
             &[info, defaults, kwdefaults],
             "rt_make_function",
         );
