@@ -119,7 +119,7 @@ struct Lower<'a, 'b, 'm> {
     /// Offsets, from a dict object's start, of what a dense lookup reads (`DenseLayout`).
     dict_layout: cellar_runtime::dict::DenseLayout,
     /// The heap's budget word, for inline allocation.
-    heap_counters: cellar_runtime::gc::InlineAlloc,
+    inline_alloc: cellar_runtime::gc::InlineAlloc,
     /// Local and cell names definitely bound at the current point (reads skip the check).
     bound: HashSet<String>,
     /// This frame's Python call depth, the function's second parameter. Compiled code
@@ -199,7 +199,7 @@ pub fn lower_function<'a>(
         vec_offsets: cellar_runtime::object::vec_field_offsets(),
         dict_layout: cellar_runtime::dict::DenseLayout::get()
             .within(std::mem::offset_of!(cellar_runtime::object::DictObj, d) as i32),
-        heap_counters: cellar_runtime::gc::inline_alloc(),
+        inline_alloc: cellar_runtime::gc::inline_alloc(),
         bound: HashSet::new(),
         likely: None,
         raise_exits: HashMap::new(),
@@ -303,15 +303,15 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             ObjKind::Cell as i64,
             &[(CELL_VALUE_OFFSET, v)],
             &[],
-            cellar_runtime::gc::cell_spend(24),
+            cellar_runtime::gc::cell_spend,
             &[v],
             "rt_new_cell",
         )
     }
 
     /// Allocate a pooled object inline: pop a slot from its size class's free list, write
-    /// header word 0, `fields` and `words`, and subtract `spend` from the budget word (its
-    /// size in bytes, and a count of one closure or cell: see
+    /// header word 0, `fields` and `words`, and subtract `spend(size)` from the budget word
+    /// (the size in bytes, and a count of one closure or cell: see
     /// `cellar_runtime::gc::BUDGET_SHIFT`). When the free list is empty, call the runtime
     /// allocator `slow` with `slow_args` instead (it writes header word 0 and `fields`
     /// itself, and counts; `words` are stored after it returns).
@@ -323,7 +323,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
     ///
     /// ```text
     ///   p = *free_list ; brif p, fast, slow
-    ///   fast:      pop p, store header and words, budget -= spend
+    ///   fast:      pop p, store header and words, budget -= spend(size)
     ///              brif budget < 0, overdrawn, join(p)
     ///   overdrawn: call rt_budget_exhausted ; poll ; jump join(p)      (cold)
     ///   slow:      r = call slow(slow_args) ; store words ; poll ; jump join(r)   (cold)
@@ -335,7 +335,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         word0: i64,
         fields: &[(i32, Value)],
         words: &[(i32, Word)],
-        spend: i64,
+        spend: fn(usize) -> i64,
         slow_args: &[Value],
         slow: &'static str,
     ) -> Value {
@@ -365,9 +365,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.store_words(p, words);
         self.b.declare_value_needs_stack_map(p);
         self.b.def_var(res, p);
-        let budget = self.iconst(self.heap_counters.budget as i64);
+        let budget = self.iconst(self.inline_alloc.budget as i64);
         let b = self.b.ins().load(I64, flags(), budget, 0);
-        let b = self.b.ins().iadd_imm_s(b, -spend);
+        let b = self.b.ins().iadd_imm_s(b, -spend(size));
         self.b.ins().store(flags(), b, budget, 0);
         let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, b, 0);
         self.b.ins().brif(neg, overdrawn, &[], join, &[]);
@@ -1642,7 +1642,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
             (arity << 32) | KIND_FUNCTION as i64,
             &fields,
             &env,
-            cellar_runtime::gc::closure_spend(FUNCTION_ENV_OFFSET as usize + 8 * nfree),
+            cellar_runtime::gc::closure_spend,
             &[info, defaults, kwdefaults],
             "rt_make_function",
         );
