@@ -58,6 +58,10 @@
 //!   inlines the maker it calls outside its loops and the calls inside them, but not its
 //!   other calls outside loops nor the calls entering the `is_even`/`is_odd` recursion,
 //!   and `is_even` inlines `is_odd` (`jit::inline::inline_calls`).
+//! - `props::once-alloc`: in `tests/programs/once_alloc.py`, `main` (which runs once)
+//!   makes the closures and the cell outside its loops with runtime calls and allocates
+//!   only its loop's lambda inline; the module body allocates nothing inline, and
+//!   `make_adder` (called many times) allocates its closure inline (`Lower::alloc_inline`).
 //!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
@@ -1458,6 +1462,39 @@ fn check_inline_policy() -> Result<(), Failed> {
     Ok(())
 }
 
+/// `props::once-alloc` (see the module documentation).
+fn check_once_alloc() -> Result<(), Failed> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let irs = compile(&dir, "once_alloc")?;
+    let inline_allocs = |q: &str| -> Result<usize, Failed> {
+        let g = function(&irs, q)?;
+        Ok(g.built.lines().filter(|l| l.contains("iconst.i64 &free_list(")).count())
+    };
+    let runtime_calls = |q: &str, callee: &str| -> Result<usize, Failed> {
+        let g = function(&irs, q)?;
+        let names = callee_names(&g.built);
+        Ok(calls_in(&parse_blocks(&g.built), &names)
+            .iter()
+            .filter(|c| *c == callee)
+            .count())
+    };
+    let expected = [("<module>", 0), ("main", 1), ("make_adder", 1)];
+    for (q, n) in expected {
+        let found = inline_allocs(q)?;
+        if found != n {
+            return Err(format!("{q} allocates inline {found} times, not {n}").into());
+        }
+    }
+    // `bump`, `double` and the list comprehension's function, and the slow path of the
+    // loop's inline allocation.
+    let made = runtime_calls("main", "rt_make_function")?;
+    let cells = runtime_calls("main", "rt_new_cell")?;
+    if made != 4 || cells != 1 {
+        return Err(format!("main calls rt_make_function {made} times (not 4), rt_new_cell {cells} (not 1)").into());
+    }
+    Ok(())
+}
+
 /// `props::globals-bound` (see the module documentation).
 fn check_globals_bound() -> Result<(), Failed> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
@@ -1626,6 +1663,7 @@ fn main() {
     trials.push(Trial::test("props::known-callees", check_known_callees));
     trials.push(Trial::test("props::globals-bound", check_globals_bound));
     trials.push(Trial::test("props::inline-policy", check_inline_policy));
+    trials.push(Trial::test("props::once-alloc", check_once_alloc));
     {
         let n = names.len();
         trials.push(Trial::test("golden::enough-programs", move || {

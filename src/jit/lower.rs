@@ -139,6 +139,10 @@ struct Lower<'a, 'b, 'm> {
     /// Per error target (a handler, or `unwind`), the cold block every raising site that
     /// goes there jumps to with its line (see [`Lower::raise_here`]).
     raise_exits: HashMap<Block, Block>,
+    /// The function runs at most once (`ProgramInfo::run_once`).
+    runs_once: bool,
+    /// How many loops (`while` with its test, `for`) enclose the point being lowered.
+    loops: u32,
 }
 
 /// The `user_id` of the alias region of the values of cells whose variable has no region of
@@ -205,6 +209,8 @@ pub fn lower_function<'a>(
         raise_exits: HashMap::new(),
         depth: Value::from_u32(0),
         callee_depth: Value::from_u32(0),
+        runs_once: prog.run_once.contains(&id),
+        loops: 0,
     };
     l.prologue(entry);
     l.stmts(body);
@@ -339,7 +345,10 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         slow_args: &[Value],
         slow: &'static str,
     ) -> Value {
-        let Some(head) = cellar_runtime::gc::free_list_head(size) else {
+        // Code that runs once gains nothing from the fast path, and its compile time is on
+        // the way to `main`'s first instruction.
+        let head = cellar_runtime::gc::free_list_head(size).filter(|_| !self.runs_once_here());
+        let Some(head) = head else {
             let r = self.call_slow_alloc(slow, slow_args, words);
             let cont = self.b.create_block();
             self.poll_then(cont);
@@ -383,6 +392,12 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
         self.poll_then(join);
         self.enter(join);
         self.b.use_var(res)
+    }
+
+    /// Does the code being lowered run at most once per run of the program: outside every
+    /// loop of a function that runs once?
+    fn runs_once_here(&self) -> bool {
+        self.runs_once && self.loops == 0
     }
 
     /// Call the runtime allocator `slow` and store `words` in what it returns.
@@ -1001,6 +1016,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.enter(join);
             }
             StmtKind::While { test, body, orelse } => {
+                self.loops += 1;
                 let head = self.b.create_block();
                 let bodyb = self.b.create_block();
                 let elseb = self.b.create_block();
@@ -1014,6 +1030,7 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
                 self.enter(bodyb);
                 self.loop_rest(head, exit, elseb, body, orelse, &before);
                 self.bound = before;
+                self.loops -= 1;
             }
             StmtKind::For {
                 target,
@@ -1275,7 +1292,9 @@ impl<'a, 'b, 'm> Lower<'a, 'b, 'm> {
 
     fn for_loop(&mut self, target: &'a Expr, iter: &'a Expr, body: &'a [Stmt], orelse: &'a [Stmt], span: Span) {
         let before = self.bound.clone();
+        self.loops += 1;
         self.for_loop_inner(target, iter, body, orelse, span, &before);
+        self.loops -= 1;
         self.bound = before;
     }
 

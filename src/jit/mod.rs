@@ -155,6 +155,10 @@ pub struct ProgramInfo<'a> {
     /// `def`s whose closures count their calls and ask for a body of their own
     /// ([`specialize::specializable`]).
     pub specializable: std::collections::HashSet<ScopeId>,
+    /// The functions that run at most once ([`facts::run_once_functions`]): the module
+    /// body and `main`-like functions. Outside their loops, allocation takes the runtime
+    /// call and calls inline only makers (see `inline::StartupPolicy`).
+    pub run_once: std::collections::HashSet<ScopeId>,
 }
 
 /// Compile `ctx.func` and define it as `fid` (see [`optimize_and_compile`]).
@@ -726,6 +730,7 @@ pub fn compile(
         cells_writable,
         makes_no_floats: !facts::may_make_floats(&ast.body),
         specializable: Default::default(),
+        run_once: Default::default(),
     };
     let known = known::KnownCallees::analyze(&known::KnownInputs {
         scopes,
@@ -735,9 +740,11 @@ pub fn compile(
         cells_writable: prog.cells_writable,
     });
     let specializable = specialize::specializable(scopes, &prog.defs, &prog.frozen, &prog.self_bound);
+    let run_once = facts::run_once_functions(&ast.body, &known.global_fns);
     let prog = ProgramInfo {
         known,
         specializable,
+        run_once,
         ..prog
     };
 
@@ -788,7 +795,6 @@ pub fn compile(
         .filter_map(|(&f, body)| Some((f, inline::inlinable_size(f, body)?)))
         .collect();
     let call_graph = inline::CallGraph::of(&bodies);
-    let run_once = facts::run_once_functions(&ast.body, &prog.known.global_fns);
     let makers: HashSet<u32> = prog.known.returns.keys().map(|s| prog.body_ids[s].as_u32()).collect();
     let mut backend = Backend {
         module,
@@ -822,7 +828,7 @@ pub fn compile(
             &inlinable,
             fid.as_u32(),
             Some(inline::StartupPolicy {
-                runs_once: run_once.contains(&id),
+                runs_once: prog.run_once.contains(&id),
                 makers: &makers,
                 graph: &call_graph,
             }),
