@@ -159,6 +159,15 @@ impl Symbols {
         s
     }
 
+    /// No names at all (for a compilation that lists nothing).
+    fn none() -> Self {
+        Symbols {
+            addrs: HashMap::new(),
+            funcs: HashMap::new(),
+            constants_seen: 0,
+        }
+    }
+
     /// Name the functions declared in `module` so far (some are declared as the
     /// compilation goes, like the slow paths' wrappers).
     pub fn name_functions(&mut self, module: &JITModule) {
@@ -257,8 +266,14 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for `opts` (keeps nothing when no listing is asked for).
     pub fn new(prog: &ProgramInfo, module: &JITModule, opts: &super::CompileOptions) -> Self {
+        // Naming every runtime address costs a tenth of an empty program's start-up.
+        let syms = if opts.wants_listing() {
+            Symbols::new(prog, module)
+        } else {
+            Symbols::none()
+        };
         Recorder {
-            syms: Symbols::new(prog, module),
+            syms,
             opts: opts.clone(),
             built: String::new(),
             built_cfg: String::new(),
@@ -269,7 +284,9 @@ impl Recorder {
 
     /// Record the function as lowered (before `define_function`).
     pub fn built(&mut self, func: &Function, source: &SourceText) {
-        self.syms.refresh();
+        if self.opts.wants_listing() {
+            self.syms.refresh();
+        }
         if self.opts.keep_ir {
             self.built = self.clif(func, source);
             if self.opts.keep_cfg {
