@@ -62,6 +62,10 @@
 //!   makes the closures and the cell outside its loops with runtime calls and allocates
 //!   only its loop's lambda inline; the module body allocates nothing inline, and
 //!   `make_adder` (called many times) allocates its closure inline (`Lower::alloc_inline`).
+//! - `props::queued-while-lowering`: compiling `tests/programs/once_alloc.py` without
+//!   listings queues the bodies that call no Python body directly (`make_adder`, which only
+//!   makes a closure of `add`; `add`; `bump`) as soon as they are lowered, and not `main`
+//!   nor the module body, which have calls to inline (`jit::compile`).
 //!
 //! They get the IR from the compiler API ([`cellar::inspect::function_irs`]), not from the CLI.
 
@@ -519,6 +523,29 @@ fn check_stubs_with_bodies(dir: &Path, name: &str) -> Result<(), Failed> {
     }
     if stubs.with_bodies == 0 {
         return Err("no stub compiled at all".into());
+    }
+    Ok(())
+}
+
+/// `props::queued-while-lowering`: without listings, the bodies that call no other Python
+/// body directly are queued for compiling as soon as they are lowered, and only those.
+fn check_queued_while_lowering() -> Result<(), Failed> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/once_alloc.py");
+    let source = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let path = path.to_string_lossy();
+    let _one_at_a_time = COMPILER.lock().unwrap_or_else(|e| e.into_inner());
+    cellar_runtime::vm::init(&path, &source, false, 1000);
+    let early = cellar::driver::compile_source(&path, &source, &CompileOptions::default())?.queued_while_lowering;
+    for leaf in ["make_adder", "make_adder.<locals>.add", "main.<locals>.bump"] {
+        if !early.iter().any(|q| q == leaf) {
+            return Err(format!("`{leaf}` calls no Python body but was not queued while lowering ({early:?})").into());
+        }
+    }
+    // `main` calls `make_adder` directly, and the module body calls `main`.
+    for caller in ["main", "<module>"] {
+        if early.iter().any(|q| q == caller) {
+            return Err(format!("`{caller}` calls a Python body directly but was queued before inlining").into());
+        }
     }
     Ok(())
 }
@@ -1656,6 +1683,7 @@ fn main() {
         let dir = dir.clone();
         trials.push(Trial::test("props::call-in-loop", move || check_call_in_loop(&dir)));
     }
+    trials.push(Trial::test("props::queued-while-lowering", check_queued_while_lowering));
     {
         let dir = dir.clone();
         trials.push(Trial::test("props::cell-regions", move || check_cell_regions(&dir)));

@@ -81,6 +81,9 @@ pub struct CompiledProgram {
     pub ir: Vec<FunctionIr>,
     /// How the stubs compiled code calls were compiled.
     pub stubs: StubCounts,
+    /// The qualnames of the bodies queued for compiling as soon as they were lowered (they
+    /// call no other Python body directly, so inlining has nothing to do in them).
+    pub queued_while_lowering: Vec<String>,
     /// Keeps the code (and the compiler that adds to it while the program runs) alive.
     _tier2: specialize::Installed,
 }
@@ -306,7 +309,7 @@ const HELPER_STACK: usize = 512 * 1024;
 /// ```
 pub struct CompileQueue {
     isa: cranelift_codegen::isa::OwnedTargetIsa,
-    shared: std::sync::Arc<(std::sync::Mutex<QueuedJobs>, std::sync::Condvar)>,
+    shared: std::sync::Arc<SharedQueue>,
     helper: Option<std::thread::JoinHandle<Vec<Result<CompiledJob, String>>>>,
     /// Instructions of work seen so far (queued jobs and bodies still to come).
     work: usize,
@@ -318,11 +321,42 @@ pub struct CompileQueue {
 /// helper go: no more jobs will come, and those left are not wanted.
 impl Drop for CompileQueue {
     fn drop(&mut self) {
-        let (lock, ready) = &*self.shared;
-        let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
-        q.closed = true;
-        q.jobs.clear();
-        ready.notify_all();
+        let shared = &*self.shared;
+        {
+            let mut q = shared.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            q.closed = true;
+            q.jobs.clear();
+        }
+        shared.announce();
+        shared.ready.notify_all();
+    }
+}
+
+/// What a [`CompileQueue`] and its helper share.
+#[derive(Default)]
+struct SharedQueue {
+    jobs: std::sync::Mutex<QueuedJobs>,
+    /// Signalled when a job is queued or the queue closes.
+    ready: std::sync::Condvar,
+    /// Bumped, after the lock is released, whenever `jobs` changes in a way a waiting
+    /// helper wants to see (a job queued, the queue closed): what it spins on.
+    news: std::sync::atomic::AtomicUsize,
+}
+
+/// How long the helper spins, watching [`SharedQueue::news`], before it sleeps on the
+/// condition variable. A sleeping helper that the main thread wakes is queued on the main
+/// thread's own core, busy lowering, until the scheduler moves it: its first body waited
+/// 1-3 ms there on this 2-core machine (a third of compose's start-up), with the other
+/// core idle. The whole start-up compile takes a few milliseconds, so the spin costs at
+/// most that much CPU on a core that has nothing else to do; it yields the core on every
+/// turn, in case it does.
+const HELPER_SPIN: std::time::Duration = std::time::Duration::from_millis(20);
+
+impl SharedQueue {
+    /// Tell a spinning helper that `jobs` changed.
+    fn announce(&self) {
+        self.news.fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.ready.notify_one();
     }
 }
 
@@ -366,18 +400,31 @@ impl CompileQueue {
                 .spawn(move || {
                     let (mut ctx, mut regalloc) = (Context::new(), regalloc2::Ctx::default());
                     let mut done = Vec::new();
-                    let (lock, ready) = &*shared;
                     loop {
                         let job = {
-                            let mut q = lock.lock().unwrap_or_else(|e| e.into_inner());
-                            loop {
-                                if let Some(job) = q.take_largest() {
-                                    break Some(job);
+                            let seen = shared.news.load(std::sync::atomic::Ordering::Acquire);
+                            let mut q = shared.jobs.lock().unwrap_or_else(|e| e.into_inner());
+                            let job = q.take_largest();
+                            if job.is_some() || q.closed {
+                                job
+                            } else {
+                                drop(q);
+                                let start = std::time::Instant::now();
+                                while shared.news.load(std::sync::atomic::Ordering::Acquire) == seen
+                                    && start.elapsed() < HELPER_SPIN
+                                {
+                                    std::thread::yield_now();
                                 }
-                                if q.closed {
-                                    break None;
+                                let mut q = shared.jobs.lock().unwrap_or_else(|e| e.into_inner());
+                                loop {
+                                    if let Some(job) = q.take_largest() {
+                                        break Some(job);
+                                    }
+                                    if q.closed {
+                                        break None;
+                                    }
+                                    q = shared.ready.wait(q).unwrap_or_else(|e| e.into_inner());
                                 }
-                                q = ready.wait(q).unwrap_or_else(|e| e.into_inner());
                             }
                         };
                         let Some(job) = job else { break };
@@ -399,20 +446,25 @@ impl CompileQueue {
     /// Queue `job`, whose work an earlier [`Self::expect`] counted (a body counted when it
     /// was lowered).
     pub fn push_counted(&mut self, job: CompileJob) {
-        let (lock, ready) = &*self.shared;
-        lock.lock().unwrap_or_else(|e| e.into_inner()).jobs.push(job);
-        ready.notify_one();
+        self.shared
+            .jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .jobs
+            .push(job);
+        self.shared.announce();
     }
 
     /// No more jobs: compile what is left on this thread too, wait for the helper, and
     /// return every result.
     pub fn finish(mut self, ctx: &mut Context, regalloc: &mut regalloc2::Ctx) -> Result<Vec<CompiledJob>, String> {
-        let (lock, ready) = &*self.shared;
-        lock.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
-        ready.notify_all();
+        let shared = &*self.shared;
+        shared.jobs.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+        shared.announce();
+        shared.ready.notify_all();
         let mut done = Vec::new();
         loop {
-            let job = lock.lock().unwrap_or_else(|e| e.into_inner()).take_largest();
+            let job = shared.jobs.lock().unwrap_or_else(|e| e.into_inner()).take_largest();
             let Some(job) = job else { break };
             done.push(compile_job(&*self.isa, job, ctx, regalloc));
         }
@@ -472,6 +524,19 @@ fn called_functions(func: &cranelift_codegen::ir::Function) -> Vec<u32> {
             _ => None,
         })
         .collect()
+}
+
+/// Does `func` call one of `bodies` (by `FuncId` index) directly: is there anything to inline
+/// into it? (Taking a body's address to make a closure is no call.)
+fn calls_a_body(func: &cranelift_codegen::ir::Function, bodies: &HashSet<u32>) -> bool {
+    func.layout.blocks().any(|block| {
+        func.layout.block_insts(block).any(|inst| match func.dfg.insts[inst] {
+            cranelift_codegen::ir::InstructionData::Call { func_ref, .. } => {
+                inline::callee_index(func, func_ref).is_some_and(|f| bodies.contains(&f))
+            }
+            _ => false,
+        })
+    })
 }
 
 /// The passes of [`Backend::prepare_current`] that need nothing but the function: drop
@@ -751,51 +816,6 @@ pub fn compile(
     let mut ir = Vec::new();
     let mut listings = listing::Recorder::new(&prog, &module, opts);
     let mut pending_maps: Vec<(FuncId, usize, SiteMaps)> = Vec::new();
-    // Pass 1: lower every function, so that pass 2 can inline small callees.
-    let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
-    for &id in &order {
-        let fid = prog.body_ids[&id];
-        ctx.func.signature = word_sig(&module, scopes.get(id).params.len() + 2, true);
-        ctx.func.name = UserFuncName::user(0, fid.as_u32());
-        lower::lower_function(&mut module, &mut ctx.func, &mut fctx, &prog, id);
-        queue.expect(ctx.func.dfg.num_insts());
-        bodies.insert(
-            fid.as_u32(),
-            std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
-        );
-        module.clear_context(&mut ctx);
-    }
-    // The entries from Rust (see the declarations above).
-    let mut entries: Vec<(Option<usize>, FuncId)> = array_ids.iter().map(|(&k, &aid)| (k, aid)).collect();
-    entries.sort();
-    for (key, aid) in entries {
-        ctx.func.signature = word_sig(&module, if key.is_none() { 1 } else { 2 }, true);
-        let target = match key {
-            None => EntryTarget::ModuleBody(prog.body_ids[&ScopeId(0)]),
-            Some(n) => EntryTarget::CodeOfFunction(n),
-        };
-        build_array_entry(&mut module, &mut ctx, &mut fctx, target);
-        if listing {
-            optimize_and_define(&mut module, aid, &mut ctx, &mut regalloc, false)?;
-        } else {
-            queue.push(CompileJob {
-                fid: aid,
-                label: match key {
-                    None => "the module's entry".to_string(),
-                    Some(n) => format!("the array entry of {n} parameters"),
-                },
-                prepare: false,
-                func: std::mem::replace(&mut ctx.func, cranelift_codegen::ir::Function::new()),
-            });
-        }
-        module.clear_context(&mut ctx);
-    }
-    let inlinable: inline::Inlinable = bodies
-        .iter()
-        .filter_map(|(&f, body)| Some((f, inline::inlinable_size(f, body)?)))
-        .collect();
-    let call_graph = inline::CallGraph::of(&bodies);
-    let makers: HashSet<u32> = prog.known.returns.keys().map(|s| prog.body_ids[s].as_u32()).collect();
     let mut backend = Backend {
         module,
         ctx,
@@ -807,15 +827,83 @@ pub fn compile(
         vm_ptr,
         isa,
     };
+    // Pass 1: lower every function, so that pass 2 can inline small callees. A body that
+    // calls no other Python body directly has nothing to inline: without listings it is
+    // prepared and queued at once, so that the helper thread compiles it while the rest
+    // are lowered (compose's eight lambdas, church's fourteen).
+    let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
+    let body_fids: HashSet<u32> = prog.body_ids.values().map(|f| f.as_u32()).collect();
+    let mut queued_early: HashSet<u32> = HashSet::new();
+    let mut queued_while_lowering = Vec::new();
+    let mut calls: Vec<u32> = Vec::new();
+    for &id in &order {
+        let fid = prog.body_ids[&id];
+        let b = &mut backend;
+        b.ctx.func.signature = word_sig(&b.module, scopes.get(id).params.len() + 2, true);
+        b.ctx.func.name = UserFuncName::user(0, fid.as_u32());
+        lower::lower_function(&mut b.module, &mut b.ctx.func, &mut b.fctx, &prog, id);
+        queue.expect(b.ctx.func.dfg.num_insts());
+        let body = std::mem::replace(&mut b.ctx.func, cranelift_codegen::ir::Function::new());
+        if !listing && !calls_a_body(&body, &body_fids) {
+            b.ctx.func = body.clone();
+            b.prepare_shared();
+            calls.extend(called_functions(&b.ctx.func));
+            queue.push_counted(CompileJob {
+                fid,
+                label: scopes.get(id).qualname.clone(),
+                prepare: true,
+                func: std::mem::replace(&mut b.ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+            queued_early.insert(fid.as_u32());
+            queued_while_lowering.push(scopes.get(id).qualname.clone());
+        }
+        bodies.insert(fid.as_u32(), body);
+        b.module.clear_context(&mut b.ctx);
+    }
+    // The entries from Rust (see the declarations above).
+    let mut entries: Vec<(Option<usize>, FuncId)> = array_ids.iter().map(|(&k, &aid)| (k, aid)).collect();
+    entries.sort();
+    for (key, aid) in entries {
+        let b = &mut backend;
+        b.ctx.func.signature = word_sig(&b.module, if key.is_none() { 1 } else { 2 }, true);
+        let target = match key {
+            None => EntryTarget::ModuleBody(prog.body_ids[&ScopeId(0)]),
+            Some(n) => EntryTarget::CodeOfFunction(n),
+        };
+        build_array_entry(&mut b.module, &mut b.ctx, &mut b.fctx, target);
+        if listing {
+            optimize_and_define(&mut b.module, aid, &mut b.ctx, &mut b.regalloc, false)?;
+        } else {
+            queue.push(CompileJob {
+                fid: aid,
+                label: match key {
+                    None => "the module's entry".to_string(),
+                    Some(n) => format!("the array entry of {n} parameters"),
+                },
+                prepare: false,
+                func: std::mem::replace(&mut b.ctx.func, cranelift_codegen::ir::Function::new()),
+            });
+        }
+        b.module.clear_context(&mut b.ctx);
+    }
+    let inlinable: inline::Inlinable = bodies
+        .iter()
+        .filter_map(|(&f, body)| Some((f, inline::inlinable_size(f, body)?)))
+        .collect();
+    let call_graph = inline::CallGraph::of(&bodies);
+    let makers: HashSet<u32> = prog.known.returns.keys().map(|s| prog.body_ids[s].as_u32()).collect();
     // Pass 2: inline, compile, record stack maps and listings. Without listings, each
     // function is inlined, prepared and queued, the largest first, then the stubs they
     // call, and the queue is finished; then all are defined.
     let mut stubs = StubCounts::default();
-    let mut pass2 = order.clone();
+    let mut pass2: Vec<ScopeId> = order
+        .iter()
+        .copied()
+        .filter(|id| !queued_early.contains(&prog.body_ids[id].as_u32()))
+        .collect();
     if !listing {
         pass2.sort_by_key(|id| std::cmp::Reverse(bodies[&prog.body_ids[id].as_u32()].dfg.num_insts()));
     }
-    let mut calls: Vec<u32> = Vec::new();
     for &id in &pass2 {
         let fid = prog.body_ids[&id];
         backend.ctx.func = bodies[&fid.as_u32()].clone();
@@ -931,6 +1019,7 @@ pub fn compile(
         entry,
         ir,
         stubs,
+        queued_while_lowering,
         _tier2: specialize::Installed,
     })
 }
