@@ -203,6 +203,10 @@ fn why(table: &ScopeTable, s: &Scope, y: &Symbol) -> String {
             };
             format!("{}; captured by {by}{rebound}", binding(y))
         }
+        (ScopeKind::Free, Reason::ComprehensionWalrus) => {
+            format!("bound by := in this comprehension; cell of {}", binder())
+        }
+        (_, Reason::ComprehensionWalrus) => "bound by := in this comprehension; global".to_string(),
         (ScopeKind::Free, Reason::DeclaredNonlocal) => {
             format!("declared nonlocal; cell of {}", binder())
         }

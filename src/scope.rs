@@ -32,6 +32,10 @@ pub enum Reason {
     DeclaredNonlocal,
     /// Declared `global`.
     DeclaredGlobal,
+    /// The target of a `:=` in a comprehension: bound in the scope around the comprehension
+    /// (free here, or global if that scope is the module or declares it global), as CPython's
+    /// symtable has it.
+    ComprehensionWalrus,
     /// Captured by the named inner scopes (qualnames).
     CapturedBy(Vec<String>),
     /// Only read here; resolved in an enclosing function.
@@ -184,6 +188,7 @@ pub fn analyze(module: &Module) -> Result<ScopeTable, CompileError> {
             let sym = blk.sym(name);
             let flags = sym.map(|s| s.flags).unwrap_or(0);
             let reason = match kind {
+                _ if flags & DEF_COMP_WALRUS != 0 => Reason::ComprehensionWalrus,
                 ScopeKind::GlobalExplicit => Reason::DeclaredGlobal,
                 ScopeKind::Free if flags & DEF_NONLOCAL != 0 => Reason::DeclaredNonlocal,
                 ScopeKind::Free => Reason::FreeFrom(String::new()),
@@ -454,6 +459,8 @@ const DEF_PARAM: u8 = 2;
 const USE: u8 = 4;
 const DEF_GLOBAL: u8 = 8;
 const DEF_NONLOCAL: u8 = 16;
+/// Bound by `:=` in this comprehension (which also sets `DEF_NONLOCAL` or `DEF_GLOBAL`).
+const DEF_COMP_WALRUS: u8 = 32;
 const DEF_BOUND: u8 = DEF_LOCAL | DEF_PARAM;
 
 type NameSet = std::collections::HashSet<String>;
@@ -791,7 +798,7 @@ impl Builder {
                 s.flags |= DEF_LOCAL;
                 s.plain += 1;
             }
-            self.cur().sym_mut(name).flags |= if global { DEF_GLOBAL } else { DEF_NONLOCAL };
+            self.cur().sym_mut(name).flags |= DEF_COMP_WALRUS | if global { DEF_GLOBAL } else { DEF_NONLOCAL };
         }
         self.bind(name, Binding::Plain);
     }
@@ -1066,6 +1073,28 @@ mod tests {
         // A read-only capture is not "rebound".
         let t = table("def f():\n    x = 1\n    return lambda: x\n");
         assert!(!scope(&t, "f").symbol("x").unwrap().rebound_by_inner);
+    }
+
+    #[test]
+    fn scope_comprehension_walrus_target() {
+        // In a function: a cell of the function, free in the comprehension, as CPython's
+        // symtable has it, but not declared `nonlocal` by anyone.
+        let t = table("def f():\n    xs = [y := i for i in range(3)]\n    return y\n");
+        assert_eq!(scope(&t, "f").symbol("y").unwrap().kind, ScopeKind::Cell);
+        let y = scope(&t, "f.<locals>.<listcomp>").symbol("y").unwrap();
+        assert_eq!(y.kind, ScopeKind::Free);
+        assert_eq!(y.reason, Reason::ComprehensionWalrus);
+        // At the top level: a global.
+        let t = table("ys = [z := i for i in range(3)]\n");
+        let z = scope(&t, "<listcomp>").symbol("z").unwrap();
+        assert_eq!(z.kind, ScopeKind::GlobalExplicit);
+        assert_eq!(z.reason, Reason::ComprehensionWalrus);
+        // A real `nonlocal` keeps its reason.
+        let t = table("def f():\n    y = 0\n    def g():\n        nonlocal y\n        y = 1\n    return g\n");
+        assert_eq!(
+            scope(&t, "f.<locals>.g").symbol("y").unwrap().reason,
+            Reason::DeclaredNonlocal
+        );
     }
 
     #[test]
