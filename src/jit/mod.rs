@@ -328,7 +328,6 @@ impl Drop for CompileQueue {
             q.jobs.clear();
         }
         shared.announce();
-        shared.ready.notify_all();
     }
 }
 
@@ -353,10 +352,18 @@ struct SharedQueue {
 const HELPER_SPIN: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl SharedQueue {
-    /// Tell a spinning helper that `jobs` changed.
+    /// Tell the helper, spinning or asleep, that `jobs` changed.
     fn announce(&self) {
         self.news.fetch_add(1, std::sync::atomic::Ordering::Release);
-        self.ready.notify_one();
+        self.ready.notify_all();
+    }
+
+    /// Spin until news newer than `seen` comes, or for [`HELPER_SPIN`].
+    fn spin_for_news(&self, seen: usize) {
+        let start = std::time::Instant::now();
+        while self.news.load(std::sync::atomic::Ordering::Acquire) == seen && start.elapsed() < HELPER_SPIN {
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -409,12 +416,7 @@ impl CompileQueue {
                                 job
                             } else {
                                 drop(q);
-                                let start = std::time::Instant::now();
-                                while shared.news.load(std::sync::atomic::Ordering::Acquire) == seen
-                                    && start.elapsed() < HELPER_SPIN
-                                {
-                                    std::thread::yield_now();
-                                }
+                                shared.spin_for_news(seen);
                                 let mut q = shared.jobs.lock().unwrap_or_else(|e| e.into_inner());
                                 loop {
                                     if let Some(job) = q.take_largest() {
@@ -461,7 +463,6 @@ impl CompileQueue {
         let shared = &*self.shared;
         shared.jobs.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
         shared.announce();
-        shared.ready.notify_all();
         let mut done = Vec::new();
         loop {
             let job = shared.jobs.lock().unwrap_or_else(|e| e.into_inner()).take_largest();
@@ -834,7 +835,6 @@ pub fn compile(
     let mut bodies: HashMap<u32, cranelift_codegen::ir::Function> = HashMap::new();
     let body_fids: HashSet<u32> = prog.body_ids.values().map(|f| f.as_u32()).collect();
     let mut queued_early: HashSet<u32> = HashSet::new();
-    let mut queued_while_lowering = Vec::new();
     let mut calls: Vec<u32> = Vec::new();
     for &id in &order {
         let fid = prog.body_ids[&id];
@@ -855,7 +855,6 @@ pub fn compile(
                 func: std::mem::replace(&mut b.ctx.func, cranelift_codegen::ir::Function::new()),
             });
             queued_early.insert(fid.as_u32());
-            queued_while_lowering.push(scopes.get(id).qualname.clone());
         }
         bodies.insert(fid.as_u32(), body);
         b.module.clear_context(&mut b.ctx);
@@ -1019,7 +1018,11 @@ pub fn compile(
         entry,
         ir,
         stubs,
-        queued_while_lowering,
+        queued_while_lowering: order
+            .iter()
+            .filter(|id| queued_early.contains(&prog.body_ids[id].as_u32()))
+            .map(|id| scopes.get(*id).qualname.clone())
+            .collect(),
         _tier2: specialize::Installed,
     })
 }
