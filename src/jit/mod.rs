@@ -892,8 +892,8 @@ pub fn compile(
     let call_graph = inline::CallGraph::of(&bodies);
     let makers: HashSet<u32> = prog.known.returns.keys().map(|s| prog.body_ids[s].as_u32()).collect();
     // Pass 2: inline, compile, record stack maps and listings. Without listings, each
-    // function is inlined, prepared and queued, the largest first, then the stubs they
-    // call, and the queue is finished; then all are defined.
+    // function not queued in pass 1 is inlined, prepared and queued, the largest first,
+    // then the stubs they all call, and the queue is finished; then all are defined.
     let mut stubs = StubCounts::default();
     let mut pass2: Vec<ScopeId> = order
         .iter()
